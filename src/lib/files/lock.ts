@@ -1,0 +1,107 @@
+import {createHash} from 'node:crypto'
+import {constants} from 'node:fs'
+import {open, readFile, stat, unlink} from 'node:fs/promises'
+import {hostname, tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {setTimeout as sleep} from 'node:timers/promises'
+
+import {MqctlError, fileError} from '../errors.js'
+
+export interface LockOptions {
+  /** How long to wait for another writer, in milliseconds. */
+  timeoutMs?: number
+  /** A lock older than this is taken over even if its owner cannot be checked (other host). */
+  staleMs?: number
+}
+
+interface LockOwner {
+  pid: number
+  host: string
+  time: number
+}
+
+const parseOwner = (text: string): LockOwner | undefined => {
+  const [pid, host, time] = text.split('\n')
+  const owner = {pid: Number(pid), host: host ?? '', time: Number(time)}
+  return Number.isInteger(owner.pid) && owner.pid > 0 ? owner : undefined
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM'
+  }
+}
+
+async function isStale(lockPath: string, staleMs: number): Promise<boolean> {
+  try {
+    const [text, st] = await Promise.all([readFile(lockPath, 'utf8'), stat(lockPath)])
+    const owner = parseOwner(text)
+    if (owner && owner.host === hostname()) return !isAlive(owner.pid)
+    // Unreadable content (a writer died between create and write) or another host: go by age.
+    return Date.now() - st.mtimeMs > (owner ? staleMs : 2000)
+  } catch {
+    return false
+  }
+}
+
+/** Where the lock for `target` lives: beside it, or in the temp dir when its directory is read-only. */
+function lockPaths(target: string): [string, string] {
+  const digest = createHash('sha256').update(target).digest('hex').slice(0, 24)
+  return [`${target}.lock`, join(tmpdir(), `mqctl-${digest}.lock`)]
+}
+
+/**
+ * Runs `fn` while holding an exclusive lock on `target` (a sibling `.lock` file created with
+ * O_EXCL). Locks left by dead processes on this host are taken over.
+ */
+export async function withFileLock<T>(target: string, fn: () => Promise<T>, options: LockOptions = {}): Promise<T> {
+  const timeoutMs = options.timeoutMs ?? 15_000
+  const staleMs = options.staleMs ?? 10 * 60_000
+  const deadline = Date.now() + timeoutMs
+  const [beside, fallback] = lockPaths(target)
+  let lockPath = beside
+  let delay = 5
+
+  for (;;) {
+    try {
+      const handle = await open(lockPath, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600)
+      try {
+        await handle.writeFile(`${process.pid}\n${hostname()}\n${Date.now()}\n`)
+      } finally {
+        await handle.close()
+      }
+
+      break
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code
+      if ((code === 'EACCES' || code === 'EROFS' || code === 'EPERM') && lockPath === beside) {
+        lockPath = fallback
+        continue
+      }
+
+      if (code !== 'EEXIST') throw fileError(lockPath, error, 'create lock file')
+      if (await isStale(lockPath, staleMs)) {
+        await unlink(lockPath).catch(() => {})
+        continue
+      }
+
+      if (Date.now() >= deadline) {
+        throw new MqctlError('FILE_LOCKED', `${target} is locked by another writer (${lockPath})`, {
+          hint: `wait for it to finish, or remove ${lockPath} if no mqctl is running`,
+        })
+      }
+
+      await sleep(delay + Math.random() * delay)
+      delay = Math.min(delay * 2, 100)
+    }
+  }
+
+  try {
+    return await fn()
+  } finally {
+    await unlink(lockPath).catch(() => {})
+  }
+}

@@ -1,0 +1,32 @@
+import {verifyPassword} from './hash.js'
+import {readPasswdFile} from './store.js'
+import {MqctlError} from '../errors.js'
+
+export interface VerifyResult {
+  username: string
+  outcome: 'match' | 'mismatch' | 'no-user'
+  line?: number
+}
+
+/** Checks a password against the user's entry. The last entry of a duplicated user is the one tried. */
+export async function verifyUserPassword(file: string, username: string, password: Buffer): Promise<VerifyResult> {
+  let lines
+  try {
+    lines = await readPasswdFile(file)
+  } catch (error) {
+    // A read failure is a file problem here (exit 5), not mosquitto_passwd's catch-all 1.
+    const e = error as MqctlError
+    throw new MqctlError('FILE_PASSWD_OPEN', e.message, {cause: e})
+  }
+
+  const entry = lines.findLast((l) => l.kind === 'entry' && l.username === username)
+  if (!entry) return {username, outcome: 'no-user'}
+  const ok = await verifyPassword(entry.secret!, password).catch((error: unknown) => {
+    if (error instanceof MqctlError) {
+      throw new MqctlError(error.code, error.message, {location: {file, line: entry.number, column: entry.secretColumn}})
+    }
+
+    throw error
+  })
+  return {username, outcome: ok ? 'match' : 'mismatch', line: entry.number}
+}

@@ -1,0 +1,76 @@
+import {MqctlError} from '../errors.js'
+
+/**
+ * Line reader over a stream (stdin) that keeps what it read past the last line it handed out,
+ * so several reads (admin password, then a client password) share one stdin.
+ */
+export class LineReader {
+  private buffered = Buffer.alloc(0)
+  private ended = false
+
+  constructor(private readonly stream: NodeJS.ReadableStream = process.stdin) {}
+
+  /** The next line without its trailing CR/LF run, or undefined at end of input. */
+  async readLine(): Promise<Buffer | undefined> {
+    for (;;) {
+      const nl = this.buffered.indexOf(0x0a)
+      if (nl !== -1) {
+        const line = this.buffered.subarray(0, nl)
+        this.buffered = this.buffered.subarray(nl + 1)
+        return stripEol(line)
+      }
+
+      if (this.ended) {
+        if (this.buffered.length === 0) return undefined
+        const line = this.buffered
+        this.buffered = Buffer.alloc(0)
+        return stripEol(line)
+      }
+
+      await this.fill()
+    }
+  }
+
+  private fill(): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const stream = this.stream
+      const cleanup = () => {
+        stream.off('data', onData)
+        stream.off('end', onEnd)
+        stream.off('error', onError)
+        stream.pause()
+      }
+
+      const onData = (chunk: Buffer | string) => {
+        this.buffered = Buffer.concat([this.buffered, typeof chunk === 'string' ? Buffer.from(chunk) : chunk])
+        cleanup()
+        resolve()
+      }
+
+      const onEnd = () => {
+        this.ended = true
+        cleanup()
+        resolve()
+      }
+
+      const onError = (error: Error) => {
+        cleanup()
+        reject(new MqctlError('FILE_STDIN', `cannot read standard input: ${error.message}`))
+      }
+
+      stream.on('data', onData)
+      stream.once('end', onEnd)
+      stream.once('error', onError)
+      stream.resume()
+    })
+  }
+}
+
+function stripEol(line: Buffer): Buffer {
+  let end = line.length
+  while (end > 0 && (line[end - 1] === 0x0a || line[end - 1] === 0x0d)) end--
+  return line.subarray(0, end)
+}
+
+let stdinReader: LineReader | undefined
+export const stdinLines = (): LineReader => (stdinReader ??= new LineReader(process.stdin))

@@ -1,0 +1,30 @@
+import {readFileSync} from 'node:fs'
+
+/**
+ * Entry point shared by bin/run.js and bin/dev.js. `--version` is answered without loading
+ * oclif: it is the probe scripts and package managers run most, and startup is a feature.
+ */
+export async function main(argv: string[], binUrl: string, options: {development?: boolean} = {}): Promise<void> {
+  if (argv.length === 1 && argv[0] === '--version') {
+    const pkg = JSON.parse(readFileSync(new URL('../package.json', binUrl), 'utf8')) as {name: string; version: string}
+    process.stdout.write(`${pkg.name}/${pkg.version} ${process.platform}-${process.arch} node-${process.version}\n`)
+    return
+  }
+
+  if (isPlainPasswd(argv)) {
+    const {passwdCli} = await import('./cli/passwd.js')
+    process.exitCode = await passwdCli(argv.slice(1))
+    return
+  }
+
+  const {execute} = await import('@oclif/core')
+  await execute({args: argv, development: options.development, dir: binUrl})
+}
+
+/** `mqctl passwd …` in mosquitto_passwd form (not a subcommand, not a help request). */
+function isPlainPasswd(argv: string[]): boolean {
+  if (argv[0] !== 'passwd' || argv.length < 2) return false
+  if (argv[1] === 'verify' || argv[1] === 'check') return false
+  const end = argv.includes('--') ? argv.indexOf('--') : argv.length
+  return !argv.slice(0, end).includes('--help')
+}
