@@ -17,8 +17,22 @@ export async function main(argv: string[], binUrl: string, options: {development
     return
   }
 
+  let args = argv
+  if (argv.some((a) => a.toLowerCase() === 'dynsec') || argv[0]?.startsWith('-')) {
+    const {rewriteCtrlArgv} = await import('./hooks/ctrl-argv.js')
+    const {renderError, toMqctlError} = await import('./base/render-error.js')
+    try {
+      args = rewriteCtrlArgv(argv)
+    } catch (error) {
+      const e = toMqctlError(error)
+      renderError(e, argv.includes('--json'))
+      process.exitCode = e.exit
+      return
+    }
+  }
+
   const {execute} = await import('@oclif/core')
-  await execute({args: argv, development: options.development, dir: binUrl})
+  await execute({args, development: options.development, dir: binUrl})
 }
 
 /** `mqctl passwd …` in mosquitto_passwd form (not a subcommand, not a help request). */

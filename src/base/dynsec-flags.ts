@@ -1,0 +1,46 @@
+import {Flags} from '@oclif/core'
+
+/** Flags of the dynsec commands that take more than mosquitto_ctrl's positional words. */
+const textFlags = {
+  'text-name': Flags.string({description: 'Human-readable name (textname), which mosquitto_ctrl cannot set.'}),
+  'text-description': Flags.string({description: 'Description (textdescription), which mosquitto_ctrl cannot set.'}),
+}
+const passwordStdin = Flags.boolean({description: "Read the client's password as one line from standard input."})
+const roles = Flags.string({description: 'Role, as NAME or NAME:PRIORITY; repeat for several.', multiple: true})
+
+export const createClientFlags = {
+  clientid: Flags.string({char: 'c', charAliases: ['i'], description: 'MQTT client id the client must connect with.'}),
+  password: Flags.string({char: 'p', description: 'Password (visible in the process list: prefer --password-stdin or the prompt). Without it a masked prompt asks twice on a terminal; piped input gives a line and its confirmation, and empty input creates the client without a password.'}),
+  'password-stdin': passwordStdin,
+  ...textFlags,
+  role: roles,
+  group: Flags.string({description: 'Group, as NAME or NAME:PRIORITY; repeat for several.', multiple: true}),
+}
+
+export const setClientPasswordFlags = {'password-stdin': passwordStdin}
+export const createGroupFlags = {...textFlags, role: roles}
+export const createRoleFlags = {...textFlags}
+
+export const modifyClientFlags = {
+  clientid: Flags.string({description: 'New client id; "" removes the binding.'}),
+  'password-stdin': Flags.boolean({description: 'Set a new password, read as one line from standard input.'}),
+  ...textFlags,
+  role: Flags.string({description: 'Role as NAME or NAME:PRIORITY, repeatable; replaces all roles.', multiple: true}),
+  group: Flags.string({description: 'Group as NAME or NAME:PRIORITY, repeatable; replaces all groups.', multiple: true}),
+  'clear-roles': Flags.boolean({description: 'Remove every role.', exclusive: ['role']}),
+  'clear-groups': Flags.boolean({description: 'Remove the client from every group.', exclusive: ['group']}),
+}
+
+export const modifyGroupFlags = {
+  ...textFlags,
+  role: Flags.string({description: 'Role as NAME or NAME:PRIORITY, repeatable; replaces all roles.', multiple: true}),
+  client: Flags.string({description: 'Client as USERNAME or USERNAME:PRIORITY, repeatable; replaces all members.', multiple: true}),
+  'clear-roles': Flags.boolean({description: 'Remove every role.', exclusive: ['role']}),
+  'clear-clients': Flags.boolean({description: 'Remove every member.', exclusive: ['client']}),
+}
+
+export const modifyRoleFlags = {
+  ...textFlags,
+  acl: Flags.string({description: 'ACL as "ACLTYPE TOPIC allow|deny [PRIORITY]", repeatable; replaces all ACLs.', multiple: true}),
+  'clear-acls': Flags.boolean({description: 'Remove every ACL.', exclusive: ['acl']}),
+}

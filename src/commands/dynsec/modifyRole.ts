@@ -1,0 +1,24 @@
+import {modifyRoleFlags} from '../../base/dynsec-flags.js'
+import {requiredArg} from '../../base/args.js'
+import {DynsecCommand} from '../../base/dynsec-command.js'
+
+export default class ModifyRole extends DynsecCommand {
+  static override summary = "Change several properties of a role at once (API-only command)."
+
+  static override description = 'mosquitto_ctrl form: mosquitto_ctrl [connection options] dynsec modifyRole <rolename>'
+
+  static override examples = [
+    "<%= config.bin %> dynsec modifyRole sensors --acl 'publishClientSend sensors/# allow 5' --acl 'subscribePattern sensors/# allow'",
+  ]
+
+  static override args = {
+    rolename: requiredArg('Role name.'),
+  }
+
+  static override flags = modifyRoleFlags
+
+  async run(): Promise<unknown> {
+    const {args, flags} = await this.parse(ModifyRole)
+    return this.runDynsec('modifyRole', [args.rolename], flags, await this.extras('modifyRole', flags))
+  }
+}

@@ -1,0 +1,55 @@
+import {parseCtrlOptions} from '../lib/connection/ctrl-options.js'
+import {findDynsecCommand} from '../lib/dynsec/catalog.js'
+import {MqctlError} from '../lib/errors.js'
+
+/** dynsec subcommands that are mqctl's own rather than mosquitto_ctrl's. */
+const OWN_DYNSEC = new Set(['init'])
+
+/**
+ * Rewrites mosquitto_ctrl's argv order into mqctl's, before oclif looks the command up:
+ *   mqctl -h host -p 1884 -u admin dynsec createclient bob -p secret
+ *   → mqctl dynsec createClient bob -p secret --host=host --port=1884 --username=admin
+ * Connection options before the module word become long flags after the command (where
+ * short letters belong to the command), and dynsec command names are matched in any case.
+ *
+ * This cannot be an oclif preparse hook: oclif resolves the command id from the leading words
+ * before any hook sees argv, so `-h host dynsec …` would already be "command not found".
+ */
+export function rewriteCtrlArgv(argv: readonly string[]): string[] {
+  if (argv.length === 0) return [...argv]
+  let leading = new Map<string, string | true>()
+  let start = 0
+  if (argv[0].startsWith('-') && argv[0] !== '--help' && argv[0] !== '--version') {
+    const parsed = parseCtrlOptions(argv)
+    leading = parsed.options
+    start = parsed.rest
+    if (start >= argv.length) {
+      throw new MqctlError('USAGE_NO_COMMAND', 'connection options given but no command (e.g. "dynsec listClients")')
+    }
+  }
+
+  const words = argv.slice(start)
+  if (words[0].toLowerCase() === 'dynsec' && words.length > 1) {
+    words[0] = 'dynsec'
+    const name = words[1]
+    if (!name.startsWith('-') && name !== 'help' && !OWN_DYNSEC.has(name)) {
+      const spec = findDynsecCommand(name)
+      if (!spec) throw new MqctlError('USAGE_UNKNOWN_COMMAND', `Command '${name}' not recognised (see "mqctl dynsec --help").`)
+      words[1] = spec.name
+    }
+
+    if (name === 'help') words.splice(1, 1, '--help')
+  }
+
+  const moved: string[] = []
+  for (const [flag, value] of leading) {
+    if (flag === 'verbose') continue // mosquitto_ctrl parses -v and ignores it.
+    const name = flag === 'password-stdin' ? 'admin-password-stdin' : flag
+    moved.push(value === true ? `--${name}` : `--${name}=${value}`)
+  }
+
+  // Moved options go before a `--`, so they stay options.
+  const dashDash = words.indexOf('--')
+  if (dashDash === -1) return [...words, ...moved]
+  return [...words.slice(0, dashDash), ...moved, ...words.slice(dashDash)]
+}

@@ -1,0 +1,113 @@
+import {readFileSync} from 'node:fs'
+import {homedir} from 'node:os'
+import {join} from 'node:path'
+
+import {z} from 'zod'
+
+import {MqctlError} from '../errors.js'
+import type {SourcedOptions} from './options-files.js'
+
+/** One profile: the connection flags' long names as keys, so the file reads like the command line. */
+export const profileSchema = z
+  .object({
+    host: z.string().min(1),
+    port: z.number().int().min(0).max(65_535),
+    username: z.string(),
+    pw: z.string(),
+    password: z.string(),
+    'password-file': z.string(),
+    'password-env': z.string(),
+    id: z.string(),
+    qos: z.union([z.literal(0), z.literal(1), z.literal(2)]),
+    'protocol-version': z.union([z.literal(5), z.literal(311), z.literal(31), z.enum(['5', '311', '31', 'mqttv5', 'mqttv311', 'mqttv31'])]),
+    url: z.string(),
+    cafile: z.string(),
+    capath: z.string(),
+    cert: z.string(),
+    key: z.string(),
+    ciphers: z.string(),
+    insecure: z.boolean(),
+    'tls-version': z.enum(['tlsv1.3', 'tlsv1.2', 'tlsv1.1']),
+    'tls-use-os-certs': z.boolean(),
+    psk: z.string(),
+    'psk-identity': z.string(),
+    unix: z.string(),
+    proxy: z.string(),
+    'bind-address': z.string(),
+    nodelay: z.boolean(),
+    timeout: z.number().positive(),
+  })
+  .partial()
+  .strict()
+
+export const configFileSchema = z
+  .object({
+    default: z.string().optional(),
+    profiles: z.record(z.string(), profileSchema).default({}),
+  })
+  .strict()
+
+export type Profile = z.infer<typeof profileSchema>
+export type ConfigFile = z.infer<typeof configFileSchema>
+
+/** `$MQCTL_CONFIG_DIR/config.yaml`, else `$XDG_CONFIG_HOME/mqctl/config.yaml`, else `~/.config/mqctl/config.yaml`. */
+export function configFilePath(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.MQCTL_CONFIG_DIR) return join(env.MQCTL_CONFIG_DIR, 'config.yaml')
+  if (env.XDG_CONFIG_HOME) return join(env.XDG_CONFIG_HOME, 'mqctl', 'config.yaml')
+  return join(env.HOME ?? homedir(), '.config', 'mqctl', 'config.yaml')
+}
+
+export async function loadConfigFile(path: string): Promise<ConfigFile | undefined> {
+  let text: string
+  try {
+    text = readFileSync(path, 'utf8')
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined
+    throw new MqctlError('FILE_CONFIG', `cannot read ${path}: ${(error as Error).message}`)
+  }
+
+  const {parseDocument, LineCounter} = await import('yaml')
+  const lineCounter = new LineCounter()
+  const doc = parseDocument(text, {lineCounter})
+  if (doc.errors.length > 0) {
+    const e = doc.errors[0]
+    const pos = lineCounter.linePos(e.pos[0])
+    throw new MqctlError('PARSE_CONFIG', e.message.split('\n')[0], {location: {file: path, line: pos.line, column: pos.col}})
+  }
+
+  const result = configFileSchema.safeParse(doc.toJS() ?? {})
+  if (!result.success) {
+    const issue = result.error.issues[0]
+    const keys = issue.code === 'unrecognized_keys' ? [...issue.path, ...issue.keys] : issue.path
+    const node = doc.getIn(keys.slice(0, issue.code === 'unrecognized_keys' ? -1 : undefined).map(String), true) as {range?: number[]} | undefined
+    const pos = node?.range ? lineCounter.linePos(node.range[0]) : undefined
+    const where = keys[0] === 'profiles' && keys.length > 1 ? `profile "${String(keys[1])}"` : 'top level'
+    const key = keys.slice(keys[0] === 'profiles' ? 2 : 0).join('.') || String(keys.at(-1) ?? '')
+    const what = issue.code === 'unrecognized_keys' ? `unknown key "${issue.keys.join('", "')}"` : `key "${key}": ${issue.message}`
+    throw new MqctlError('PARSE_CONFIG', `${where}: ${what}`, {location: {file: path, line: pos?.line, column: pos?.col}})
+  }
+
+  return result.data
+}
+
+/** Picks the profile: --profile, then MQCTL_PROFILE, then the file's `default`. */
+export function selectProfile(config: ConfigFile | undefined, path: string, requested?: string): {name?: string; options: SourcedOptions} {
+  const name = requested ?? config?.default
+  const empty = {options: new Map(), sources: new Map()}
+  if (name === undefined) return {options: empty}
+  const profile = config?.profiles[name]
+  if (!profile) {
+    const known = Object.keys(config?.profiles ?? {})
+    throw new MqctlError('USAGE_PROFILE', `no profile "${name}" in ${path}${known.length ? ` (profiles: ${known.join(', ')})` : ''}`)
+  }
+
+  const options = new Map<string, string | true>()
+  const sources = new Map<string, string>()
+  for (const [key, value] of Object.entries(profile)) {
+    if (value === false || value === undefined) continue
+    options.set(key === 'password' ? 'pw' : key, value === true ? true : String(value))
+    sources.set(key === 'password' ? 'pw' : key, `${path}: profile "${name}"`)
+  }
+
+  return {name, options: {options, sources}}
+}

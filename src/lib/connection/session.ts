@@ -1,0 +1,116 @@
+import type {IClientOptions, MqttClient} from 'mqtt'
+
+import {MqctlError} from '../errors.js'
+import {describeEndpoint, openTransport} from './transport.js'
+import type {ResolvedConnection} from './resolve.js'
+
+/** CONNACK reason codes (v5) and return codes (v3.1.1) in words. */
+const CONNACK_REASONS: Record<number, string> = {
+  1: 'unacceptable protocol version',
+  2: 'identifier rejected',
+  3: 'server unavailable',
+  4: 'bad user name or password',
+  5: 'not authorised',
+  128: 'Unspecified error',
+  129: 'Malformed Packet',
+  130: 'Protocol Error',
+  132: 'Unsupported Protocol Version',
+  133: 'Client Identifier not valid',
+  134: 'Bad User Name or Password',
+  135: 'Not authorized',
+  136: 'Server unavailable',
+  137: 'Server busy',
+  138: 'Banned',
+  140: 'Bad authentication method',
+  149: 'Packet too large',
+}
+
+export const reasonText = (code: number): string => CONNACK_REASONS[code] ?? `reason code 0x${code.toString(16)}`
+
+export interface Deadline {
+  /** Milliseconds left. */
+  remaining(): number
+  /** Rejects with a timeout error when the deadline passes first. */
+  race<T>(promise: Promise<T>, what: string, hint?: string): Promise<T>
+}
+
+export function deadline(ms: number): Deadline {
+  const end = Date.now() + ms
+  return {
+    remaining: () => Math.max(0, end - Date.now()),
+    race(promise, what, hint) {
+      let timer: NodeJS.Timeout | undefined
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new MqctlError('TIMEOUT', `${what} (no answer within ${ms / 1000} s)`, {hint})), Math.max(0, end - Date.now()))
+      })
+      return Promise.race([promise, timeout]).finally(() => clearTimeout(timer))
+    },
+  }
+}
+
+/**
+ * Connects (transport, then MQTT CONNECT) within the deadline. Clean start, no reconnect:
+ * an admin tool must fail loudly, not retry forever.
+ */
+export async function openSession(c: ResolvedConnection, limit: Deadline, log?: (line: string) => void): Promise<MqttClient> {
+  const where = describeEndpoint(c)
+  const stream = await limit.race(openTransport(c), `no connection to ${where}`, 'is the host reachable? a firewall dropping packets looks like this')
+  const {MqttClient} = await import('mqtt')
+  const options: IClientOptions = {
+    protocolVersion: c.protocolVersion,
+    clientId: c.clientId ?? (c.protocolVersion === 5 ? '' : `mqctl-${process.pid}-${Date.now().toString(36)}`),
+    username: c.username,
+    password: c.password,
+    clean: true,
+    keepalive: 60,
+    reconnectPeriod: 0,
+    connectTimeout: limit.remaining(),
+    manualConnect: false,
+  }
+  const client = new MqttClient(() => stream, options)
+  if (log) {
+    client.on('packetsend', (p) => log(`sent ${p.cmd}`))
+    client.on('packetreceive', (p) => log(`received ${p.cmd}`))
+  }
+
+  try {
+    await limit.race(
+      new Promise<void>((resolve, reject) => {
+        client.once('connect', () => resolve())
+        client.once('error', (error: Error & {code?: number}) => {
+          if (typeof error.code === 'number') {
+            reject(
+              new MqctlError('CONNECTION_NOT_AUTHORIZED', `${where} refused the connection: ${reasonText(error.code)}`, {
+                hint: error.code === 135 || error.code === 134 || error.code === 5 || error.code === 4 ? 'check the username and password (-u, -P) and, for dynsec clients, the client id' : undefined,
+              }),
+            )
+          } else {
+            reject(new MqctlError('CONNECTION_FAILED', `MQTT connection to ${where} failed: ${error.message}`))
+          }
+        })
+        client.once('close', () => reject(new MqctlError('CONNECTION_CLOSED', `${where} closed the connection before CONNACK`, {hint: 'a TLS listener spoken to without TLS, or a protocol version it does not accept (-V)?'})))
+      }),
+      `${where} did not answer CONNECT`,
+      'is this an MQTT listener? a TLS listener needs --cafile or port 8883',
+    )
+  } catch (error) {
+    client.end(true)
+    throw error
+  }
+
+  return client
+}
+
+/** Disconnects politely, but never waits long for it. */
+export async function closeSession(client: MqttClient): Promise<void> {
+  await new Promise<void>((resolve) => {
+    const timer = setTimeout(() => {
+      client.end(true)
+      resolve()
+    }, 500)
+    client.end(false, {}, () => {
+      clearTimeout(timer)
+      resolve()
+    })
+  })
+}

@@ -1,0 +1,130 @@
+import {randomBytes} from 'node:crypto'
+
+import type {MqttClient} from 'mqtt'
+
+import {MqctlError} from '../errors.js'
+import type {ResolvedConnection} from '../connection/resolve.js'
+import {closeSession, deadline, openSession, reasonText} from '../connection/session.js'
+import {dynsecResponseEnvelopeSchema, type DynsecRequest, type DynsecResponse} from './schemas.js'
+
+export const REQUEST_TOPIC = '$CONTROL/dynamic-security/v1'
+export const RESPONSE_TOPIC = '$CONTROL/dynamic-security/v1/response'
+
+/** Commands per PUBLISH; keeps each reply well under any broker's packet limits. */
+const CHUNK = 100
+
+const NO_PLUGIN_HINT =
+  'the dynamic-security plugin is probably not loaded: add "plugin /usr/lib/x86_64-linux-gnu/mosquitto_dynamic_security.so" and "plugin_opt_config_file <file>" to mosquitto.conf (mqctl dynsec init creates the file)'
+
+export interface DynsecSendOptions {
+  log?: (line: string) => void
+}
+
+/**
+ * Sends commands to the plugin and returns one response per command, matched by
+ * correlationData (replies go to every admin subscribed, so others' replies are ignored).
+ */
+export async function sendDynsecCommands(
+  connection: ResolvedConnection,
+  commands: readonly DynsecRequest[],
+  options: DynsecSendOptions = {},
+): Promise<DynsecResponse[]> {
+  const limit = deadline(connection.timeoutMs)
+  const client = await openSession(connection, limit, options.log)
+  try {
+    return await exchange(client, connection, commands, limit)
+  } finally {
+    await closeSession(client)
+  }
+}
+
+async function exchange(
+  client: MqttClient,
+  connection: ResolvedConnection,
+  commands: readonly DynsecRequest[],
+  limit: ReturnType<typeof deadline>,
+): Promise<DynsecResponse[]> {
+  const run = randomBytes(6).toString('hex')
+  const tagged = commands.map((c, i) => ({...c, correlationData: `mqctl-${run}-${i}`}))
+  const answers = new Map<string, DynsecResponse>()
+  let notify: (() => void) | undefined
+  let closedEarly: MqctlError | undefined
+
+  client.on('message', (topic, payload) => {
+    if (topic !== RESPONSE_TOPIC) return
+    const parsed = dynsecResponseEnvelopeSchema.safeParse(safeJson(payload))
+    if (!parsed.success) return
+    for (const response of parsed.data.responses) {
+      if (typeof response.correlationData === 'string' && response.correlationData.startsWith(`mqctl-${run}-`)) {
+        answers.set(response.correlationData, response)
+      }
+    }
+
+    notify?.()
+  })
+  client.on('close', () => {
+    closedEarly = new MqctlError('CONNECTION_CLOSED', 'the broker closed the connection before answering', {
+      hint: 'another client with the same client id (-i), or the broker kicked this session',
+    })
+    notify?.()
+  })
+
+  const notAllowedToSubscribe = (reason: string) =>
+    new MqctlError('CONNECTION_NOT_AUTHORIZED', `not allowed to subscribe to ${RESPONSE_TOPIC}: ${reason}`, {
+      hint: 'this user may not use the dynamic-security API: it needs a role with subscribePattern and publishClientReceive on $CONTROL/dynamic-security/# (dynsec init creates such an admin)',
+    })
+  const granted = await limit
+    .race(client.subscribeAsync(RESPONSE_TOPIC, {qos: connection.qos}), 'the broker did not answer SUBSCRIBE')
+    .catch((error: unknown) => {
+      if (error instanceof MqctlError) throw error
+      throw notAllowedToSubscribe((error as Error).message.replace(/^Subscribe error: /, ''))
+    })
+  const code = granted[0]?.qos ?? 128
+  if (code >= 128) throw notAllowedToSubscribe(reasonText(code))
+
+  for (let start = 0; start < tagged.length; start += CHUNK) {
+    const payload = JSON.stringify({commands: tagged.slice(start, start + CHUNK)})
+    try {
+      await limit.race(client.publishAsync(REQUEST_TOPIC, payload, {qos: connection.qos}), 'the broker did not acknowledge the request')
+    } catch (error) {
+      const rc = (error as {code?: number}).code
+      if (typeof rc === 'number' && rc >= 128) {
+        throw new MqctlError('CONNECTION_NOT_AUTHORIZED', `the broker refused the request to ${REQUEST_TOPIC}: ${reasonText(rc)}`, {
+          hint: 'this user may not use the dynamic-security API: give it a role with publishClientSend on $CONTROL/dynamic-security/# (dynsec init creates such an admin)',
+        })
+      }
+
+      throw error
+    }
+  }
+
+  await limit.race(
+    new Promise<void>((resolve, reject) => {
+      const check = () => {
+        if (closedEarly) reject(closedEarly)
+        else if (answers.size === tagged.length) resolve()
+        else if ([...answers.values()].some((r) => /endpoint not available/i.test(r.error ?? ''))) resolve()
+      }
+
+      notify = check
+      check()
+    }),
+    'no reply from the dynamic-security plugin',
+    NO_PLUGIN_HINT,
+  )
+
+  const responses = tagged.map((c) => answers.get(c.correlationData))
+  if (responses.some((r) => r && /endpoint not available/i.test(r.error ?? ''))) {
+    throw new MqctlError('TIMEOUT_NO_PLUGIN', 'the broker says the dynamic-security endpoint is not available', {hint: NO_PLUGIN_HINT})
+  }
+
+  return responses.map((r) => r!)
+}
+
+function safeJson(payload: Buffer): unknown {
+  try {
+    return JSON.parse(payload.toString('utf8'))
+  } catch {
+    return undefined
+  }
+}

@@ -1,0 +1,87 @@
+/**
+ * MQTT topic names and filters: validation and matching, the one implementation every
+ * command uses (ACL files, dynsec ACLs, probe).
+ */
+
+export type TopicProblem = 'empty' | 'too-long' | 'invalid-utf8' | 'null-character' | 'wildcard-in-name' | 'misplaced-plus' | 'misplaced-hash'
+
+const MAX_BYTES = 65_535
+
+function common(topic: string): TopicProblem | undefined {
+  if (topic.length === 0) return 'empty'
+  if (topic.includes('\u0000')) return 'null-character'
+  if (topic.includes('\uFFFD') || /[\uD800-\uDFFF]/.test(topic.replaceAll(/[\uD800-\uDBFF][\uDC00-\uDFFF]/g, ''))) return 'invalid-utf8'
+  if (Buffer.byteLength(topic, 'utf8') > MAX_BYTES) return 'too-long'
+  return undefined
+}
+
+/** A subscription filter: `+` and `#` only as whole levels, `#` only last. */
+export function checkTopicFilter(filter: string): TopicProblem | undefined {
+  const problem = common(filter)
+  if (problem) return problem
+  const levels = filter.split('/')
+  for (const [i, level] of levels.entries()) {
+    if (level.includes('+') && level !== '+') return 'misplaced-plus'
+    if (level.includes('#') && (level !== '#' || i !== levels.length - 1)) return 'misplaced-hash'
+  }
+
+  return undefined
+}
+
+/** A topic name to publish to: no wildcards at all. */
+export function checkTopicName(name: string): TopicProblem | undefined {
+  return common(name) ?? (/[+#]/.test(name) ? 'wildcard-in-name' : undefined)
+}
+
+export const isValidTopicFilter = (filter: string): boolean => checkTopicFilter(filter) === undefined
+
+export const describeTopicProblem = (p: TopicProblem): string =>
+  ({
+    empty: 'topic is empty',
+    'too-long': 'topic is longer than 65535 bytes',
+    'invalid-utf8': 'topic is not valid UTF-8',
+    'null-character': 'topic contains a NUL character',
+    'wildcard-in-name': 'a topic name cannot contain + or #',
+    'misplaced-plus': '+ must occupy a whole topic level',
+    'misplaced-hash': '# must be the last level, on its own',
+  })[p]
+
+/**
+ * Does `filter` match `topic`? `+` is one level, `#` the rest (including the parent: `a/#`
+ * matches `a`). Wildcards at the first level never match topics starting with `$`.
+ */
+export function topicMatches(filter: string, topic: string): boolean {
+  if (topic.startsWith('$') && (filter.startsWith('+') || filter.startsWith('#'))) return false
+  const f = filter.split('/')
+  const t = topic.split('/')
+  for (let i = 0; i < f.length; i++) {
+    if (f[i] === '#') return true
+    if (i >= t.length) return false
+    if (f[i] !== '+' && f[i] !== t[i]) return false
+  }
+
+  return f.length === t.length
+}
+
+/**
+ * Substitutes `%c` and `%u` in a pattern the way mosquitto's acl_file does: each whole level
+ * equal to `%c`/`%u` becomes the client id/username. Returns undefined when the pattern needs
+ * a value the client does not have (no username for `%u`).
+ */
+export function substitutePattern(pattern: string, clientId: string | undefined, username: string | undefined): string | undefined {
+  const levels = pattern.split('/')
+  const out: string[] = []
+  for (const level of levels) {
+    if (level === '%c') {
+      if (clientId === undefined) return undefined
+      out.push(clientId)
+    } else if (level === '%u') {
+      if (username === undefined) return undefined
+      out.push(username)
+    } else {
+      out.push(level)
+    }
+  }
+
+  return out.join('/')
+}
