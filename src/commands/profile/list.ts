@@ -1,0 +1,36 @@
+import {MqctlCommand} from '../../base/command.js'
+
+export default class ProfileList extends MqctlCommand {
+  static override summary = 'List the connection profiles of the mqctl config file.'
+
+  static override description = `Profiles live in $MQCTL_CONFIG_DIR/config.yaml, else $XDG_CONFIG_HOME/mqctl/config.yaml, else ~/.config/mqctl/config.yaml:
+
+  default: prod
+  profiles:
+    prod:
+      host: broker.example.com
+      port: 8883
+      cafile: /etc/ssl/certs/my-ca.pem
+      username: admin
+      password-env: MQTT_ADMIN_PASSWORD
+    local:
+      unix: /run/mosquitto/mosquitto.sock
+
+Keys are the connection flags' long names (host, port, username, pw or password, password-file, password-env, id, qos, protocol-version, url, cafile, capath, cert, key, ciphers, insecure, tls-version, tls-use-os-certs, psk, psk-identity, unix, proxy, bind-address, nodelay, timeout). Select one with --profile NAME or MQCTL_PROFILE; "default" names the one used otherwise.
+
+Precedence: flags, then MQCTL_HOST/MQCTL_PORT/MQCTL_USERNAME/MQCTL_PASSWORD, then the profile, then the mosquitto_ctrl options file, then defaults.`
+
+  async run(): Promise<unknown> {
+    await this.parse(ProfileList)
+    const {configFilePath, loadConfigFile} = await import('../../lib/connection/profiles.js')
+    const path = configFilePath()
+    const config = await loadConfigFile(path)
+    const names = Object.keys(config?.profiles ?? {})
+    if (!this.jsonEnabled()) {
+      if (!config) process.stderr.write(`no config file at ${path}\n`)
+      for (const name of names) this.out(`${name}${name === config?.default ? ' (default)' : ''}`)
+    }
+
+    return {file: path, default: config?.default, profiles: names}
+  }
+}
