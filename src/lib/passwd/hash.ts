@@ -31,7 +31,7 @@ export function defaultHashParams(target?: Target): HashParams {
 const KEY_BYTES = 64
 
 /** Hashes on the libuv pool, so many hashes run in parallel. */
-export async function hashPassword(password: Buffer, params: HashParams, salt = randomBytes(params.saltBytes)): Promise<string> {
+export async function hashPassword(password: Buffer, params: HashParams, salt: Buffer = randomBytes(params.saltBytes)): Promise<string> {
   if (params.type === 'sha512') {
     const digest = createHash('sha512').update(password).update(salt).digest()
     return `$6$${salt.toString('base64')}$${digest.toString('base64')}`
