@@ -1,0 +1,50 @@
+import {Flags} from '@oclif/core'
+
+import {requiredArg} from '../../base/args.js'
+import {MqctlCommand} from '../../base/command.js'
+
+export default class AclLint extends MqctlCommand {
+  static override summary = 'Find what makes the broker refuse an ACL file, and the traps that load but mislead.'
+
+  static override description = `Parses the file exactly as mosquitto 2.0 does: comments only with # in column 1, words split on spaces only (not tabs), "topic"/"pattern" with an optional read|write|readwrite|deny and the rest of the line as the topic, "user" taking the rest of the line.
+
+Errors (the broker refuses to start with the file; the broker's own wording): acl/invalid-line, acl/indented-comment, acl/tab-separator, acl/empty-topic, acl/access-type, acl/invalid-topic, acl/missing-username.
+
+Warnings (the file loads, but does not do what it seems to): acl/access-word-as-topic ("topic read" grants readwrite on a topic named "read"), acl/tab, acl/pattern-without-substitution, acl/literal-substitution, acl/shadowed-by-deny, acl/duplicate, acl/unknown-user (with --passwd), acl/sys-write, acl/anonymous-broad, acl/empty-file; and a note, acl/no-subscribe-control: acl_file cannot refuse SUBSCRIBE, only delivery.
+
+Exit status: 1 when there is at least one error, 0 otherwise (warnings do not fail), 5 when the file cannot be read.`
+
+  static override examples = [
+    {description: 'Lint before reloading the broker', command: '<%= config.bin %> acl lint /etc/mosquitto/acl && systemctl reload mosquitto'},
+    {description: 'Also check that every user section names a real user', command: '<%= config.bin %> acl lint /etc/mosquitto/acl --passwd /etc/mosquitto/passwd'},
+    {description: 'SARIF for code scanning in CI', command: '<%= config.bin %> acl lint acl.conf --format sarif > acl.sarif'},
+  ]
+
+  static override args = {file: requiredArg('ACL file.')}
+
+  static override flags = {
+    passwd: Flags.string({description: 'Password file whose users the user sections should name.'}),
+    format: Flags.string({description: 'Output format.', options: ['text', 'json', 'sarif'], default: 'text'}),
+  }
+
+  async run(): Promise<unknown> {
+    const {args, flags} = await this.parse(AclLint)
+    const {lintAclFile} = await import('../../lib/acl/lint-file.js')
+    const report = await lintAclFile(args.file, {passwd: flags.passwd})
+    const format = this.jsonEnabled() ? 'json' : flags.format
+    if (report.findings.some((f) => f.severity === 'error')) process.exitCode = 1
+    if (format === 'json') {
+      if (this.jsonEnabled()) return report
+      this.out(JSON.stringify(report, null, 2))
+    } else if (format === 'sarif') {
+      const {findingsSarif} = await import('../../lib/output/findings.js')
+      const {ACL_RULES} = await import('../../lib/acl/lint.js')
+      this.out(JSON.stringify(findingsSarif(args.file, report.findings, ACL_RULES, this.config.version), null, 2))
+    } else {
+      const {findingsText} = await import('../../lib/output/findings.js')
+      for (const line of findingsText(args.file, report.findings, Boolean(process.stdout.isTTY) && !process.env.NO_COLOR)) this.out(line)
+    }
+
+    return report
+  }
+}

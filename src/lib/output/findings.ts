@@ -1,0 +1,48 @@
+/**
+ * Rendering of lint findings (acl lint, config lint, passwd check): compiler-style text,
+ * JSON, and SARIF 2.1.0 for code scanning.
+ */
+export interface Finding {
+  rule: string
+  severity: 'error' | 'warning' | 'note'
+  message: string
+  line: number
+  column: number
+  file?: string
+}
+
+export function findingsText(file: string, findings: readonly Finding[], color = false): string[] {
+  const paint = (sev: Finding['severity']) => {
+    if (!color) return sev
+    const code = sev === 'error' ? 31 : sev === 'warning' ? 33 : 36
+    return `\u001B[${code}m${sev}\u001B[39m`
+  }
+
+  return findings.map((f) => `${f.file ?? file}:${f.line}:${f.column}: ${paint(f.severity)}: ${f.message} [${f.rule}]`)
+}
+
+export function findingsSarif(file: string, findings: readonly Finding[], rules: Record<string, string>, version: string): object {
+  const used = [...new Set(findings.map((f) => f.rule))]
+  return {
+    $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
+    version: '2.1.0',
+    runs: [
+      {
+        tool: {
+          driver: {
+            name: 'mqctl',
+            version,
+            rules: used.map((id) => ({id, shortDescription: {text: rules[id] ?? id}})),
+          },
+        },
+        results: findings.map((f) => ({
+          ruleId: f.rule,
+          ruleIndex: used.indexOf(f.rule),
+          level: f.severity,
+          message: {text: f.message},
+          locations: [{physicalLocation: {artifactLocation: {uri: f.file ?? file}, region: {startLine: f.line, startColumn: f.column}}}],
+        })),
+      },
+    ],
+  }
+}
