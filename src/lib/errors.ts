@@ -30,6 +30,8 @@ export interface MqctlErrorOptions {
    * messages scripts already match (mosquitto_passwd's `Error: …` lines).
    */
   verbatim?: string
+  /** Machine-readable facts for --json (never secrets). */
+  details?: Record<string, unknown>
   cause?: unknown
 }
 
@@ -51,6 +53,7 @@ export class MqctlError extends Error {
   readonly hint?: string
   readonly location?: SourceLocation
   readonly verbatim?: string
+  readonly details?: Record<string, unknown>
 
   constructor(code: string, message: string, options: MqctlErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : {cause: options.cause})
@@ -60,6 +63,7 @@ export class MqctlError extends Error {
     this.hint = options.hint
     this.location = options.location
     this.verbatim = options.verbatim
+    this.details = options.details
   }
 
   /** `file:line:column: message` when the error points into a file. */
@@ -77,6 +81,7 @@ export class MqctlError extends Error {
       exit: this.exit,
       ...(this.hint ? {hint: this.hint} : {}),
       ...(this.location ? {location: this.location} : {}),
+      ...(this.details ? {details: this.details} : {}),
     }
   }
 }

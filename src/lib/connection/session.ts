@@ -81,6 +81,7 @@ export async function openSession(c: ResolvedConnection, limit: Deadline, log?: 
           if (typeof error.code === 'number') {
             reject(
               new MqctlError('CONNECTION_NOT_AUTHORIZED', `${where} refused the connection: ${reasonText(error.code)}`, {
+                details: {reasonCode: error.code},
                 hint: error.code === 135 || error.code === 134 || error.code === 5 || error.code === 4 ? 'check the username and password (-u, -P) and, for dynsec clients, the client id' : undefined,
               }),
             )
