@@ -1,7 +1,7 @@
 import type {IClientOptions, MqttClient} from 'mqtt'
 
 import {MqctlError} from '../errors.js'
-import {describeEndpoint, openTransport} from './transport.js'
+import {describeEndpoint, openTransport, transportError} from './transport.js'
 import type {ResolvedConnection} from './resolve.js'
 
 /** CONNACK reason codes (v5) and return codes (v3.1.1) in words. */
@@ -77,7 +77,7 @@ export async function openSession(c: ResolvedConnection, limit: Deadline, log?: 
     await limit.race(
       new Promise<void>((resolve, reject) => {
         client.once('connect', () => resolve())
-        client.once('error', (error: Error & {code?: number}) => {
+        client.once('error', (error: Error & {code?: number | string}) => {
           if (typeof error.code === 'number') {
             reject(
               new MqctlError('CONNECTION_NOT_AUTHORIZED', `${where} refused the connection: ${reasonText(error.code)}`, {
@@ -85,6 +85,8 @@ export async function openSession(c: ResolvedConnection, limit: Deadline, log?: 
                 hint: error.code === 135 || error.code === 134 || error.code === 5 || error.code === 4 ? 'check the username and password (-u, -P) and, for dynsec clients, the client id' : undefined,
               }),
             )
+          } else if (typeof error.code === 'string') {
+            reject(transportError(error as unknown as NodeJS.ErrnoException, c))
           } else {
             reject(new MqctlError('CONNECTION_FAILED', `MQTT connection to ${where} failed: ${error.message}`))
           }
