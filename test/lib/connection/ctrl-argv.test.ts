@@ -1,0 +1,46 @@
+import fc from 'fast-check'
+import {describe, expect, it} from 'vitest'
+
+import {MqctlError} from '../../../src/lib/errors.js'
+import {rewriteCtrlArgv} from '../../../src/hooks/ctrl-argv.js'
+
+describe('rewriteCtrlArgv (mosquitto_ctrl argv order)', () => {
+  it('moves connection options after the command as long flags and fixes the case', () => {
+    expect(rewriteCtrlArgv(['-h', 'host', '-p', '1884', '-u', 'admin', '-P', 'pw', 'dynsec', 'createclient', 'bob', '-p', 'secret'])).toEqual([
+      'dynsec',
+      'createClient',
+      'bob',
+      '-p',
+      'secret',
+      '--host=host',
+      '--port=1884',
+      '--username=admin',
+      '--pw=pw',
+    ])
+  })
+
+  it('keeps argv without leading options, and maps help', () => {
+    expect(rewriteCtrlArgv(['passwd', '-b', 'f', 'u', 'p'])).toEqual(['passwd', '-b', 'f', 'u', 'p'])
+    expect(rewriteCtrlArgv(['DYNSEC', 'GETCLIENT', 'a'])).toEqual(['dynsec', 'getClient', 'a'])
+    expect(rewriteCtrlArgv(['dynsec', 'help'])).toEqual(['dynsec', '--help'])
+    expect(rewriteCtrlArgv(['-d', '--insecure', 'probe', '--sub', 'a'])).toEqual(['probe', '--sub', 'a', '--debug', '--insecure'])
+  })
+
+  it('reports unknown options and commands as usage errors', () => {
+    expect(() => rewriteCtrlArgv(['--bogus', 'dynsec', 'listClients'])).toThrow(MqctlError)
+    expect(() => rewriteCtrlArgv(['-h'])).toThrow(/-h argument given but no host specified/)
+    expect(() => rewriteCtrlArgv(['dynsec', 'nosuch'])).toThrow(/not recognised/)
+  })
+
+  it('never throws anything but MqctlError', () => {
+    fc.assert(
+      fc.property(fc.array(fc.oneof(fc.constantFrom('-h', '-p', 'dynsec', 'getClient', '--', '-', '--cafile', 'x'), fc.string())), (argv) => {
+        try {
+          rewriteCtrlArgv(argv)
+        } catch (error) {
+          expect(error).toBeInstanceOf(MqctlError)
+        }
+      }),
+    )
+  })
+})
