@@ -18,9 +18,18 @@ export abstract class DynsecCommand extends MqctlCommand {
     // Checked before connecting: a typo must not cost a round trip or a timeout.
     const request = buildDynsecRequest(name, words, extras)
     const connection = await connectFromFlags(flags)
-    const [response] = await sendDynsecCommands(connection, [request], {
-      log: connection.debug ? (line) => process.stderr.write(`mqctl: debug: ${line}\n`) : undefined,
-    })
+    const log = connection.debug ? (line: string) => process.stderr.write(`mqctl: debug: ${line}\n`) : undefined
+    if (name === 'deleteGroup') {
+      // Deleting the anonymous group crashes mosquitto 2.0.0-2.0.14; refuse it as 2.0.15+ does.
+      const [anon] = await sendDynsecCommands(connection, [{command: 'getAnonymousGroup'}], {log})
+      const current = (anon.data as {group?: {groupname?: string}} | undefined)?.group?.groupname
+      if (current !== undefined && current === request.groupname) {
+        const text = 'deleteGroup: Error: Deleting the anonymous group is forbidden'
+        throw new MqctlError('REFUSED_DYNSEC', text, {verbatim: text, exit: 1, hint: 'setAnonymousGroup another group first'})
+      }
+    }
+
+    const [response] = await sendDynsecCommands(connection, [request], {log})
     if (response.error !== undefined) {
       throw new MqctlError('REFUSED_DYNSEC', `${name}: Error: ${response.error}`, {verbatim: `${name}: Error: ${response.error}`, exit: 1})
     }
