@@ -44,3 +44,17 @@ export const connectionFlags = {
 }
 
 export const CONNECTION_FLAG_NAMES = new Set(Object.keys(connectionFlags))
+
+/** Man page metadata shared by the commands that connect (see scripts/man.js). */
+export const connectionManual = {
+  environment: [
+    ['MQCTL_HOST, MQCTL_PORT, MQCTL_USERNAME, MQCTL_PASSWORD', 'Connection settings, below flags and above profiles and the options file.'],
+    ['MQCTL_PROFILE', 'Profile to use when --profile is not given.'],
+    ['MQCTL_CONFIG_DIR, XDG_CONFIG_HOME', 'Where the profile file and the mosquitto_ctrl options file are looked for.'],
+  ] as Array<[string, string]>,
+  files: [
+    ['$MQCTL_CONFIG_DIR/config.yaml, $XDG_CONFIG_HOME/mqctl/config.yaml, ~/.config/mqctl/config.yaml', 'Connection profiles.'],
+    ['$XDG_CONFIG_HOME/mosquitto_ctrl, ~/.config/mosquitto_ctrl', "mosquitto_ctrl's options file, one option per line."],
+  ] as Array<[string, string]>,
+  seeAlso: ['mosquitto_ctrl(1)'],
+}

@@ -1,5 +1,5 @@
 import {MqctlCommand} from './command.js'
-import {connectionFlags} from './connection-flags.js'
+import {connectionFlags, connectionManual} from './connection-flags.js'
 import {connectFromFlags} from './connect.js'
 import {canPrompt, promptPassword} from './prompt.js'
 import type {RequestExtras} from '../lib/dynsec/catalog.js'
@@ -7,6 +7,8 @@ import type {RequestExtras} from '../lib/dynsec/catalog.js'
 /** The base of every online dynsec command: connection flags, one request, mosquitto_ctrl's output. */
 export abstract class DynsecCommand extends MqctlCommand {
   static override baseFlags = {...MqctlCommand.baseFlags, ...connectionFlags}
+
+  static manual = connectionManual
 
   /** Sends one command built from mosquitto_ctrl-style positional words, prints its result. */
   protected async runDynsec(name: string, words: Array<string | undefined>, flags: Record<string, unknown>, extras: RequestExtras = {}): Promise<unknown> {

@@ -2,7 +2,7 @@ import {Flags} from '@oclif/core'
 
 import {MqctlCommand} from '../base/command.js'
 import {connectFromFlags} from '../base/connect.js'
-import {connectionFlags} from '../base/connection-flags.js'
+import {connectionFlags, connectionManual} from '../base/connection-flags.js'
 
 export default class Probe extends MqctlCommand {
   static override summary = 'Connect as a user and report what the broker really allows (MQTT 5 reason codes).'
@@ -17,6 +17,8 @@ Where an MQTT 3.1.1 client would get no answer at all (a denied publish is ackno
     '<%= config.bin %> -u alice probe --sub "alice/#" --pub alice/temp --loopback',
     'MQCTL_PASSWORD=x <%= config.bin %> probe --username sensor --pub other/topic --expect deny',
   ]
+
+  static manual = {...connectionManual, exitStatus: [['0', 'Connected; every --expect met.'], ['1', 'An --expect was not met.'], ['2', 'Bad arguments.'], ['3', 'The broker could not be reached.'], ['4', 'Timeout.']] as Array<[string, string]>}
 
   static override flags = {
     ...connectionFlags,

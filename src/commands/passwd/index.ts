@@ -17,6 +17,15 @@ Without -b the password is asked twice on a terminal (masked), or read as two li
 
 Exit status is mosquitto_passwd's: 0 success, 1 any error (bad arguments, unreadable file, user not found for -D), 2 when the two passwords typed differ.`
 
+  static manual = {
+    exitStatus: [
+      ['0', 'Success.'],
+      ['1', 'Any error: bad arguments, an unreadable file, a user not found for -D, an empty password.'],
+      ['2', 'The two passwords typed differ.'],
+    ],
+    seeAlso: ['mosquitto_passwd(1)'],
+  }
+
   static override usage = [
     'passwd [-H sha512|sha512-pbkdf2] [-I ITERATIONS] [--target 2.0|2.1] [-c | -D] FILE USER',
     'passwd [-H sha512|sha512-pbkdf2] [-I ITERATIONS] [-c] -b FILE USER PASSWORD',
