@@ -1,0 +1,64 @@
+import {Flags} from '@oclif/core'
+
+import {MqctlCommand} from '../base/command.js'
+import {passwordSourceFlags} from '../base/password-flags.js'
+import {canPrompt, promptPassword} from '../base/prompt.js'
+
+export default class Hash extends MqctlCommand {
+  static override summary = 'Print a password hash for an auth-plugin database, or verify one.'
+
+  static override description = `Formats (details and test vectors in docs/hash-formats.md):
+  mosquitto         $7$ PBKDF2-SHA512, as in password files (default; --target 2.0|2.1)
+  mosquitto-sha512  $6$ salted SHA-512
+  auth-plug         PBKDF2$sha256$901$... as mosquitto-auth-plug's np writes it
+  go-auth-pbkdf2    PBKDF2$sha512$100000$... as mosquitto-go-auth's default pbkdf2 hasher
+  bcrypt            $2a$10$... as mosquitto-go-auth's bcrypt hasher
+
+The password comes from a masked prompt (asked twice), --password-stdin / --password-file / --password-env, or one line of piped standard input. The hash goes to stdout. With --verify HASH, exit 0 when the password matches, 1 when it does not.`
+
+  static override examples = [
+    'printf "%s\\n" "$PW" | <%= config.bin %> hash --format go-auth-pbkdf2',
+    '<%= config.bin %> hash --format bcrypt --cost 12',
+    'printf "%s\\n" "$PW" | <%= config.bin %> hash --verify \'PBKDF2$sha256$901$...\'',
+  ]
+
+  static manual = {exitStatus: [['0', 'Hash printed, or --verify matched.'], ['1', '--verify did not match.'], ['2', 'Bad arguments or a malformed hash.']] as Array<[string, string]>}
+
+  static override flags = {
+    format: Flags.string({description: 'Hash format.', options: ['mosquitto', 'mosquitto-sha512', 'auth-plug', 'go-auth-pbkdf2', 'bcrypt'], default: 'mosquitto'}),
+    iterations: Flags.integer({description: 'PBKDF2 iterations (format default otherwise).', min: 1}),
+    cost: Flags.integer({description: 'bcrypt cost (default 10).', min: 4, max: 31}),
+    target: Flags.string({description: 'For --format mosquitto: the broker version whose defaults to use.', options: ['2.0', '2.1']}),
+    verify: Flags.string({description: 'Check the password against this hash instead of printing one.'}),
+    ...passwordSourceFlags,
+  }
+
+  async run(): Promise<unknown> {
+    const {flags} = await this.parse(Hash)
+    const {readNewPassword, readPasswordFromSources, emptyPassword} = await import('../lib/secrets/password.js')
+    const {stdinLines} = await import('../lib/secrets/stdin.js')
+    let password = await readPasswordFromSources({stdin: flags['password-stdin'], file: flags['password-file'], env: flags['password-env']})
+    if (password === undefined) {
+      if (canPrompt()) {
+        password = flags.verify ? Buffer.from(await promptPassword('Password:'), 'utf8') : await readNewPassword({interactive: true, prompt: promptPassword})
+      } else {
+        password = await stdinLines().readLine()
+      }
+    }
+
+    if (!password || password.length === 0) throw emptyPassword()
+
+    if (flags.verify !== undefined) {
+      const {verifyAnyHash} = await import('../lib/passwd/any-hash.js')
+      const match = await verifyAnyHash(flags.verify, password)
+      if (!match) process.exitCode = 1
+      if (!this.jsonEnabled()) process.stderr.write(match ? 'password matches\n' : 'password does not match\n')
+      return {match}
+    }
+
+    const {hashAnyFormat} = await import('../lib/passwd/any-hash.js')
+    const hash = await hashAnyFormat(flags.format as never, password, {iterations: flags.iterations, cost: flags.cost, target: flags.target as '2.0' | '2.1' | undefined})
+    if (!this.jsonEnabled()) this.out(hash)
+    return {format: flags.format, hash}
+  }
+}
