@@ -8,9 +8,9 @@ export default class ConfigLint extends MqctlCommand {
 
   static override description = `Reads the file with the broker's lexical rules (comments only in column 1, a leading tab makes a keyword unknown, string values take the rest of the line), follows include_dir, and models listeners and per_listener_settings.
 
-Errors (the broker refuses to start): conf/unknown-option, conf/empty-value, conf/invalid-value (ports, booleans, log_dest, protocol, tls_version), conf/duplicate, conf/per-listener-order, conf/duplicate-port, conf/cert-and-psk, conf/plugin-option-without-plugin, conf/include-dir, and, checking the files the config names as the broker does at start-up: conf/missing-file, conf/password-file-directory, conf/acl-error (the ACL file's lint errors), conf/not-pem, conf/key-mismatch, conf/not-a-library.
+Errors (the broker refuses to start): conf/unknown-option, conf/empty-value, conf/invalid-value (ports, booleans, log_dest, protocol, tls_version), conf/duplicate, conf/per-listener-order, conf/duplicate-port, conf/plugin-option-without-plugin, conf/include-dir, and, checking the files the config names as the broker does at start-up: conf/missing-file, conf/password-file-directory, conf/acl-error (the ACL file's lint errors), conf/not-pem, conf/key-mismatch, conf/not-a-library.
 
-Warnings: conf/plaintext-public, conf/anonymous-public, conf/tls-half (certfile without keyfile: 2.0 serves plain MQTT), conf/world-readable, conf/password-entries (entries the broker drops, as "passwd check" finds them), conf/acl-directory, conf/acl-warning, conf/password-and-dynsec, conf/cert-expired, conf/cert-host, conf/deprecated.
+Warnings: conf/cert-and-psk, conf/plaintext-public, conf/anonymous-public, conf/tls-half (certfile without keyfile: 2.0 serves plain MQTT), conf/world-readable, conf/password-entries (entries the broker drops, as "passwd check" finds them), conf/acl-directory, conf/acl-warning, conf/password-and-dynsec, conf/cert-expired, conf/cert-host, conf/deprecated.
 
 Relative paths resolve against the current directory, as the broker's do. --no-file-checks skips the file checks, for linting a config away from its machine. Exit status: 1 on errors, 0 otherwise, 5 when the config cannot be read.`
 

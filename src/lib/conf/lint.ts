@@ -197,7 +197,8 @@ export async function lintConf(file: string, options: ConfLintOptions = {}): Pro
     const security = (name: string) => ((perListener ? l.security.get(name) : undefined) ?? globalSecurity.get(name))?.at(-1)
     const tls = get('certfile') && get('keyfile')
     const psk = get('psk_hint')
-    if ((get('certfile') || get('cafile')) && psk) err(psk, 'conf/cert-and-psk', 'Cannot use both certificate and psk encryption in a single listener.')
+    // mosquitto 2.0.11 starts with both (observed); the certificate wins and PSK clients fail.
+    if ((get('certfile') || get('cafile')) && psk) warn(psk, 'conf/cert-and-psk', 'certificate and PSK encryption on one listener: mosquitto serves the certificate and PSK clients cannot connect (some versions refuse to start: "Cannot use both certificate and psk encryption in a single listener.")')
     if (Boolean(get('certfile')) !== Boolean(get('keyfile'))) {
       const e = get('certfile') ?? get('keyfile')!
       warn(e, 'conf/tls-half', `${e.name} without ${e.name === 'certfile' ? 'keyfile' : 'certfile'}: mosquitto 2.0 then serves plain, unencrypted MQTT on this listener`)
@@ -352,7 +353,7 @@ export const CONF_RULES: Record<string, string> = {
   'conf/duplicate': 'a single-value option given twice in one scope',
   'conf/per-listener-order': 'per_listener_settings after a security option',
   'conf/duplicate-port': 'two listeners that cannot both bind',
-  'conf/cert-and-psk': 'certificate and PSK encryption on one listener',
+  'conf/cert-and-psk': 'certificate and PSK encryption on one listener (warning: 2.0.11 starts)',
   'conf/plugin-option-without-plugin': 'plugin_opt_/auth_opt_ before any plugin',
   'conf/include-dir': 'an include_dir that cannot be read',
   'conf/missing-file': 'a file the broker opens at start-up is missing or unreadable',
