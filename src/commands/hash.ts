@@ -16,6 +16,8 @@ export default class Hash extends MqctlCommand {
 
 The password comes from a masked prompt (asked twice), --password-stdin / --password-file / --password-env, or one line of piped standard input. The hash goes to stdout. With --verify HASH, exit 0 when the password matches, 1 when it does not.`
 
+  static override usage = ['hash [--format FORMAT] [--iterations N] [--cost N] [--target 2.0|2.1] [--password-stdin] [--json]', 'hash --verify HASH [--password-stdin] [--json]']
+
   static override examples = [
     'printf "%s\\n" "$PW" | <%= config.bin %> hash --format go-auth-pbkdf2',
     '<%= config.bin %> hash --format bcrypt --cost 12',
