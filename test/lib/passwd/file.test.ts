@@ -320,7 +320,10 @@ describe('property: edits leave untouched lines identical', () => {
         before.forEach((old, i) => {
           expect(lines[i].eol).toBe(old.eol)
           const plain = old.kind === 'entry' && !/^\$(6|7|argon2id)\$/.test(old.secret!)
-          if (old.kind === 'entry') (plain ? c++ : s++)
+          if (old.kind === 'entry') {
+            if (plain) c++
+            else s++
+          }
           if (plain) {
             expect(lines[i].raw.toString('utf8')).toBe(`${old.username}:$7$1$H${Buffer.byteLength(old.secret!)}`)
           } else {

@@ -8,7 +8,6 @@ import {afterAll, describe, expect, it} from 'vitest'
 
 import {MqctlError} from '../../../src/lib/errors.js'
 import {parsePasswdArgs} from '../../../src/lib/passwd/args.js'
-import {parsePasswdFile} from '../../../src/lib/passwd/file.js'
 import {verifyPassword} from '../../../src/lib/passwd/hash.js'
 import {runPasswd, type PasswdIO} from '../../../src/lib/passwd/run.js'
 import {verifyUserPassword} from '../../../src/lib/passwd/verify.js'
@@ -44,7 +43,6 @@ function io(password = 'typed'): PasswdIO & {warnings: string[]; stdout: string[
 }
 
 const run = (argv: string[], i = io()) => runPasswd(parsePasswdArgs(argv), i)
-const entriesOf = (file: string) => parsePasswdFile(readFileSync(file)).filter((l) => l.kind === 'entry')
 
 describe('runPasswd on files', () => {
   it('-c -b creates a 0600 file with one line that verifies', async () => {
