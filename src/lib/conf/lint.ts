@@ -160,7 +160,7 @@ export async function lintConf(file: string, options: ConfLintOptions = {}): Pro
       continue
     }
 
-    if (e.name === 'plugin' || e.name === 'auth_plugin') pluginSeen = true
+    if (e.name === 'plugin' || e.name === 'auth_plugin' || e.name === 'plugin_load' || e.name === 'global_plugin') pluginSeen = true
 
     const block = current ?? defaultListener
     if (scope === 'listener') {
