@@ -211,7 +211,7 @@ export async function freePort(): Promise<number> {
   return (await freePorts(1))[0]
 }
 
-type Target = {host: string; port: number} | {path: string}
+export type Target = {host: string; port: number} | {path: string}
 
 const describeTarget = (t: Target): string => ('path' in t ? t.path : `${t.host}:${t.port}`)
 

@@ -28,6 +28,8 @@ export function mqctl(args: string[], options: {input?: string; env?: Record<str
     child.stderr.on('data', (d) => (stderr += d))
     child.once('error', reject)
     child.once('close', (code) => resolve({code, stdout, stderr}))
+    // A program that exits without reading its input makes the write fail with EPIPE.
+    child.stdin.on('error', () => {})
     child.stdin.end(options.input ?? '')
   })
 }
@@ -42,6 +44,8 @@ export function run(cmd: string, args: string[], options: {input?: string; env?:
     child.stderr.on('data', (d) => (stderr += d))
     child.once('error', reject)
     child.once('close', (code) => resolve({code, stdout, stderr}))
+    // A program that exits without reading its input makes the write fail with EPIPE.
+    child.stdin.on('error', () => {})
     child.stdin.end(options.input ?? '')
   })
 }

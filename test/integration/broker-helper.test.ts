@@ -182,6 +182,20 @@ describe('startBroker', () => {
     expect((await mqttConnectCheck({port: broker.port})).accepted).toBe(true)
   })
 
+  it('moves per_listener_settings to the top and repeats the auth options for each listener', async () => {
+    const dir = tmp()
+    const file = join(dir, 'passwd')
+    execFileSync(tools.passwd, ['-c', '-b', file, 'alice', 'secret'], {stdio: 'pipe'})
+    const broker = await started({passwordFile: file, unixSocket: true, config: ['per_listener_settings true']})
+    const conf = readFileSync(broker.configPath, 'utf8').split('\n')
+    expect(conf.indexOf('per_listener_settings true')).toBeLessThan(conf.findIndex((l) => l.startsWith('listener ')))
+    expect(conf.filter((l) => l === `password_file ${file}`)).toHaveLength(2)
+    for (const where of [{port: broker.port}, {unix: broker.socketPath}]) {
+      expect((await mqttConnectCheck({...where, username: 'alice', password: 'secret'})).accepted).toBe(true)
+      expect((await mqttConnectCheck({...where, username: 'alice', password: 'wrong'})).accepted).toBe(false)
+    }
+  })
+
   it('throws with the exit code and the end of the log when mosquitto refuses the config', async () => {
     const error: Error = await startBroker({config: ['bogus_option 1']}).then(
       () => {

@@ -111,5 +111,5 @@ describe('mqctl reaches the same dynsec state as mosquitto_ctrl', () => {
       const viaMqctl = await mqctl([...show(b.broker.port), '--quiet', 'dynsec', ...read.split(' ')])
       expect(viaMqctl.stdout, read).toBe(viaCtrl.stdout)
     }
-  })
+  }, 240_000)
 })

@@ -122,9 +122,12 @@ describe('passwd files written by mqctl authenticate with a real broker', () => 
     expect(r.code).toBe(1)
     const rules = JSON.parse(r.stdout).findings.map((f: {line: number; rule: string}) => `${f.line}:${f.rule}`)
     // writeFileSync created the file 0644, so the world-readable warning is right too.
-    expect(rules).toEqual(['1:passwd/plaintext', '2:passwd/empty-username', '3:passwd/invalid-line', '5:passwd/bad-salt', '1:passwd/world-readable'])
+    // strtok skips the leading ':', so the broker reads line 2 as a user without a password.
+    expect(rules).toEqual(['1:passwd/plaintext', '2:passwd/missing-password', '3:passwd/invalid-line', '5:passwd/bad-salt', '1:passwd/world-readable'])
     const broker = await startBroker({passwordFile: file})
     brokers.push(broker)
     expect(broker.readLog()).toMatch(/Unable to decode password salt for user long/)
+    expect(broker.readLog()).toMatch(/Invalid line in password file '.*': :\$7\$101\$x\$y/)
+    expect(broker.readLog()).toMatch(/Invalid password hash type for user plain/)
   })
 })

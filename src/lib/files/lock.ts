@@ -47,6 +47,51 @@ async function isStale(lockPath: string, staleMs: number): Promise<boolean> {
   }
 }
 
+const createExclusive = async (path: string, content = ''): Promise<void> => {
+  const handle = await open(path, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600)
+  try {
+    if (content) await handle.writeFile(content)
+  } finally {
+    await handle.close()
+  }
+}
+
+/**
+ * One attempt to take the lock. Creating the lock and judging-and-removing a stale one happen
+ * under a short-lived guard file, so no contender can take the lock between another one's
+ * "its owner is dead" and its unlink (which would remove a live lock and let two writers in).
+ * Releasing needs no guard: an owner's unlink can only make a pending takeover find nothing.
+ */
+async function tryAcquire(lockPath: string, staleMs: number): Promise<'taken' | 'busy'> {
+  const guard = `${lockPath}.guard`
+  try {
+    await createExclusive(guard)
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error
+    // The guard lives for a few milliseconds; one this old belongs to a process killed inside it.
+    const st = await stat(guard).catch(() => undefined)
+    if (st && Date.now() - st.mtimeMs > 2000) await unlink(guard).catch(() => {})
+    return 'busy'
+  }
+
+  try {
+    const owner = `${process.pid}\n${hostname()}\n${Date.now()}\n`
+    try {
+      await createExclusive(lockPath, owner)
+      return 'taken'
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error
+    }
+
+    if (!(await isStale(lockPath, staleMs))) return 'busy'
+    await unlink(lockPath).catch(() => {})
+    await createExclusive(lockPath, owner)
+    return 'taken'
+  } finally {
+    await unlink(guard).catch(() => {})
+  }
+}
+
 /** Where the lock for `target` lives: beside it, or in the temp dir when its directory is read-only. */
 function lockPaths(target: string): [string, string] {
   const digest = createHash('sha256').update(target).digest('hex').slice(0, 24)
@@ -67,14 +112,7 @@ export async function withFileLock<T>(target: string, fn: () => Promise<T>, opti
 
   for (;;) {
     try {
-      const handle = await open(lockPath, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600)
-      try {
-        await handle.writeFile(`${process.pid}\n${hostname()}\n${Date.now()}\n`)
-      } finally {
-        await handle.close()
-      }
-
-      break
+      if ((await tryAcquire(lockPath, staleMs)) === 'taken') break
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code
       if ((code === 'EACCES' || code === 'EROFS' || code === 'EPERM') && lockPath === beside) {
@@ -82,21 +120,17 @@ export async function withFileLock<T>(target: string, fn: () => Promise<T>, opti
         continue
       }
 
-      if (code !== 'EEXIST') throw fileError(lockPath, error, 'create lock file')
-      if (await isStale(lockPath, staleMs)) {
-        await unlink(lockPath).catch(() => {})
-        continue
-      }
-
-      if (Date.now() >= deadline) {
-        throw new MqctlError('FILE_LOCKED', `${target} is locked by another writer (${lockPath})`, {
-          hint: `wait for it to finish, or remove ${lockPath} if no mqctl is running`,
-        })
-      }
-
-      await sleep(delay + Math.random() * delay)
-      delay = Math.min(delay * 2, 100)
+      throw fileError(lockPath, error, 'create lock file')
     }
+
+    if (Date.now() >= deadline) {
+      throw new MqctlError('FILE_LOCKED', `${target} is locked by another writer (${lockPath})`, {
+        hint: `wait for it to finish, or remove ${lockPath} if no mqctl is running`,
+      })
+    }
+
+    await sleep(delay + Math.random() * delay)
+    delay = Math.min(delay * 2, 100)
   }
 
   try {

@@ -171,7 +171,7 @@ export function parsePasswdArgs(argv: readonly string[]): PasswdInvocation {
     target: target as Target | undefined,
     file: positional[0],
     username: upgrade ? undefined : positional[1],
-    password: batch ? Buffer.from(positional[2], 'utf8') : undefined,
+    password: batch && !upgrade ? Buffer.from(positional[2], 'utf8') : undefined,
     sources,
     json: values.has('--json'),
   }

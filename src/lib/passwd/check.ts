@@ -1,5 +1,5 @@
 import {decodeHash, type Target} from './hash.js'
-import {trimBlanks, type PasswdLine} from './file.js'
+import {tokens, trimBlanks, type PasswdLine} from './file.js'
 
 export type Severity = 'error' | 'warning'
 
@@ -30,10 +30,16 @@ export function checkPasswdLines(lines: readonly PasswdLine[], target: Target = 
     if (line.kind === 'comment' || line.kind === 'blank') continue
     const text = line.raw.toString('utf8')
     if (line.kind === 'invalid') {
-      const colon = text.indexOf(':')
-      if (colon === -1) add(line, 1, 'passwd/invalid-line', `not a "username:hash" line; ${dropped}`)
-      else if (trimBlanks(text.slice(0, colon)) === '') add(line, 1, 'passwd/empty-username', `empty username; ${dropped}`)
-      else add(line, colon + 2, 'passwd/missing-password', `no password after ':'; ${dropped}`)
+      // The broker splits with strtok(":"), so leading colons vanish: ":bob" is bob without a password.
+      const fields = tokens(text)
+      if (!text.includes(':')) add(line, 1, 'passwd/invalid-line', `not a "username:hash" line; ${dropped}`)
+      else if (fields.length === 0 || trimBlanks(fields[0].text) === '') add(line, 1, 'passwd/empty-username', `empty username; ${dropped}`)
+      else {
+        const username = trimBlanks(fields[0].text)
+        const after = fields[0].start + fields[0].text.length + 2
+        findings.push({line: line.number, column: after, rule: 'passwd/missing-password', severity: 'error', message: `no password after ':'; ${dropped}`, username})
+      }
+
       continue
     }
 

@@ -29,7 +29,7 @@ const BLANKS = /^[\t\n\v\f\r ]+|[\t\n\v\f\r ]+$/g
 export const trimBlanks = (s: string): string => s.replaceAll(BLANKS, '')
 
 /** strtok(line, ":") — tokens with their 0-based start offsets. */
-function tokens(line: string): Array<{text: string; start: number}> {
+export function tokens(line: string): Array<{text: string; start: number}> {
   const out: Array<{text: string; start: number}> = []
   let i = 0
   while (i < line.length) {
@@ -51,7 +51,7 @@ export function classifyLine(text: string): Omit<PasswdLine, 'number' | 'raw' | 
   const username = trimBlanks(fields[0].text)
   const secret = trimBlanks(fields[1].text)
   if (username === '' || secret === '') return {kind: 'invalid'}
-  const lead = (s: string) => s.length - s.trimStart().length
+  const lead = (s: string) => s.length - s.replace(/^[\t\n\v\f\r ]+/, '').length
   return {
     kind: 'entry',
     username,

@@ -1,5 +1,4 @@
-import {open, stat} from 'node:fs/promises'
-import {resolve} from 'node:path'
+import {open, realpath, stat} from 'node:fs/promises'
 
 import {MqctlError, strerror} from '../errors.js'
 import {resolveWriteTarget, writeFileAtomic} from '../files/atomic.js'
@@ -17,17 +16,19 @@ const unableToOpen = (path: string, err: unknown) =>
     cause: err,
   })
 
+/** mosquitto_passwd names the file by its realpath, or as given when that fails (spec 1.6). */
+const shownPath = async (path: string): Promise<string> => realpath(path).catch(() => path)
+
 /** Resolves symlinks and checks the file can be read and written, before any prompt. */
 export async function openExistingPasswdFile(path: string): Promise<string> {
   const target = await resolveWriteTarget(path)
-  const shown = resolve(target)
   try {
     const st = await stat(target)
     if (st.isDirectory()) throw Object.assign(new Error('is a directory'), {code: 'EISDIR'})
     const handle = await open(target, 'r+')
     await handle.close()
   } catch (error) {
-    throw unableToOpen(shown, error)
+    throw unableToOpen(await shownPath(path), error)
   }
 
   return target
@@ -42,7 +43,7 @@ export async function readPasswdFile(path: string): Promise<PasswdLine[]> {
     return parsePasswdFile(await handle.readFile())
   } catch (error) {
     if (error instanceof MqctlError) throw error
-    throw unableToOpen(resolve(path), error)
+    throw unableToOpen(await shownPath(path), error)
   } finally {
     await handle?.close()
   }

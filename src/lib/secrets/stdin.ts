@@ -7,8 +7,16 @@ import {MqctlError} from '../errors.js'
 export class LineReader {
   private buffered = Buffer.alloc(0)
   private ended = false
+  private wake: (() => void) | undefined
 
-  constructor(private readonly stream: NodeJS.ReadableStream = process.stdin) {}
+  constructor(private readonly stream: NodeJS.ReadableStream = process.stdin) {
+    // 'end' can fire right after the last 'data', while fill() has already paused the stream
+    // and dropped its listeners; a listener that stays for the reader's life never misses it.
+    stream.once('end', () => {
+      this.ended = true
+      this.wake?.()
+    })
+  }
 
   /** The next line without its trailing CR/LF run, or undefined at end of input. */
   async readLine(): Promise<Buffer | undefined> {
@@ -32,12 +40,14 @@ export class LineReader {
   }
 
   private fill(): Promise<void> {
+    if ((this.stream as {readableEnded?: boolean}).readableEnded) this.ended = true
+    if (this.ended) return Promise.resolve()
     return new Promise((resolve, reject) => {
       const stream = this.stream
       const cleanup = () => {
         stream.off('data', onData)
-        stream.off('end', onEnd)
         stream.off('error', onError)
+        this.wake = undefined
         stream.pause()
       }
 
@@ -47,8 +57,7 @@ export class LineReader {
         resolve()
       }
 
-      const onEnd = () => {
-        this.ended = true
+      this.wake = () => {
         cleanup()
         resolve()
       }
@@ -59,7 +68,6 @@ export class LineReader {
       }
 
       stream.on('data', onData)
-      stream.once('end', onEnd)
       stream.once('error', onError)
       stream.resume()
     })

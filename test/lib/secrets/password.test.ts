@@ -34,6 +34,11 @@ const freshDir = () => {
 const str = (b: Buffer | undefined) => (b === undefined ? undefined : b.toString('utf8'))
 const tick = () => new Promise((r) => setImmediate(r))
 
+/** Fails fast instead of hanging until the test timeout when a read never settles. */
+function settle<T>(p: Promise<T>, ms = 1500): Promise<T> {
+  return Promise.race([p, new Promise<T>((_, reject) => setTimeout(() => reject(new Error(`readLine did not settle within ${ms} ms`)), ms))])
+}
+
 describe('LineReader over a stream', () => {
   it('joins a line split across chunks', async () => {
     const s = new PassThrough()
@@ -44,76 +49,80 @@ describe('LineReader over a stream', () => {
     s.write('c')
     await tick()
     s.write('d\nrest')
-    expect(str(await pending)).toBe('abcd')
-    s.end('\n')
-    expect(str(await r.readLine())).toBe('rest')
-    expect(await r.readLine()).toBeUndefined()
+    expect(str(await settle(pending))).toBe('abcd')
+    const next = r.readLine()
+    await tick()
+    s.write('\n')
+    expect(str(await settle(next))).toBe('rest')
   })
 
   it('strips CRLF and any run of trailing CR/LF', async () => {
     const s = new PassThrough()
     const r = new LineReader(s)
-    s.end('one\r\ntwo\r\r\nthree\n')
-    expect(str(await r.readLine())).toBe('one')
-    expect(str(await r.readLine())).toBe('two')
-    expect(str(await r.readLine())).toBe('three')
-    expect(await r.readLine()).toBeUndefined()
+    s.write('one\r\ntwo\r\r\nthree\n')
+    expect(str(await settle(r.readLine()))).toBe('one')
+    expect(str(await settle(r.readLine()))).toBe('two')
+    expect(str(await settle(r.readLine()))).toBe('three')
   })
 
   it('a CR inside a line is kept', async () => {
     const s = new PassThrough()
     const r = new LineReader(s)
-    s.end('a\rb\n')
-    expect(str(await r.readLine())).toBe('a\rb')
+    s.write('a\rb\n')
+    expect(str(await settle(r.readLine()))).toBe('a\rb')
   })
 
   it('EOF without a newline gives the last line, then undefined (again and again)', async () => {
     const s = new PassThrough()
     const r = new LineReader(s)
-    s.end('last')
-    expect(str(await r.readLine())).toBe('last')
-    expect(await r.readLine()).toBeUndefined()
-    expect(await r.readLine()).toBeUndefined()
+    s.write('last')
+    const p = r.readLine()
+    await tick()
+    s.end()
+    expect(str(await settle(p))).toBe('last')
+    expect(await settle(r.readLine())).toBeUndefined()
+    expect(await settle(r.readLine())).toBeUndefined()
   })
 
-  it('EOF with a trailing CR only', async () => {
+  it('EOF after a trailing CR only', async () => {
     const s = new PassThrough()
     const r = new LineReader(s)
-    s.end('pw\r')
-    expect(str(await r.readLine())).toBe('pw')
-    expect(await r.readLine()).toBeUndefined()
+    s.write('pw\r')
+    const p = r.readLine()
+    await tick()
+    s.end()
+    expect(str(await settle(p))).toBe('pw')
   })
 
   it('an empty line is an empty Buffer, not the end', async () => {
     const s = new PassThrough()
     const r = new LineReader(s)
-    s.end('\n\nx\n')
-    expect(str(await r.readLine())).toBe('')
-    expect(str(await r.readLine())).toBe('')
-    expect(str(await r.readLine())).toBe('x')
-    expect(await r.readLine()).toBeUndefined()
+    s.write('\n\nx\n')
+    expect(str(await settle(r.readLine()))).toBe('')
+    expect(str(await settle(r.readLine()))).toBe('')
+    expect(str(await settle(r.readLine()))).toBe('x')
   })
 
   it('empty input is undefined at once', async () => {
     const s = new PassThrough()
     const r = new LineReader(s)
     s.end()
-    expect(await r.readLine()).toBeUndefined()
+    expect(await settle(r.readLine())).toBeUndefined()
   })
 
   it('two reads share what one chunk brought (nothing is lost between reads)', async () => {
     const s = new PassThrough()
     const r = new LineReader(s)
     s.write('admin-pw\nclient-pw\nthird')
-    expect(str(await r.readLine())).toBe('admin-pw')
-    expect(str(await r.readLine())).toBe('client-pw')
+    expect(str(await settle(r.readLine()))).toBe('admin-pw')
+    expect(str(await settle(r.readLine()))).toBe('client-pw')
     // the stream is still open: the third line waits for its newline
     let third: string | undefined = 'pending'
     const p = r.readLine().then((b) => (third = str(b)))
     await tick()
     expect(third).toBe('pending')
-    s.end('-line\n')
-    await p
+    s.write('-line\n')
+    await settle(p)
     expect(third).toBe('third-line')
   })
 
@@ -121,26 +130,26 @@ describe('LineReader over a stream', () => {
     const s = new PassThrough()
     const r = new LineReader(s)
     s.write('a\n')
-    expect(str(await r.readLine())).toBe('a')
+    expect(str(await settle(r.readLine()))).toBe('a')
     expect(s.isPaused()).toBe(true)
     s.write('b\n')
     await tick()
-    expect(str(await r.readLine())).toBe('b')
+    expect(str(await settle(r.readLine()))).toBe('b')
   })
 
   it('binary bytes are kept exactly', async () => {
     const s = new PassThrough()
     const r = new LineReader(s)
-    s.end(Buffer.from([0xff, 0x00, 0xfe, 0x0a, 0xc3, 0xa9]))
-    expect((await r.readLine())!.equals(Buffer.from([0xff, 0x00, 0xfe]))).toBe(true)
-    expect((await r.readLine())!.equals(Buffer.from([0xc3, 0xa9]))).toBe(true)
+    s.write(Buffer.from([0xff, 0x00, 0xfe, 0x0a, 0xc3, 0xa9, 0x0a]))
+    expect((await settle(r.readLine()))!.equals(Buffer.from([0xff, 0x00, 0xfe]))).toBe(true)
+    expect((await settle(r.readLine()))!.equals(Buffer.from([0xc3, 0xa9]))).toBe(true)
   })
 
   it('string chunks work too', async () => {
     const s = new PassThrough({encoding: 'utf8'})
     const r = new LineReader(s)
-    s.end('pässwörd\n')
-    expect(str(await r.readLine())).toBe('pässwörd')
+    s.write('pässwörd\n')
+    expect(str(await settle(r.readLine()))).toBe('pässwörd')
   })
 
   it('a stream error is an MqctlError', async () => {
@@ -148,9 +157,29 @@ describe('LineReader over a stream', () => {
     const r = new LineReader(s)
     const p = r.readLine()
     s.destroy(new Error('EIO'))
-    const err = await p.catch((e: unknown) => e)
+    const err = await settle(p).catch((e: unknown) => e)
     expect(err).toBeInstanceOf(MqctlError)
     expect((err as MqctlError).code).toBe('FILE_STDIN')
+  })
+
+  // The stream's end arrives together with its last data (all input already buffered, as with
+  // `s.end(text)`): 'end' is emitted right after the last 'data' while the reader has paused the
+  // stream and removed its listeners, so the next readLine waits for an 'end' that never comes.
+  it('input that is already complete: lines, then undefined, without hanging', async () => {
+    const s = new PassThrough()
+    const r = new LineReader(s)
+    s.end('one\ntwo')
+    expect(str(await settle(r.readLine()))).toBe('one')
+    expect(str(await settle(r.readLine()))).toBe('two')
+    expect(await settle(r.readLine())).toBeUndefined()
+  })
+
+  it('complete input ending in a newline: the read after the last line is undefined', async () => {
+    const s = new PassThrough()
+    const r = new LineReader(s)
+    s.end('pw\n')
+    expect(str(await settle(r.readLine()))).toBe('pw')
+    expect(await settle(r.readLine())).toBeUndefined()
   })
 })
 
@@ -186,8 +215,11 @@ describe('readNewPassword, non-interactive (two piped lines, spec 1.3)', () => {
     ['only one line', 'pw\n'],
     ['no input', ''],
   ])('%s: "Empty password.", exit 1', async (_name, text) => {
-    input.end(text)
-    const err = await readNewPassword({interactive: false}).catch((e: unknown) => e)
+    input.write(text)
+    const pending = readNewPassword({interactive: false}).catch((e: unknown) => e)
+    await tick()
+    input.end()
+    const err = await settle(pending)
     expect(err).toBeInstanceOf(MqctlError)
     expect((err as MqctlError).verbatim).toBe('Error: Empty password.')
     expect((err as MqctlError).exit).toBe(1)
