@@ -5,7 +5,8 @@ import {DynsecCommand} from '../../base/dynsec-command.js'
 export default class ModifyClient extends DynsecCommand {
   static override summary = "Change several properties of a client at once (API-only command)."
 
-  static override description = 'mosquitto_ctrl form: mosquitto_ctrl [connection options] dynsec modifyClient <username>'
+  static override description =
+    "Not a mosquitto_ctrl command: sends the plugin's modifyClient request, which changes every property given in one request. A flag listing roles or groups replaces the whole list; properties not given stay as they are."
 
   static override examples = [
     '<%= config.bin %> dynsec modifyClient alice --text-name Alice --role sensors:5 --group devices',

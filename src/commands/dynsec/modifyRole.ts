@@ -5,7 +5,8 @@ import {DynsecCommand} from '../../base/dynsec-command.js'
 export default class ModifyRole extends DynsecCommand {
   static override summary = "Change several properties of a role at once (API-only command)."
 
-  static override description = 'mosquitto_ctrl form: mosquitto_ctrl [connection options] dynsec modifyRole <rolename>'
+  static override description =
+    "Not a mosquitto_ctrl command: sends the plugin's modifyRole request, which changes every property given in one request. A flag listing ACLs replaces the whole list; properties not given stay as they are."
 
   static override examples = [
     "<%= config.bin %> dynsec modifyRole sensors --acl 'publishClientSend sensors/# allow 5' --acl 'subscribePattern sensors/# allow'",
