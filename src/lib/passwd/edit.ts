@@ -43,31 +43,23 @@ export interface UpgradeResult {
 /**
  * `-U`: hashes the plain-text entries only. Hashing an existing hash again would lock the
  * user out (mosquitto_passwd does exactly that, issues #2211/#3416), so hashed entries stay.
- * All hashes are started at once; the libuv pool runs them in parallel.
+ * `hashAll` gets every plain-text password at once, so it can spread them over the cores.
  */
 export async function upgradeEntries(
   lines: readonly PasswdLine[],
-  hash: (password: Buffer) => Promise<string>,
+  hashAll: (passwords: Buffer[]) => Promise<string[]>,
 ): Promise<UpgradeResult> {
-  let converted = 0
   let skipped = 0
   let other = 0
-  const out = await Promise.all(
-    lines.map(async (line) => {
-      if (line.kind !== 'entry') {
-        if (line.kind === 'invalid') other++
-        return line
-      }
+  const plain: number[] = []
+  for (const [i, line] of lines.entries()) {
+    if (line.kind === 'invalid') other++
+    else if (line.kind === 'entry' && isEncodedPassword(line.secret!)) skipped++
+    else if (line.kind === 'entry') plain.push(i)
+  }
 
-      if (isEncodedPassword(line.secret!)) {
-        skipped++
-        return line
-      }
-
-      converted++
-      const encoded = await hash(Buffer.from(line.secret!, 'utf8'))
-      return makeEntryLine(line.username!, encoded, line.eol, line.number)
-    }),
-  )
-  return {lines: out, converted, skipped, other}
+  const encoded = plain.length === 0 ? [] : await hashAll(plain.map((i) => Buffer.from(lines[i].secret!, 'utf8')))
+  const out = [...lines]
+  for (const [k, i] of plain.entries()) out[i] = makeEntryLine(lines[i].username!, encoded[k], lines[i].eol, lines[i].number)
+  return {lines: out, converted: plain.length, skipped, other}
 }

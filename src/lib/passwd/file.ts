@@ -25,8 +25,22 @@ export interface PasswdLine {
   secretColumn?: number
 }
 
-const BLANKS = /^[\t\n\v\f\r ]+|[\t\n\v\f\r ]+$/g
-export const trimBlanks = (s: string): string => s.replaceAll(BLANKS, '')
+/** C's isspace() in the "C" locale: what mosquitto trims, and nothing else (no NBSP). */
+const isBlank = (code: number): boolean => code === 0x20 || (code >= 0x09 && code <= 0x0d)
+
+/** How many isspace() characters `s` starts with. */
+export function leadingBlanks(s: string): number {
+  let i = 0
+  while (i < s.length && isBlank(s.charCodeAt(i))) i++
+  return i
+}
+
+export function trimBlanks(s: string): string {
+  const start = leadingBlanks(s)
+  let end = s.length
+  while (end > start && isBlank(s.charCodeAt(end - 1))) end--
+  return start === 0 && end === s.length ? s : s.slice(start, end)
+}
 
 /** strtok(line, ":") — tokens with their 0-based start offsets. */
 export function tokens(line: string): Array<{text: string; start: number}> {
@@ -51,7 +65,7 @@ export function classifyLine(text: string): Omit<PasswdLine, 'number' | 'raw' | 
   const username = trimBlanks(fields[0].text)
   const secret = trimBlanks(fields[1].text)
   if (username === '' || secret === '') return {kind: 'invalid'}
-  const lead = (s: string) => s.length - s.replace(/^[\t\n\v\f\r ]+/, '').length
+  const lead = leadingBlanks
   return {
     kind: 'entry',
     username,
@@ -107,6 +121,13 @@ export function dominantEol(lines: readonly PasswdLine[]): '\n' | '\r\n' {
 }
 
 export function makeEntryLine(username: string, encoded: string, eol: PasswdLine['eol'], number = 0): PasswdLine {
-  const raw = Buffer.from(`${username}:${encoded}`, 'utf8')
-  return {number, raw, eol, ...classifyLine(raw.toString('utf8'))}
+  const text = `${username}:${encoded}`
+  const raw = Buffer.from(text, 'utf8')
+  // A valid username (no ':', no surrounding blanks) and a hash read back as themselves, so
+  // the fields are known without classifying the line again (-U builds thousands of these).
+  if (username !== '' && !username.includes(':') && trimBlanks(username) === username && !encoded.includes(':') && encoded !== '' && trimBlanks(encoded) === encoded && !username.startsWith('#')) {
+    return {number, raw, eol, kind: 'entry', username, secret: encoded, extraFields: 0, usernameColumn: 1, secretColumn: username.length + 2}
+  }
+
+  return {number, raw, eol, ...classifyLine(text)}
 }

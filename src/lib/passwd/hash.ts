@@ -28,17 +28,31 @@ export function defaultHashParams(target?: Target): HashParams {
   return {type: 'sha512-pbkdf2', iterations: 1000, saltBytes: 12}
 }
 
-const KEY_BYTES = 64
+/** PBKDF2-SHA512 key length of `$7$` hashes. */
+export const KEY_BYTES = 64
+
+export const encodePbkdf2 = (iterations: number, salt: Buffer, key: Buffer): string => `$7$${iterations}$${salt.toString('base64')}$${key.toString('base64')}`
+
+/**
+ * Salts cut from one larger random block: `-U` on a big file needs thousands, and one
+ * getrandom call per salt costs the main thread more than the cut.
+ */
+let saltBlock = Buffer.alloc(0)
+export function freshSalt(bytes: number): Buffer {
+  if (saltBlock.length < bytes) saltBlock = randomBytes(Math.max(4096, bytes))
+  const salt = saltBlock.subarray(0, bytes)
+  saltBlock = saltBlock.subarray(bytes)
+  return salt
+}
 
 /** Hashes on the libuv pool, so many hashes run in parallel. */
-export async function hashPassword(password: Buffer, params: HashParams, salt: Buffer = randomBytes(params.saltBytes)): Promise<string> {
+export async function hashPassword(password: Buffer, params: HashParams, salt: Buffer = freshSalt(params.saltBytes)): Promise<string> {
   if (params.type === 'sha512') {
     const digest = createHash('sha512').update(password).update(salt).digest()
     return `$6$${salt.toString('base64')}$${digest.toString('base64')}`
   }
 
-  const key = await pbkdf2Async(password, salt, params.iterations, KEY_BYTES, 'sha512')
-  return `$7$${params.iterations}$${salt.toString('base64')}$${key.toString('base64')}`
+  return encodePbkdf2(params.iterations, salt, await pbkdf2Async(password, salt, params.iterations, KEY_BYTES, 'sha512'))
 }
 
 export type DecodedHash =

@@ -2,6 +2,7 @@ import {MqctlError} from '../errors.js'
 import type {PasswdInvocation} from './args.js'
 import {removeEntry, upgradeEntries, upsertEntry} from './edit.js'
 import {defaultHashParams, hashPassword, type HashParams} from './hash.js'
+import {hashMany} from './hash-many.js'
 import {createPasswdFile, editPasswdFile, openExistingPasswdFile} from './store.js'
 
 export interface PasswdIO {
@@ -72,7 +73,7 @@ export async function runPasswd(invocation: PasswdInvocation, io: PasswdIO): Pro
     return editPasswdFile(
       target,
       async (lines) => {
-        const upgraded = await upgradeEntries(lines, (pw) => hashPassword(pw, params))
+        const upgraded = await upgradeEntries(lines, (passwords) => hashMany(passwords, params))
         const {converted, skipped, other} = upgraded
         return {
           lines: converted > 0 ? upgraded.lines : undefined,

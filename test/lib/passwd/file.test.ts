@@ -2,7 +2,7 @@ import fc from 'fast-check'
 import {describe, expect, it} from 'vitest'
 
 import {removeEntry, upgradeEntries, upsertEntry} from '../../../src/lib/passwd/edit.js'
-import {classifyLine, dominantEol, parsePasswdFile, serializePasswdFile, type PasswdLine} from '../../../src/lib/passwd/file.js'
+import {classifyLine, dominantEol, makeEntryLine, parsePasswdFile, serializePasswdFile, trimBlanks, type PasswdLine} from '../../../src/lib/passwd/file.js'
 
 const buf = (s: string) => Buffer.from(s, 'utf8')
 const parse = (s: string | Buffer) => parsePasswdFile(typeof s === 'string' ? buf(s) : s)
@@ -130,6 +130,25 @@ describe('line classification (spec 1.8 / 1.9)', () => {
   })
 })
 
+describe('makeEntryLine (its shortcut must agree with classifyLine)', () => {
+  const field = fc.string({unit: fc.constantFrom('a', 'b', ' ', '\t', ':', '#', '$', '\u00A0', 'é', '\r', '7'), maxLength: 8})
+  it('gives the fields classifyLine reads back from the same text', () => {
+    fc.assert(
+      fc.property(field, field, (username, encoded) => {
+        const made = makeEntryLine(username, encoded, '\n', 3)
+        expect(made).toEqual({number: 3, raw: Buffer.from(`${username}:${encoded}`), eol: '\n', ...classifyLine(`${username}:${encoded}`)})
+      }),
+      {numRuns: 2000},
+    )
+  })
+
+  it('trimBlanks trims what C isspace() calls blank, and nothing else', () => {
+    expect(trimBlanks(' \t\n\v\f\rx y\r\n ')).toBe('x y')
+    expect(trimBlanks('\u00A0x\u00A0')).toBe('\u00A0x\u00A0')
+    expect(trimBlanks(' \t ')).toBe('')
+  })
+})
+
 describe('edits keep every other line byte for byte', () => {
   it('update replaces the user line in place with the same eol', () => {
     const before = '# users\r\nalice:old1\r\n\r\nbob:old2\r\n  odd line\r\n'
@@ -205,7 +224,7 @@ describe('edits keep every other line byte for byte', () => {
       return `$7$1$HASHED(${password.toString('utf8')})`
     }
 
-    const result = await upgradeEntries(parse(content), fake)
+    const result = await upgradeEntries(parse(content), async (passwords) => Promise.all(passwords.map(fake)))
     expect(result.converted).toBe(4)
     expect(result.skipped).toBe(3)
     expect(seen.sort()).toEqual(['pa', 'pw 2', 'pw3', 'secret'])
@@ -313,7 +332,7 @@ describe('property: edits leave untouched lines identical', () => {
     await fc.assert(
       fc.asyncProperty(fileArb, async (content) => {
         const before = parsePasswdFile(content)
-        const {lines, converted, skipped} = await upgradeEntries(before, async (p) => `$7$1$H${p.length}`)
+        const {lines, converted, skipped} = await upgradeEntries(before, async (passwords) => passwords.map((p) => `$7$1$H${p.length}`))
         expect(lines).toHaveLength(before.length)
         let c = 0
         let s = 0
