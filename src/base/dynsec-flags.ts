@@ -1,5 +1,7 @@
 import {Flags} from '@oclif/core'
 
+import {optionalArg} from './args.js'
+
 /** Flags of the dynsec commands that take more than mosquitto_ctrl's positional words. */
 const textFlags = {
   'text-name': Flags.string({description: 'Human-readable name (textname), which mosquitto_ctrl cannot set.'}),
@@ -43,4 +45,13 @@ export const modifyRoleFlags = {
   ...textFlags,
   acl: Flags.string({description: 'ACL as "ACLTYPE TOPIC allow|deny [PRIORITY]", repeatable; replaces all ACLs.', multiple: true}),
   'clear-acls': Flags.boolean({description: 'Remove every ACL.', exclusive: ['acl']}),
+}
+
+/** The paging words and `--verbose` of listClients, listGroups and listRoles. */
+export const listArgs = {
+  count: optionalArg('How many to list (default all).'),
+  offset: optionalArg('Where to start in the sorted list (default 0).'),
+}
+export const listFlags = {
+  verbose: Flags.boolean({description: 'List full entries (sends verbose: true), printed in the get* layout.'}),
 }

@@ -1,7 +1,5 @@
-import {Flags} from '@oclif/core'
-
-import {optionalArg} from '../../base/args.js'
 import {DynsecCommand} from '../../base/dynsec-command.js'
+import {listArgs, listFlags} from '../../base/dynsec-flags.js'
 
 export default class ListClients extends DynsecCommand {
   static override summary = "List clients."
@@ -14,14 +12,9 @@ export default class ListClients extends DynsecCommand {
     '<%= config.bin %> dynsec listClients --verbose',
   ]
 
-  static override args = {
-    count: optionalArg('How many to list (default all).'),
-    offset: optionalArg('Where to start in the sorted list (default 0).'),
-  }
+  static override args = listArgs
 
-  static override flags = {
-    verbose: Flags.boolean({description: 'List full entries (sends verbose: true), printed in the get* layout.'}),
-  }
+  static override flags = listFlags
 
   async run(): Promise<unknown> {
     const {args, flags} = await this.parse(ListClients)

@@ -1,25 +1,19 @@
 import {spawn} from 'node:child_process'
-import {chmodSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync} from 'node:fs'
-import {tmpdir} from 'node:os'
+import {chmodSync, lstatSync, mkdirSync, readFileSync, readdirSync, readlinkSync, statSync, symlinkSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {fileURLToPath, pathToFileURL} from 'node:url'
 
 import fc from 'fast-check'
-import {afterAll, describe, expect, it} from 'vitest'
+import {describe, expect, it} from 'vitest'
+
+import {tempDirs} from '../../helpers/temp-dirs.js'
 
 import {MqctlError} from '../../../src/lib/errors.js'
 import {resolveWriteTarget, writeFileAtomic} from '../../../src/lib/files/atomic.js'
 
 const REPO = fileURLToPath(new URL('../../../', import.meta.url))
 const ATOMIC_SRC = pathToFileURL(join(REPO, 'src/lib/files/atomic.ts')).href
-const root = mkdtempSync(join(tmpdir(), 'mqctl-atomic-'))
-afterAll(() => rmSync(root, {recursive: true, force: true}))
-let n = 0
-const freshDir = () => {
-  const d = join(root, String(n++))
-  mkdirSync(d)
-  return d
-}
+const {root, fresh: freshDir} = tempDirs('atomic')
 
 describe('writeFileAtomic', () => {
   it('creates a new file with mode 0600 whatever the umask', async () => {

@@ -1,11 +1,13 @@
 import {spawn, spawnSync} from 'node:child_process'
-import {existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, utimesSync, writeFileSync} from 'node:fs'
-import {hostname, tmpdir} from 'node:os'
+import {existsSync, readFileSync, readdirSync, utimesSync, writeFileSync} from 'node:fs'
+import {hostname} from 'node:os'
 import {join} from 'node:path'
 import {setTimeout as sleep} from 'node:timers/promises'
 import {fileURLToPath} from 'node:url'
 
-import {afterAll, describe, expect, it} from 'vitest'
+import {describe, expect, it} from 'vitest'
+
+import {tempDirs} from '../../helpers/temp-dirs.js'
 
 import {MqctlError} from '../../../src/lib/errors.js'
 import {withFileLock} from '../../../src/lib/files/lock.js'
@@ -13,14 +15,7 @@ import {parsePasswdFile} from '../../../src/lib/passwd/file.js'
 import {verifyPassword} from '../../../src/lib/passwd/hash.js'
 
 const BIN = fileURLToPath(new URL('../../../bin/run.js', import.meta.url))
-const root = mkdtempSync(join(tmpdir(), 'mqctl-lock-'))
-afterAll(() => rmSync(root, {recursive: true, force: true}))
-let n = 0
-const freshDir = () => {
-  const d = join(root, String(n++))
-  mkdirSync(d)
-  return d
-}
+const {fresh: freshDir} = tempDirs('lock')
 
 /** The pid of a process that has exited (and been reaped), so no live process has it. */
 const deadPid = (): number => {

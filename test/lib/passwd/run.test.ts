@@ -1,10 +1,11 @@
 import {spawnSync} from 'node:child_process'
-import {chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync} from 'node:fs'
-import {tmpdir} from 'node:os'
+import {chmodSync, existsSync, mkdirSync, readFileSync, statSync, symlinkSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 
-import {afterAll, describe, expect, it} from 'vitest'
+import {describe, expect, it} from 'vitest'
+
+import {tempDirs} from '../../helpers/temp-dirs.js'
 
 import {MqctlError} from '../../../src/lib/errors.js'
 import {parsePasswdArgs} from '../../../src/lib/passwd/args.js'
@@ -14,14 +15,7 @@ import {verifyUserPassword} from '../../../src/lib/passwd/verify.js'
 
 const BIN = fileURLToPath(new URL('../../../bin/run.js', import.meta.url))
 const REAL = '/usr/bin/mosquitto_passwd'
-const root = mkdtempSync(join(tmpdir(), 'mqctl-run-'))
-afterAll(() => rmSync(root, {recursive: true, force: true}))
-let n = 0
-const freshDir = () => {
-  const d = join(root, String(n++))
-  mkdirSync(d)
-  return d
-}
+const {root, fresh: freshDir} = tempDirs('run')
 
 function io(password = 'typed'): PasswdIO & {warnings: string[]; stdout: string[]; prompts: number} {
   const state = {

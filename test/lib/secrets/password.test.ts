@@ -1,11 +1,12 @@
 import {spawnSync} from 'node:child_process'
-import {existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
-import {tmpdir} from 'node:os'
+import {existsSync, readFileSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {PassThrough} from 'node:stream'
 import {fileURLToPath} from 'node:url'
 
-import {afterAll, beforeEach, describe, expect, it, vi} from 'vitest'
+import {beforeEach, describe, expect, it, vi} from 'vitest'
+
+import {tempDirs} from '../../helpers/temp-dirs.js'
 
 import {MqctlError} from '../../../src/lib/errors.js'
 import {verifyPassword} from '../../../src/lib/passwd/hash.js'
@@ -22,14 +23,7 @@ vi.mock('../../../src/lib/secrets/stdin.js', async (importOriginal) => {
 
 const BIN = fileURLToPath(new URL('../../../bin/run.js', import.meta.url))
 const REAL = '/usr/bin/mosquitto_passwd'
-const root = mkdtempSync(join(tmpdir(), 'mqctl-secrets-'))
-afterAll(() => rmSync(root, {recursive: true, force: true}))
-let n = 0
-const freshDir = () => {
-  const d = join(root, String(n++))
-  mkdirSync(d)
-  return d
-}
+const {fresh: freshDir} = tempDirs('secrets')
 
 const str = (b: Buffer | undefined) => (b === undefined ? undefined : b.toString('utf8'))
 const tick = () => new Promise((r) => setImmediate(r))
