@@ -31,6 +31,22 @@ export function rewriteCtrlArgv(argv: readonly string[]): string[] {
   const words = argv.slice(start)
   if (words[0].toLowerCase() === 'dynsec' && words.length > 1) {
     words[0] = 'dynsec'
+    if (isOptionBeforeCommand(words)) {
+      // `mqctl dynsec -h host getClient a`: options between the module word and the command
+      // mean what they mean before the module word (oclif would print the topic's help, exit 0).
+      const end = words.includes('--') ? words.indexOf('--') : words.length
+      const json = words.slice(1, end).includes('--json')
+      const rest = words.slice(1).filter((w, i) => !(w === '--json' && i + 1 < end))
+      const parsed = parseCtrlOptions(rest)
+      if (parsed.rest >= rest.length) {
+        throw new MqctlError('USAGE_NO_COMMAND', 'connection options given but no command (e.g. "dynsec listClients")')
+      }
+
+      for (const [flag, value] of parsed.options) leading.set(flag, value)
+      words.splice(1, words.length - 1, ...rest.slice(parsed.rest))
+      if (json) words.splice(2, 0, '--json')
+    }
+
     const name = words[1]
     if (!name.startsWith('-') && name !== 'help' && !OWN_DYNSEC.has(name)) {
       const spec = findDynsecCommand(name)
@@ -53,3 +69,11 @@ export function rewriteCtrlArgv(argv: readonly string[]): string[] {
   if (dashDash === -1) return [...words, ...moved]
   return [...words.slice(0, dashDash), ...moved, ...words.slice(dashDash)]
 }
+
+/** `dynsec` followed by an option rather than a command name or a help request. */
+function isOptionBeforeCommand(words: readonly string[]): boolean {
+  const next = words[1]
+  if (!next.startsWith('-') || next === '-' || next === '--' || next === '--help') return false
+  return !(words.length === 2 && next === '-h')
+}
+

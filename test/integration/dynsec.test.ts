@@ -192,6 +192,10 @@ describe('dynsec commands against a real broker with the plugin', () => {
     writeFileSync(optsFile, `-p ${broker.port}\n-u admin\n`)
     const withO = await mqctl(['-o', optsFile, '--quiet', 'dynsec', 'listRoles'], {env: {MQCTL_PASSWORD: ADMIN_PW}})
     expect(withO.code).toBe(0)
+    // options between the module word and the command count like leading ones
+    const between = await mqctl(['dynsec', '-o', optsFile, '--quiet', '--json', 'listRoles'], {env: {MQCTL_PASSWORD: ADMIN_PW}})
+    expect([between.code, JSON.parse(between.stdout)]).toEqual([0, expect.anything()])
+    expect(between.stdout).toContain('"admin"')
 
     const cfg = isolatedHome()
     writeFileSync(join(cfg, 'config.yaml'), `profiles:\n  test:\n    host: 127.0.0.1\n    port: ${broker.port}\n    username: admin\n    password-env: TEST_ADMIN_PW\n`)

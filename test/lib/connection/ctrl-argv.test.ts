@@ -26,6 +26,23 @@ describe('rewriteCtrlArgv (mosquitto_ctrl argv order)', () => {
     expect(rewriteCtrlArgv(['-d', '--insecure', 'probe', '--sub', 'a'])).toEqual(['probe', '--sub', 'a', '--debug', '--insecure'])
   })
 
+  it('takes connection options between dynsec and the command like leading ones', () => {
+    expect(rewriteCtrlArgv(['dynsec', '-h', 'h', '--port', '1', 'getclient', 'a'])).toEqual(['dynsec', 'getClient', 'a', '--host=h', '--port=1'])
+    expect(rewriteCtrlArgv(['-u', 'admin', 'dynsec', '--json', '-p', '2', 'listClients', '--', '--json'])).toEqual([
+      'dynsec',
+      'listClients',
+      '--json',
+      '--username=admin',
+      '--port=2',
+      '--',
+      '--json',
+    ])
+    expect(rewriteCtrlArgv(['dynsec', '-h'])).toEqual(['dynsec', '-h'])
+    expect(rewriteCtrlArgv(['dynsec', '--help'])).toEqual(['dynsec', '--help'])
+    expect(() => rewriteCtrlArgv(['dynsec', '-p', '1'])).toThrow(/no command/)
+    expect(() => rewriteCtrlArgv(['dynsec', '--bogus', 'listClients'])).toThrow(/Unknown option '--bogus'/)
+  })
+
   it('reports unknown options and commands as usage errors', () => {
     expect(() => rewriteCtrlArgv(['--bogus', 'dynsec', 'listClients'])).toThrow(MqctlError)
     expect(() => rewriteCtrlArgv(['-h'])).toThrow(/-h argument given but no host specified/)
