@@ -58,3 +58,29 @@ export const connectionManual = {
   ] as Array<[string, string]>,
   seeAlso: ['mosquitto_ctrl(1)'],
 }
+
+/** mosquitto_ctrl's short letters (spec 2.2), by long flag name. */
+const CTRL_LETTERS: Partial<Record<keyof typeof connectionFlags, string>> = {
+  host: 'h',
+  port: 'p',
+  username: 'u',
+  pw: 'P',
+  id: 'i',
+  qos: 'q',
+  'protocol-version': 'V',
+  url: 'L',
+  'bind-address': 'A',
+  debug: 'd',
+  'options-file': 'o',
+}
+
+/**
+ * The connection flags with mosquitto_ctrl's short letters, for a command with no short flags
+ * of its own (probe), where `mqctl probe -h host -u alice` is what a mosquitto_sub user types.
+ */
+export const connectionFlagsWithLetters = Object.fromEntries(
+  Object.entries(connectionFlags).map(([name, flag]) => {
+    const char = CTRL_LETTERS[name as keyof typeof connectionFlags]
+    return [name, char ? {...flag, char, description: flag.description!.replace(/ Before the command also -\w\.$/, '')} : flag]
+  }),
+) as typeof connectionFlags

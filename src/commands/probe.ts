@@ -2,7 +2,7 @@ import {Flags} from '@oclif/core'
 
 import {MqctlCommand} from '../base/command.js'
 import {connectFromFlags} from '../base/connect.js'
-import {connectionFlags, connectionManual} from '../base/connection-flags.js'
+import {connectionFlagsWithLetters, connectionManual} from '../base/connection-flags.js'
 
 export default class Probe extends MqctlCommand {
   static override summary = 'Connect as a user and report what the broker really allows (MQTT 5 reason codes).'
@@ -14,14 +14,14 @@ With --expect allow|deny, every check must have that outcome: exit 1 when one do
 Where an MQTT 3.1.1 client would get no answer at all (a denied publish is acknowledged normally and dropped), the output says so.`
 
   static override examples = [
-    '<%= config.bin %> -u alice probe --sub "alice/#" --pub alice/temp --loopback',
+    '<%= config.bin %> probe -h broker -u alice --sub "alice/#" --pub alice/temp --loopback',
     'MQCTL_PASSWORD=x <%= config.bin %> probe --username sensor --pub other/topic --expect deny',
   ]
 
   static manual = {...connectionManual, exitStatus: [['0', 'Connected; every --expect met.'], ['1', 'An --expect was not met.'], ['2', 'Bad arguments.'], ['3', 'The broker could not be reached.'], ['4', 'Timeout.']] as Array<[string, string]>}
 
   static override flags = {
-    ...connectionFlags,
+    ...connectionFlagsWithLetters,
     sub: Flags.string({description: 'Filter to subscribe to; repeatable.', multiple: true, default: []}),
     pub: Flags.string({description: 'Topic to publish to at QoS 1; repeatable.', multiple: true, default: []}),
     loopback: Flags.boolean({description: 'Also subscribe to each --pub topic and report whether the message is delivered back.'}),

@@ -43,5 +43,8 @@ describe('probe against a real broker', () => {
     expect(JSON.parse(wrong.stdout).checks[0]).toMatchObject({kind: 'connect', allowed: false, reasonCode: 0x87})
     const text = await mqctl(['-p', String(broker.port), '-u', 'alice', '-P', 'alicepw', '--quiet', 'probe', '--pub', 'other/x'])
     expect(text.stdout).toContain('an MQTT 3.1.1 client would get no answer at all')
+    // mosquitto_ctrl's short letters also after the command word
+    const after = await mqctl(['probe', '-h', '127.0.0.1', '-p', String(broker.port), '-u', 'alice', '-P', 'alicepw', '--quiet', '--pub', 'alice/x', '--expect', 'allow', '--json'])
+    expect([after.code, JSON.parse(after.stdout).failed]).toEqual([0, 0])
   })
 })
