@@ -62,6 +62,8 @@ export async function openSession(c: ResolvedConnection, limit: Deadline, log?: 
   const MqttClient = 'default' in loaded.default ? loaded.default.default : loaded.default
   const options: IClientOptions = {
     protocolVersion: c.protocolVersion,
+    // MQTT 3.1 names its protocol MQIsdp; mqtt.js sends "MQTT" unless told, which brokers refuse.
+    protocolId: c.protocolVersion === 3 ? 'MQIsdp' : 'MQTT',
     clientId: c.clientId ?? (c.protocolVersion === 5 ? '' : `mqctl-${process.pid}-${Date.now().toString(36)}`),
     username: c.username,
     password: c.password,

@@ -37,7 +37,7 @@ export function transportError(error: NodeJS.ErrnoException, c: ResolvedConnecti
 
   if (code === 'ENOENT' && c.unix) return new MqctlError('CONNECTION_REFUSED', `no socket at ${c.unix}`, {hint: 'check --unix'})
   if (CERT_ERRORS.has(code) || code.startsWith('ERR_SSL') || code.startsWith('ERR_TLS') || /certificate|ssl|tls/i.test(error.message)) {
-    return new MqctlError('CONNECTION_TLS', `TLS handshake with ${where} failed: ${error.message}`, {
+    return new MqctlError('CONNECTION_TLS', `TLS handshake with ${where} failed: ${error.message.trim()}`, {
       hint: CERT_ERRORS.has(code)
         ? "give the CA that signed the broker's certificate with --cafile (or --insecure to skip verification, which is unsafe)"
         : 'is this a TLS listener, and do --tls-version/--ciphers/--psk match it?',
@@ -50,7 +50,7 @@ export function transportError(error: NodeJS.ErrnoException, c: ResolvedConnecti
     })
   }
 
-  return new MqctlError('CONNECTION_FAILED', `cannot connect to ${where}: ${error.message}`)
+  return new MqctlError('CONNECTION_FAILED', `cannot connect to ${where}: ${error.message.trim()}`)
 }
 
 function loadCaBundle(tls: NonNullable<ResolvedConnection['tls']>): string[] | undefined {
@@ -116,22 +116,41 @@ function waitFor<T extends Socket>(socket: T, event: string): Promise<T> {
 /** A minimal SOCKS5 CONNECT (RFC 1928/1929) where the proxy resolves the name, as socks5h means. */
 async function socks5(c: ResolvedConnection): Promise<Socket> {
   const proxy = c.proxy!
-  const socket = await waitFor(netConnect({host: proxy.host, port: proxy.port, localAddress: c.bindAddress}), 'connect')
+  const socket = await waitFor(netConnect({host: proxy.host, port: proxy.port, localAddress: c.bindAddress}), 'connect').catch((error: NodeJS.ErrnoException) => {
+    // Without this the failure would name the broker, which was never contacted.
+    throw new MqctlError('CONNECTION_PROXY', `cannot reach the SOCKS proxy ${proxy.host}:${proxy.port}: ${error.code ?? error.message}`, {
+      hint: 'check --proxy',
+    })
+  })
+  // Bytes are kept here between reads: a proxy may send a reply and what follows it in one
+  // chunk, and a chunk pushed back with unshift() on a flowing socket would be lost.
+  let pending = Buffer.alloc(0)
   const read = (n: number) =>
     new Promise<Buffer>((resolve, reject) => {
-      let got = Buffer.alloc(0)
-      const onData = (chunk: Buffer) => {
-        got = Buffer.concat([got, chunk])
-        if (got.length >= n) {
-          socket.off('data', onData)
-          socket.off('error', reject)
-          if (got.length > n) socket.unshift(got.subarray(n))
-          resolve(got.subarray(0, n))
-        }
+      const take = () => {
+        if (pending.length < n) return false
+        stop()
+        const out = pending.subarray(0, n)
+        pending = pending.subarray(n)
+        resolve(out)
+        return true
       }
 
-      socket.on('data', onData)
-      socket.once('error', reject)
+      const onData = (chunk: Buffer) => {
+        pending = Buffer.concat([pending, chunk])
+        take()
+      }
+
+      const onEnd = () => {
+        stop()
+        reject(new MqctlError('CONNECTION_PROXY', `the SOCKS proxy ${proxy.host}:${proxy.port} closed the connection during the handshake`))
+      }
+
+      const stop = () => {
+        socket.off('data', onData).off('error', reject).off('end', onEnd)
+      }
+
+      if (!take()) socket.on('data', onData).once('error', reject).once('end', onEnd)
     })
   const auth = proxy.username === undefined ? [0x00] : [0x02]
   socket.write(Buffer.from([0x05, auth.length, ...auth]))
@@ -153,6 +172,9 @@ async function socks5(c: ResolvedConnection): Promise<Socket> {
   if (head[1] !== 0x00) throw new MqctlError('CONNECTION_PROXY', `the SOCKS proxy could not reach ${c.host}:${c.port} (reply ${head[1]})`)
   const rest = head[3] === 0x01 ? 4 + 2 - 1 : head[3] === 0x04 ? 16 + 2 - 1 : head[4] + 2
   await read(rest)
+  // Paused until MQTT takes the stream over, so nothing the broker sends is dropped meanwhile.
+  socket.pause()
+  if (pending.length > 0) socket.unshift(pending)
   return socket
 }
 
