@@ -16,7 +16,7 @@ export default class ProfileList extends MqctlCommand {
     local:
       unix: /run/mosquitto/mosquitto.sock
 
-Keys are the connection flags' long names (host, port, username, pw or password, password-file, password-env, id, qos, protocol-version, url, cafile, capath, cert, key, ciphers, insecure, tls-version, tls-use-os-certs, psk, psk-identity, unix, proxy, bind-address, nodelay, timeout). Select one with --profile NAME or MQCTL_PROFILE; "default" names the one used otherwise.
+Keys are the connection flags' long names (host, port, username, pw or password, password-file, password-env, id, qos, protocol-version, url, cafile, capath, cert, key, ciphers, insecure, tls-version, tls-use-os-certs, psk, psk-identity, unix, proxy, bind-address, nodelay, timeout). Select one with --profile NAME or MQCTL_PROFILE; "default" names the one used otherwise. Each profile is validated when it is used: a broken one stops only the commands that use it, and this list shows it with its problem.
 
 Precedence: flags, then MQCTL_HOST/MQCTL_PORT/MQCTL_USERNAME/MQCTL_PASSWORD, then the profile, then the mosquitto_ctrl options file, then defaults.`
 
@@ -25,12 +25,25 @@ Precedence: flags, then MQCTL_HOST/MQCTL_PORT/MQCTL_USERNAME/MQCTL_PASSWORD, the
     const {configFilePath, loadConfigFile} = await import('../../lib/connection/profiles.js')
     const path = configFilePath()
     const config = await loadConfigFile(path)
-    const names = Object.keys(config?.profiles ?? {})
-    if (!this.jsonEnabled()) {
-      if (!config) process.stderr.write(`no config file at ${path}\n`)
-      for (const name of names) this.out(`${name}${name === config?.default ? ' (default)' : ''}`)
+    const names = config?.names ?? []
+    // A broken profile is listed with its problem rather than hiding the others.
+    const problems: Record<string, string> = {}
+    for (const name of names) {
+      try {
+        config!.profile(name)
+      } catch (error) {
+        problems[name] = (error as Error).message
+      }
     }
 
-    return {file: path, default: config?.default, profiles: names}
+    if (!this.jsonEnabled()) {
+      if (!config) process.stderr.write(`no config file at ${path}\n`)
+      for (const name of names) {
+        const notes = [name === config?.default ? 'default' : '', problems[name] ? `invalid: ${problems[name]}` : ''].filter(Boolean)
+        this.out(`${name}${notes.length > 0 ? ` (${notes.join('; ')})` : ''}`)
+      }
+    }
+
+    return {file: path, default: config?.default, profiles: names, invalid: problems}
   }
 }

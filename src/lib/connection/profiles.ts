@@ -43,12 +43,13 @@ export const profileSchema = z
 export const configFileSchema = z
   .object({
     default: z.string().optional(),
-    profiles: z.record(z.string(), profileSchema).default({}),
+    // Each profile is checked against profileSchema only when it is used, so one broken
+    // profile does not stop the commands that use another.
+    profiles: z.record(z.string(), z.unknown()).default({}),
   })
   .strict()
 
 export type Profile = z.infer<typeof profileSchema>
-export type ConfigFile = z.infer<typeof configFileSchema>
 
 /** `$MQCTL_CONFIG_DIR/config.yaml`, else `$XDG_CONFIG_HOME/mqctl/config.yaml`, else `~/.config/mqctl/config.yaml`. */
 export function configFilePath(env: NodeJS.ProcessEnv = process.env): string {
@@ -57,7 +58,16 @@ export function configFilePath(env: NodeJS.ProcessEnv = process.env): string {
   return join(env.HOME ?? homedir(), '.config', 'mqctl', 'config.yaml')
 }
 
-export async function loadConfigFile(path: string): Promise<ConfigFile | undefined> {
+/** A parsed config file whose profiles are validated one at a time, on use. */
+export interface LoadedConfig {
+  path: string
+  default?: string
+  names: string[]
+  /** The named profile, validated; a schema problem is a PARSE_CONFIG error at its line. */
+  profile(name: string): Profile | undefined
+}
+
+export async function loadConfigFile(path: string): Promise<LoadedConfig | undefined> {
   let text: string
   try {
     text = readFileSync(path, 'utf8')
@@ -75,29 +85,45 @@ export async function loadConfigFile(path: string): Promise<ConfigFile | undefin
     throw new MqctlError('PARSE_CONFIG', e.message.split('\n')[0], {location: {file: path, line: pos.line, column: pos.col}})
   }
 
-  const result = configFileSchema.safeParse(doc.toJS() ?? {})
-  if (!result.success) {
-    const issue = result.error.issues[0]
-    const keys = issue.code === 'unrecognized_keys' ? [...issue.path, ...issue.keys] : issue.path
-    const node = doc.getIn(keys.slice(0, issue.code === 'unrecognized_keys' ? -1 : undefined).map(String), true) as {range?: number[]} | undefined
-    const pos = node?.range ? lineCounter.linePos(node.range[0]) : undefined
+  /** The first zod issue as "<where>: <what>" at the line and column of the offending key. */
+  const fail = (issue: z.core.$ZodIssue, prefix: PropertyKey[]): never => {
+    const keys = [...prefix, ...(issue.code === 'unrecognized_keys' ? [...issue.path, ...issue.keys] : issue.path)]
+    const node = doc.getIn(keys.slice(0, issue.code === 'unrecognized_keys' ? -1 : undefined).map(String), true) as
+      | {range?: number[]; items?: Array<{key?: {value?: unknown; range?: number[]}}>}
+      | undefined
+    // An unknown key is pointed at itself, not at the mapping that holds it.
+    const unknownKey = issue.code === 'unrecognized_keys' ? node?.items?.find((pair) => pair.key?.value === keys.at(-1))?.key : undefined
+    const range = unknownKey?.range ?? node?.range
+    const pos = range ? lineCounter.linePos(range[0]) : undefined
     const where = keys[0] === 'profiles' && keys.length > 1 ? `profile "${String(keys[1])}"` : 'top level'
     const key = keys.slice(keys[0] === 'profiles' ? 2 : 0).join('.') || String(keys.at(-1) ?? '')
     const what = issue.code === 'unrecognized_keys' ? `unknown key "${issue.keys.join('", "')}"` : `key "${key}": ${issue.message}`
     throw new MqctlError('PARSE_CONFIG', `${where}: ${what}`, {location: {file: path, line: pos?.line, column: pos?.col}})
   }
 
-  return result.data
+  const file = configFileSchema.safeParse(doc.toJS() ?? {})
+  if (!file.success) return fail(file.error.issues[0], [])
+  const {profiles} = file.data
+  return {
+    path,
+    default: file.data.default,
+    names: Object.keys(profiles),
+    profile(name) {
+      if (!Object.hasOwn(profiles, name)) return undefined
+      const result = profileSchema.safeParse(profiles[name])
+      return result.success ? result.data : fail(result.error.issues[0], ['profiles', name])
+    },
+  }
 }
 
 /** Picks the profile: --profile, then MQCTL_PROFILE, then the file's `default`. */
-export function selectProfile(config: ConfigFile | undefined, path: string, requested?: string): {name?: string; options: SourcedOptions} {
+export function selectProfile(config: LoadedConfig | undefined, path: string, requested?: string): {name?: string; options: SourcedOptions} {
   const name = requested ?? config?.default
   const empty = {options: new Map(), sources: new Map()}
   if (name === undefined) return {options: empty}
-  const profile = config?.profiles[name]
+  const profile = config?.profile(name)
   if (!profile) {
-    const known = Object.keys(config?.profiles ?? {})
+    const known = config?.names ?? []
     throw new MqctlError('USAGE_PROFILE', `no profile "${name}" in ${path}${known.length ? ` (profiles: ${known.join(', ')})` : ''}`)
   }
 

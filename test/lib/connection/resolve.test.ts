@@ -51,10 +51,20 @@ describe('connection resolution', () => {
 
   it('validates profiles with zod and names the file, profile and key', async () => {
     const d = dir()
+    const env = {MQCTL_CONFIG_DIR: d, HOME: d}
     writeFileSync(join(d, 'config.yaml'), 'profiles:\n  prod:\n    host: h\n    prot: 1\n')
-    await expect(loadConfigFile(join(d, 'config.yaml'))).rejects.toThrow(/profile "prod": unknown key "prot"/)
-    writeFileSync(join(d, 'config.yaml'), 'profiles:\n  prod:\n    port: "x"\n')
-    await expect(loadConfigFile(join(d, 'config.yaml'))).rejects.toThrow(/profile "prod": key "port"/)
+    const located = (error: unknown) => (error as MqctlError).located
+    expect(located(await resolveConnection({flags: flags({profile: 'prod'}), env}).catch((e: unknown) => e))).toBe(
+      `${join(d, 'config.yaml')}:4:5: profile "prod": unknown key "prot"`,
+    )
+    writeFileSync(join(d, 'config.yaml'), 'profiles:\n  prod:\n    port: "x"\n  dev:\n    host: devhost\n')
+    const loaded = await loadConfigFile(join(d, 'config.yaml'))
+    expect(located(await Promise.resolve().then(() => loaded!.profile('prod')).catch((e: unknown) => e))).toMatch(/config\.yaml:3:11: profile "prod": key "port"/)
+    // a broken profile stops only the commands that use it
+    expect(loaded!.names).toEqual(['prod', 'dev'])
+    expect((await resolveConnection({flags: flags({profile: 'dev'}), env})).host).toBe('devhost')
+    writeFileSync(join(d, 'config.yaml'), 'profile:\n  prod: {}\n')
+    await expect(loadConfigFile(join(d, 'config.yaml'))).rejects.toThrow(/top level: unknown key "profile"/)
     await expect(resolveConnection({flags: flags({profile: 'nope'}), env: {MQCTL_CONFIG_DIR: d, HOME: d}})).rejects.toThrow(MqctlError)
   })
 
