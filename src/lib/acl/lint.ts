@@ -17,6 +17,8 @@ export const ACL_RULES: Record<string, string> = {
   'acl/pattern-without-substitution': 'a pattern without %c or %u applies to every client alike',
   'acl/literal-substitution': '%c/%u in a topic line are literal; only pattern lines substitute',
   'acl/shadowed-by-deny': 'a rule that a deny rule of the same section always overrides',
+  'acl/redundant': 'a rule that a broader rule of the same section already grants',
+  'acl/never-matches': 'a rule on a topic no publish or delivery ever has ($share/…)',
   'acl/duplicate': 'the same rule twice in one section',
   'acl/unknown-user': 'a user section for a user missing from the password file',
   'acl/sys-write': 'write access to $SYS topics, which the broker never allows',
@@ -24,6 +26,9 @@ export const ACL_RULES: Record<string, string> = {
   'acl/empty-file': 'no rules: the broker denies every publish and delivery',
   'acl/no-subscribe-control': 'acl_file cannot refuse SUBSCRIBE, only delivery',
 }
+
+/** Does access `a` include every right of access `b` (neither a deny)? */
+const grants = (a: string, b: string): boolean => a === b || a === 'readwrite'
 
 /** Does filter `a` match every topic that `b` matches? */
 export function filterCovers(a: string, b: string): boolean {
@@ -86,6 +91,10 @@ export function lintParsedAcl(acl: ParsedAcl, options: LintOptions = {}): AclFin
       findings.push(warn(rule, 'acl/sys-write', `the broker never lets clients publish to $SYS topics; the write part of "${rule.access} ${rule.topic}" has no effect`))
     }
 
+    if (rule.topic === '$share' || rule.topic.startsWith('$share/')) {
+      findings.push(warn(rule, 'acl/never-matches', `"${rule.topic}" never matches: publishing to $share topics is refused before any ACL, and messages are delivered under their real topic`))
+    }
+
     if (rule.kind === 'topic' && rule.user === undefined && rule.access !== 'deny' && rule.topic === '#') {
       findings.push(warn(rule, 'acl/anonymous-broad', `clients without username may ${rule.access} every topic (this line comes before any "user" line)`))
     }
@@ -101,7 +110,15 @@ export function lintParsedAcl(acl: ParsedAcl, options: LintOptions = {}): AclFin
       else seen.set(key, rule)
       if (rule.access === 'deny') continue
       const shadow = denies.find((d) => filterCovers(d.topic, rule.topic))
-      if (shadow) findings.push(warn(rule, 'acl/shadowed-by-deny', `never grants anything: "deny ${shadow.topic}" on line ${shadow.line} covers it, and deny rules always win`))
+      if (shadow) {
+        findings.push(warn(rule, 'acl/shadowed-by-deny', `never grants anything: "deny ${shadow.topic}" on line ${shadow.line} covers it, and deny rules always win`))
+        continue
+      }
+
+      // Any one matching allow suffices, so a rule inside a broader one with at least its access
+      // never changes a decision (exact repeats are acl/duplicate instead).
+      const broader = rules.find((r) => r !== rule && r.access !== 'deny' && grants(r.access, rule.access) && r.topic !== rule.topic && filterCovers(r.topic, rule.topic))
+      if (broader) findings.push(warn(rule, 'acl/redundant', `never decides anything: "${broader.access} ${broader.topic}" on line ${broader.line} already grants it`))
     }
   }
 

@@ -72,7 +72,7 @@ export function parseAclFile(text: string, file = 'acl_file'): ParsedAcl {
     const line = index + 1
     const s = rawLine.replace(TRAILING_WS, '')
     if (s.startsWith('#') || s === '') continue
-    const error = (message: string, column: number, rule = 'acl/syntax') => errors.push({rule, severity: 'error', message, line, column})
+    const error = (message: string, column: number, rule: string) => errors.push({rule, severity: 'error', message, line, column})
 
     const first = nextToken(s, 0)
     if (!first) continue

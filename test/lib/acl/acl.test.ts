@@ -78,6 +78,37 @@ describe('acl lint', () => {
       expect.arrayContaining(['1:acl/access-word-as-topic', '2:acl/anonymous-broad', '4:acl/shadowed-by-deny', '5:acl/duplicate', '6:acl/pattern-without-substitution', '7:acl/literal-substitution', '8:acl/sys-write', '1:acl/no-subscribe-control']),
     )
     expect(lintAclText('user carol\ntopic read a\n', 'f', {knownUsers: new Set(['alice'])}).map((f) => f.rule)).toContain('acl/unknown-user')
+    const more = lintAclText('user alice\ntopic readwrite a/#\ntopic read a/b\ntopic write a/+/c\ntopic read $share/g/x\ntopic read b/#\ntopic readwrite b/x\n', 'f')
+    expect(more.filter((f) => f.severity === 'warning').map((f) => `${f.line}:${f.rule}`)).toEqual(['3:acl/redundant', '4:acl/redundant', '5:acl/never-matches'])
+  })
+
+  it('a redundant, shadowed or never-matching rule changes no decision when removed', () => {
+    const line = fc.oneof(
+      fc.constant('user alice'),
+      fc.constant('user bob'),
+      fc.tuple(fc.constantFrom('topic', 'pattern'), fc.constantFrom('read', 'write', 'readwrite', 'deny'), fc.constantFrom('a', 'a/b', 'a/+', 'a/#', '#', '+/b', '$share/g/a', '%u/#', '%u/x', 'b/%c')).map(
+        ([kind, access, topic]) => `${kind} ${access} ${topic}`,
+      ),
+    )
+    const query = fc.record({
+      username: fc.constantFrom(undefined, 'alice', 'bob', 'carol'),
+      clientId: fc.constantFrom('c1', 'alice'),
+      topic: fc.constantFrom('a', 'a/b', 'a/c', 'a/b/c', 'b', 'b/x', 'alice/x', 'bob/x', 'b/c1', 'x/b'),
+      access: fc.constantFrom('read' as const, 'write' as const),
+    })
+    fc.assert(
+      fc.property(fc.array(line, {minLength: 1, maxLength: 8}), fc.array(query, {minLength: 1, maxLength: 12}), (lines, queries) => {
+        const text = lines.join('\n') + '\n'
+        const idle = lintAclText(text, 'f').filter((f) => ['acl/redundant', 'acl/shadowed-by-deny', 'acl/never-matches'].includes(f.rule))
+        for (const finding of idle) {
+          const without = lines.filter((_, i) => i !== finding.line - 1).join('\n') + '\n'
+          for (const q of queries) {
+            expect(evaluateAcl(parseAclFile(without), q).allowed, `${finding.rule} line ${finding.line} of\n${text}${JSON.stringify(q)}`).toBe(evaluateAcl(parseAclFile(text), q).allowed)
+          }
+        }
+      }),
+      {numRuns: 400},
+    )
   })
 
   it('filterCovers agrees with topic matching on sample topics', () => {
