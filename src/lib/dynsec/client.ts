@@ -110,7 +110,9 @@ async function exchange(
       check()
     }),
     'no reply from the dynamic-security plugin',
-    NO_PLUGIN_HINT,
+    connection.protocolVersion === 5
+      ? NO_PLUGIN_HINT
+      : `${NO_PLUGIN_HINT}; with MQTT ${connection.protocolVersion === 4 ? '3.1.1' : '3.1'} a request the broker refuses (this user may not publish to ${REQUEST_TOPIC}) looks the same: -V 5 tells them apart`,
   )
 
   const responses = tagged.map((c) => answers.get(c.correlationData))
