@@ -98,6 +98,14 @@ describe('passwd files written by mqctl authenticate with a real broker', () => 
     }
 
     expect(readFileSync(file).equals(before)).toBe(true)
+
+    // -c on a target that cannot be written: the same line and status as the real tool
+    for (const target of [d, join(d, 'no-such-dir', 'passwd')]) {
+      const real = await run(tools.passwd, ['-c', '-b', target, 'bob', 'pw'])
+      const ours = await mqctl(['passwd', '-c', '-b', target, 'bob', 'pw'])
+      expect(real.stderr.trim()).toMatch(/^Error: Unable to open file .* for writing\./)
+      expect([ours.code, ours.stderr.trim().split('\n').at(-1)]).toEqual([real.code, real.stderr.trim()])
+    }
   })
 
   it('keeps the exit status under --json', async () => {

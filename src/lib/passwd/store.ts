@@ -1,4 +1,6 @@
-import {open, realpath, stat} from 'node:fs/promises'
+import {constants} from 'node:fs'
+import {access, open, realpath, stat} from 'node:fs/promises'
+import {dirname} from 'node:path'
 
 import {MqctlError, strerror} from '../errors.js'
 import {resolveWriteTarget, writeFileAtomic} from '../files/atomic.js'
@@ -12,6 +14,13 @@ import {parsePasswdFile, serializePasswdFile, type PasswdLine} from './file.js'
 const unableToOpen = (path: string, err: unknown) =>
   new MqctlError('FILE_PASSWD_OPEN', `Unable to open password file ${path}. ${strerror(err)}.`, {
     verbatim: `Error: Unable to open password file ${path}. ${strerror(err)}.`,
+    exit: 1,
+    cause: err,
+  })
+
+const unableToWrite = (path: string, err: unknown) =>
+  new MqctlError('FILE_PASSWD_OPEN', `Unable to open file ${path} for writing. ${strerror(err)}.`, {
+    verbatim: `Error: Unable to open file ${path} for writing. ${strerror(err)}.`,
     exit: 1,
     cause: err,
   })
@@ -73,5 +82,15 @@ export async function editPasswdFile<T>(
 /** `-c`: a new file holding one line, replacing any file there (mosquitto_passwd does too). */
 export async function createPasswdFile(path: string, content: Buffer, options: EditOptions = {}): Promise<void> {
   const target = await resolveWriteTarget(path)
+  // The failures mosquitto_passwd -c reports when it opens the file, checked before the lock
+  // file is made so the message names the password file, as scripts expect.
+  try {
+    const existing = await stat(target).catch((error: NodeJS.ErrnoException) => (error.code === 'ENOENT' ? undefined : Promise.reject(error)))
+    if (existing?.isDirectory()) throw Object.assign(new Error('is a directory'), {code: 'EISDIR'})
+    await access(dirname(target), constants.W_OK)
+  } catch (error) {
+    throw unableToWrite(await shownPath(path), error)
+  }
+
   await withFileLock(target, () => writeFileAtomic(target, content, {mode: 0o600, onWarning: options.onWarning}))
 }
