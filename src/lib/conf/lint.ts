@@ -83,6 +83,7 @@ export async function lintConf(file: string, options: ConfLintOptions = {}): Pro
   let perListener = false
   let securitySeen: ConfEntry | undefined
   const listeners: Listener[] = []
+  const refusesCertAndPsk = new Set<Listener>()
   const defaultListener: Listener = {port: 1883, entry: entries[0], options: new Map(), security: new Map()}
   let defaultUsed = false
   let current: Listener | undefined
@@ -141,11 +142,18 @@ export async function lintConf(file: string, options: ConfLintOptions = {}): Pro
     }
 
     if (e.name === 'listener' || e.name === 'port') {
-      const [portText, bind] = e.value.split(' ')
-      const port = Number.parseInt(portText ?? '', 10)
-      if (!/^\d+$/.test(portText ?? '') || port < 0 || port > 65_535) {
-        err(e, 'conf/invalid-value', `Invalid port value (${portText ?? ''}).`)
+      const [portText = '', bind] = e.value.split(' ')
+      // The broker reads the port with atoi (observed on 2.0.11): leading digits count, the rest
+      // is ignored, and no digits at all is port 0.
+      const port = atoi(portText)
+      if (port < 0 || port > 65_535) {
+        err(e, 'conf/invalid-value', `Invalid port value (${portText}).`)
         continue
+      }
+
+      if (!/^\d+$/.test(portText)) {
+        const zero = port === 0 && bind ? `, so "${bind}" becomes the path of a Unix socket` : ''
+        warn(e, 'conf/port-text', `port "${portText}" is read as ${port}${zero} (mosquitto takes the leading digits and ignores the rest)`)
       }
 
       if (e.name === 'port') {
@@ -166,6 +174,13 @@ export async function lintConf(file: string, options: ConfLintOptions = {}): Pro
     if (scope === 'listener') {
       if (!current) defaultUsed = true
       if (spec!.unique && block.options.has(e.name)) err(e, 'conf/duplicate', `Duplicate ${e.name} value in configuration.`)
+      // The broker checks this as it reads cafile and certfile only (observed on 2.0.11): after
+      // psk_hint they stop it; before it they load, and only the certificate is served.
+      if ((e.name === 'cafile' || e.name === 'certfile') && block.options.has('psk_hint')) {
+        err(e, 'conf/cert-and-psk', 'Cannot use both certificate and psk encryption in a single listener.')
+        refusesCertAndPsk.add(block)
+      }
+
       block.options.set(e.name, e)
     } else if (securityScope) {
       const map = perListener && current ? current.security : globalSecurity
@@ -197,8 +212,7 @@ export async function lintConf(file: string, options: ConfLintOptions = {}): Pro
     const security = (name: string) => ((perListener ? l.security.get(name) : undefined) ?? globalSecurity.get(name))?.at(-1)
     const tls = get('certfile') && get('keyfile')
     const psk = get('psk_hint')
-    // mosquitto 2.0.11 starts with both (observed); the certificate wins and PSK clients fail.
-    if ((get('certfile') || get('cafile')) && psk) warn(psk, 'conf/cert-and-psk', 'certificate and PSK encryption on one listener: mosquitto serves the certificate and PSK clients cannot connect (some versions refuse to start: "Cannot use both certificate and psk encryption in a single listener.")')
+    if ((get('certfile') || get('cafile')) && psk && !refusesCertAndPsk.has(l)) warn(psk, 'conf/cert-and-psk', 'certificate and PSK encryption on one listener: mosquitto serves the certificate and PSK clients cannot connect (this order loads; cafile or certfile after psk_hint stops the broker)')
     if (Boolean(get('certfile')) !== Boolean(get('keyfile'))) {
       const e = get('certfile') ?? get('keyfile')!
       warn(e, 'conf/tls-half', `${e.name} without ${e.name === 'certfile' ? 'keyfile' : 'certfile'}: mosquitto 2.0 then serves plain, unencrypted MQTT on this listener`)
@@ -353,7 +367,8 @@ export const CONF_RULES: Record<string, string> = {
   'conf/duplicate': 'a single-value option given twice in one scope',
   'conf/per-listener-order': 'per_listener_settings after a security option',
   'conf/duplicate-port': 'two listeners that cannot both bind',
-  'conf/cert-and-psk': 'certificate and PSK encryption on one listener (warning: 2.0.11 starts)',
+  'conf/port-text': 'a port with characters the broker ignores (it reads the leading digits)',
+  'conf/cert-and-psk': 'certificate and PSK encryption on one listener (an error when cafile/certfile follow psk_hint: the broker refuses to start)',
   'conf/plugin-option-without-plugin': 'plugin_opt_/auth_opt_ before any plugin',
   'conf/include-dir': 'an include_dir that cannot be read',
   'conf/missing-file': 'a file the broker opens at start-up is missing or unreadable',
@@ -373,4 +388,11 @@ export const CONF_RULES: Record<string, string> = {
   'conf/cert-expired': 'an expired server certificate',
   'conf/cert-host': "a certificate that does not cover the listener's address",
   'conf/deprecated': 'an option deprecated in the target version',
+}
+
+/** C's atoi: optional blanks and sign, then digits up to the first non-digit; none is 0. */
+function atoi(text: string): number {
+  const m = /^[ \t\n\v\f\r]*([+-]?)(\d*)/.exec(text)!
+  const value = m[2] === '' ? 0 : Number.parseInt(m[2], 10)
+  return m[1] === '-' ? -value : value
 }
