@@ -70,6 +70,11 @@ const CASES: string[] = [
   'listener P 127.0.0.1\ncertfile D/server.crt\npsk_hint hint\nkeyfile D/server.key',
   'listener P 127.0.0.1\nkeyfile D/server.key\npsk_hint hint\ncertfile D/server.crt',
   'listener P:junk 127.0.0.1',
+  // NOROOT: without the "user root" line, so a broker started as root switches to user mosquitto
+  'NOROOT\nlistener P 127.0.0.1\ncafile D/ca.crt\ncertfile D/server.crt\nkeyfile D/server.key',
+  'NOROOT\nlistener P 127.0.0.1\npassword_file D/passwd',
+  'NOROOT\nlistener P 127.0.0.1\nacl_file D/acl-good',
+  'NOROOT\nuser no-such-user-here\nlistener P 127.0.0.1',
   'listener -1 127.0.0.1',
   'listener P 127.0.0.1\ninclude_dir D/missing-dir',
   'listener P 127.0.0.1\ninclude_dir D/conf.d-bad',
@@ -103,11 +108,12 @@ describe('config lint agrees with the broker', () => {
     for (const [i, template] of CASES.entries()) {
       const port = await freePort()
       const q = await freePort()
-      const body = template.replaceAll(/\bP\b/g, String(port)).replaceAll(/\bQ\b/g, String(q)).replaceAll('D/', `${d}/`).replaceAll('PLUGIN', tools.dynsecPlugin)
+      const noRoot = template.startsWith('NOROOT\n')
+      const body = template.replace(/^NOROOT\n/, '').replaceAll(/\bP\b/g, String(port)).replaceAll(/\bQ\b/g, String(q)).replaceAll('D/', `${d}/`).replaceAll('PLUGIN', tools.dynsecPlugin)
       const dir = mkdtempSync(join(tmpdir(), 'mqctl-conf-case-'))
       const confPath = join(dir, 'mosquitto.conf')
-      // As root the broker would drop to user mosquitto before opening the files.
-      const lines = [...(process.getuid?.() === 0 ? ['user root'] : []), ...body.split('\n')]
+      // As root the broker would drop to user mosquitto before opening the files (NOROOT cases test that).
+      const lines = [...(process.getuid?.() === 0 && !noRoot ? ['user root'] : []), ...body.split('\n')]
       writeFileSync(confPath, lines.join('\n') + '\n')
       const started = await startRawBroker(lines, {port, dir})
       const refused = started.broker === undefined

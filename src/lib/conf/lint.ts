@@ -6,6 +6,7 @@ import {join, resolve} from 'node:path'
 
 import {lintAclText} from '../acl/lint.js'
 import {fileError} from '../errors.js'
+import {accountCanRead, lookupAccount} from '../files/account.js'
 import type {Finding} from '../output/findings.js'
 import {checkPasswdLines} from '../passwd/check.js'
 import {parsePasswdFile} from '../passwd/file.js'
@@ -253,7 +254,39 @@ export async function lintConf(file: string, options: ConfLintOptions = {}): Pro
     if (pskFile) await checkReadable(pskFile, findings)
   }
 
+  if (options.fileChecks !== false) await checkBrokerAccount(entries, findings)
   return findings.sort((a, b) => (a.file ?? '').localeCompare(b.file ?? '') || a.line - b.line || a.column - b.column)
+}
+
+/** Files the broker opens after it has switched from root to its own user. */
+const OPENED_AS_BROKER_USER = new Set(['password_file', 'acl_file', 'psk_file', 'plugin_opt_config_file', 'cafile', 'capath', 'certfile', 'keyfile', 'crlfile', 'dhparamfile'])
+
+/**
+ * Run as root, "readable" is always true; but mosquitto started as root switches to `user`
+ * (default mosquitto) before opening these files (observed on 2.0.11: a 0600 root key stops it).
+ * This assumes the broker is started by the same account that runs the lint.
+ */
+async function checkBrokerAccount(entries: ConfEntry[], findings: Finding[]): Promise<void> {
+  if (process.getuid?.() !== 0) return
+  const userEntry = entries.findLast((e) => e.name === 'user')
+  const name = userEntry?.value ?? 'mosquitto'
+  if (name === 'root') return
+  const account = await lookupAccount(name)
+  if (!account) {
+    findings.push(finding(userEntry ?? entries[0], 'conf/broker-user', 'error', `Unable to drop privileges to '${name}' because this user does not exist.`))
+    return
+  }
+
+  for (const e of entries) {
+    if (!OPENED_AS_BROKER_USER.has(e.name)) continue
+    const path = resolve(e.value)
+    const readable = await access(path, constants.R_OK).then(() => true, () => false)
+    if (!readable) continue // reported as conf/missing-file
+    const problem = await accountCanRead(path, account).catch(() => undefined)
+    if (problem) {
+      findings.push(finding(e, 'conf/broker-user', 'error', `${e.name} "${e.value}": mosquitto started as root switches to user "${name}" before opening it, and ${problem} (chown/chmod it, or set "user")`))
+    }
+  }
 }
 
 async function checkReadable(e: ConfEntry, findings: Finding[]): Promise<boolean> {
@@ -367,6 +400,7 @@ export const CONF_RULES: Record<string, string> = {
   'conf/duplicate': 'a single-value option given twice in one scope',
   'conf/per-listener-order': 'per_listener_settings after a security option',
   'conf/duplicate-port': 'two listeners that cannot both bind',
+  'conf/broker-user': 'a file the broker cannot open once it has switched from root to its user, or a user that does not exist',
   'conf/port-text': 'a port with characters the broker ignores (it reads the leading digits)',
   'conf/cert-and-psk': 'certificate and PSK encryption on one listener (an error when cafile/certfile follow psk_hint: the broker refuses to start)',
   'conf/plugin-option-without-plugin': 'plugin_opt_/auth_opt_ before any plugin',
