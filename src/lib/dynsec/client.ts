@@ -98,6 +98,11 @@ async function exchange(
     }
   }
 
+  // The broker writes the reply right after its PUBACK, and with Nagle's algorithm on its socket
+  // the reply waits until this side ACKs the PUBACK, which a delayed ACK holds back ~40 ms. Any
+  // packet sent now carries that ACK at once (mosquitto_ctrl pays the 40 ms; mqctl need not).
+  if (connection.qos > 0 && answers.size < tagged.length) client.sendPing()
+
   await limit.race(
     new Promise<void>((resolve, reject) => {
       const check = () => {
