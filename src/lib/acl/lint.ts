@@ -1,3 +1,4 @@
+import {FilterIndex} from './filter-index.js'
 import {ACCESS_WORDS, parseAclFile, type AclFinding, type AclRule, type ParsedAcl} from './parse.js'
 
 /**
@@ -101,7 +102,9 @@ export function lintParsedAcl(acl: ParsedAcl, options: LintOptions = {}): AclFin
   }
 
   for (const rules of sections.values()) {
-    const denies = rules.filter((r) => r.access === 'deny')
+    const denies = new FilterIndex<AclRule>()
+    const allows = new FilterIndex<AclRule>()
+    for (const r of rules) (r.access === 'deny' ? denies : allows).add(r.topic, r)
     const seen = new Map<string, AclRule>()
     for (const rule of rules) {
       const key = `${rule.access} ${rule.topic}`
@@ -109,7 +112,7 @@ export function lintParsedAcl(acl: ParsedAcl, options: LintOptions = {}): AclFin
       if (first) findings.push(warn(rule, 'acl/duplicate', `same rule as line ${first.line}`))
       else seen.set(key, rule)
       if (rule.access === 'deny') continue
-      const shadow = denies.find((d) => filterCovers(d.topic, rule.topic))
+      const shadow = denies.findCovering(rule.topic, () => true)
       if (shadow) {
         findings.push(warn(rule, 'acl/shadowed-by-deny', `never grants anything: "deny ${shadow.topic}" on line ${shadow.line} covers it, and deny rules always win`))
         continue
@@ -117,7 +120,7 @@ export function lintParsedAcl(acl: ParsedAcl, options: LintOptions = {}): AclFin
 
       // Any one matching allow suffices, so a rule inside a broader one with at least its access
       // never changes a decision (exact repeats are acl/duplicate instead).
-      const broader = rules.find((r) => r !== rule && r.access !== 'deny' && grants(r.access, rule.access) && r.topic !== rule.topic && filterCovers(r.topic, rule.topic))
+      const broader = allows.findCovering(rule.topic, (r) => r.topic !== rule.topic && grants(r.access, rule.access))
       if (broader) findings.push(warn(rule, 'acl/redundant', `never decides anything: "${broader.access} ${broader.topic}" on line ${broader.line} already grants it`))
     }
   }

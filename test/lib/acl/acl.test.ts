@@ -2,6 +2,7 @@ import fc from 'fast-check'
 import {describe, expect, it} from 'vitest'
 
 import {evaluateAcl} from '../../../src/lib/acl/evaluate.js'
+import {FilterIndex} from '../../../src/lib/acl/filter-index.js'
 import {filterCovers, lintAclText} from '../../../src/lib/acl/lint.js'
 import {parseAclFile} from '../../../src/lib/acl/parse.js'
 import {topicMatches} from '../../../src/lib/topic.js'
@@ -108,6 +109,24 @@ describe('acl lint', () => {
         }
       }),
       {numRuns: 400},
+    )
+  })
+
+  it('FilterIndex finds a covering filter exactly when a scan with filterCovers does', () => {
+    const level = fc.constantFrom('a', 'b', '', '+', '#', '$SYS', '%c')
+    // valid filters only (# last, $ only first), as the parser lets through
+    const filter = fc.array(level, {minLength: 1, maxLength: 4}).map((l) => l.join('/')).filter((f) => !/#./.test(f) && !f.slice(1).includes('$'))
+    fc.assert(
+      fc.property(fc.array(filter, {maxLength: 30}), filter, fc.nat(), (filters, query, skip) => {
+        const index = new FilterIndex<number>()
+        for (const [i, f] of filters.entries()) index.add(f, i)
+        const accept = (i: number) => i % 7 !== skip % 7 // some items refused, as lint refuses the rule itself
+        const found = index.findCovering(query, accept)
+        const byScan = filters.findIndex((f, i) => filterCovers(f, query) && accept(i))
+        expect(found === undefined, `${JSON.stringify(filters)} ∋ cover of ${query}`).toBe(byScan === -1)
+        if (found !== undefined) expect(filterCovers(filters[found], query) && accept(found)).toBe(true)
+      }),
+      {numRuns: 2000},
     )
   })
 
