@@ -76,4 +76,3 @@ function isOptionBeforeCommand(words: readonly string[]): boolean {
   if (!next.startsWith('-') || next === '-' || next === '--' || next === '--help') return false
   return !(words.length === 2 && next === '-h')
 }
-
