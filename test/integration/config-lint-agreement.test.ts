@@ -70,6 +70,8 @@ const CASES: string[] = [
   'listener P 127.0.0.1\ncertfile D/server.crt\npsk_hint hint\nkeyfile D/server.key',
   'listener P 127.0.0.1\nkeyfile D/server.key\npsk_hint hint\ncertfile D/server.crt',
   'listener P:junk 127.0.0.1',
+  'port 0',
+  'port abc',
   // NOROOT: without the "user root" line, so a broker started as root switches to user mosquitto
   'NOROOT\nlistener P 127.0.0.1\ncafile D/ca.crt\ncertfile D/server.crt\nkeyfile D/server.key',
   'NOROOT\nlistener P 127.0.0.1\npassword_file D/passwd',

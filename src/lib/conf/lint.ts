@@ -147,8 +147,9 @@ export async function lintConf(file: string, options: ConfLintOptions = {}): Pro
       // The broker reads the port with atoi (observed on 2.0.11): leading digits count, the rest
       // is ignored, and no digits at all is port 0.
       const port = atoi(portText)
-      if (port < 0 || port > 65_535) {
-        err(e, 'conf/invalid-value', `Invalid port value (${portText}).`)
+      // `listener 0 PATH` is a Unix socket; `port` has no such form and needs 1 or more.
+      if (port < (e.name === 'port' ? 1 : 0) || port > 65_535) {
+        err(e, 'conf/invalid-value', `Invalid port value (${port}).`)
         continue
       }
 
@@ -269,11 +270,17 @@ const OPENED_AS_BROKER_USER = new Set(['password_file', 'acl_file', 'psk_file', 
 async function checkBrokerAccount(entries: ConfEntry[], findings: Finding[]): Promise<void> {
   if (process.getuid?.() !== 0) return
   const userEntry = entries.findLast((e) => e.name === 'user')
-  const name = userEntry?.value ?? 'mosquitto'
+  let name = userEntry?.value ?? 'mosquitto'
   if (name === 'root') return
-  const account = await lookupAccount(name)
+  let account = await lookupAccount(name)
+  if (!account && name === 'mosquitto') {
+    // The broker's own fallback (2.0.11: a warning, then "Trying 'nobody' instead.").
+    name = 'nobody'
+    account = await lookupAccount(name)
+  }
+
   if (!account) {
-    findings.push(finding(userEntry ?? entries[0], 'conf/broker-user', 'error', `Unable to drop privileges to '${name}' because this user does not exist.`))
+    if (userEntry) findings.push(finding(userEntry, 'conf/broker-user', 'error', `Unable to drop privileges to '${name}' because this user does not exist.`))
     return
   }
 

@@ -22,6 +22,12 @@ describe('config lint', () => {
     expect(await lint('listener 70000 127.0.0.1\n')).toEqual(['1:error:conf/invalid-value'])
     expect(await lint('listener -1 127.0.0.1\n')).toEqual(['1:error:conf/invalid-value'])
     expect(await lint('listener 1884 127.0.0.1\n')).toEqual([])
+    // the deprecated "port" has no Unix-socket form: 0 is refused, and the message shows the number
+    expect(await lint('port abc\n')).toContain('1:error:conf/invalid-value')
+    expect(await lint('port 0\n')).toContain('1:error:conf/invalid-value')
+    const file = join(fresh(), 'mosquitto.conf')
+    writeFileSync(file, 'listener 70000x 127.0.0.1\n')
+    expect((await lintConf(file, {fileChecks: false}))[0].message).toBe('Invalid port value (70000).')
   })
 
   it('refuses cafile or certfile after psk_hint, and only warns the other way round', async () => {
