@@ -4,6 +4,8 @@ import {MqctlError} from '../lib/errors.js'
 
 /** dynsec subcommands that are mqctl's own rather than mosquitto_ctrl's. */
 const OWN_DYNSEC = new Set(['init'])
+/** Flags that belong to mqctl's commands even where connection options are read. */
+const OWN_FLAGS = new Set(['--json', '--help', '--verbose'])
 
 /**
  * Rewrites mosquitto_ctrl's argv order into mqctl's, before oclif looks the command up:
@@ -34,17 +36,20 @@ export function rewriteCtrlArgv(argv: readonly string[]): string[] {
     if (isOptionBeforeCommand(words)) {
       // `mqctl dynsec -h host getClient a`: options between the module word and the command
       // mean what they mean before the module word (oclif would print the topic's help, exit 0).
+      // mqctl's own flags among them (--json, --help, and --verbose of the list commands) stay
+      // flags of the command rather than connection options.
       const end = words.includes('--') ? words.indexOf('--') : words.length
-      const json = words.slice(1, end).includes('--json')
-      const rest = words.slice(1).filter((w, i) => !(w === '--json' && i + 1 < end))
+      const own = words.slice(1, end).filter((w) => OWN_FLAGS.has(w))
+      const rest = words.slice(1).filter((w, i) => !(OWN_FLAGS.has(w) && i + 1 < end))
       const parsed = parseCtrlOptions(rest)
-      if (parsed.rest >= rest.length) {
-        throw new MqctlError('USAGE_NO_COMMAND', 'connection options given but no command (e.g. "dynsec listClients")')
-      }
-
       for (const [flag, value] of parsed.options) leading.set(flag, value)
-      words.splice(1, words.length - 1, ...rest.slice(parsed.rest))
-      if (json) words.splice(2, 0, '--json')
+      if (parsed.rest >= rest.length) {
+        if (!own.includes('--help')) throw new MqctlError('USAGE_NO_COMMAND', 'connection options given but no command (e.g. "dynsec listClients")')
+        words.splice(1, words.length - 1, '--help')
+      } else {
+        words.splice(1, words.length - 1, ...rest.slice(parsed.rest))
+        words.splice(2, 0, ...own)
+      }
     }
 
     const name = words[1]

@@ -1,5 +1,6 @@
 import {copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
+import {createServer, type AddressInfo, type Server, type Socket} from 'node:net'
 import {join} from 'node:path'
 
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
@@ -91,6 +92,23 @@ describe('connection options against a real broker', () => {
       expect(proxy.requests).toEqual([`localhost:${broker.port}`])
     } finally {
       await proxy.close()
+    }
+
+    // a proxy that hangs up during the handshake, and one that never answers, are named as such
+    const sockets = new Set<Socket>()
+    const rude = createServer((s) => s.once('data', () => s.resetAndDestroy()))
+    const silent = createServer((s) => sockets.add(s))
+    await Promise.all([rude, silent].map((server) => new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))))
+    try {
+      const via = (server: Server, extra: string[] = []) =>
+        mqctl(['--proxy', `socks5h://127.0.0.1:${(server.address() as AddressInfo).port}`, '-p', String(broker.port), ...admin, '--quiet', ...extra, ...listRoles])
+      const reset = await via(rude)
+      expect([reset.code, reset.stderr.split('\n')[0]]).toEqual([3, expect.stringMatching(/^mqctl: the SOCKS proxy 127\.0\.0\.1:\d+ failed during the handshake: ECONNRESET$/)])
+      const hang = await via(silent, ['--timeout', '1'])
+      expect([hang.code, hang.stderr.split('\n')[0]]).toEqual([4, expect.stringMatching(/through the SOCKS proxy 127\.0\.0\.1:\d+ \(no answer within 1 s\)$/)])
+    } finally {
+      for (const s of sockets) s.destroy()
+      await Promise.all([rude, silent].map((server) => new Promise((resolve) => server.close(resolve))))
     }
 
     const down = await freePort()

@@ -123,7 +123,7 @@ export function lintParsedAcl(acl: ParsedAcl, options: LintOptions = {}): AclFin
 
       // Any one matching allow suffices, so a rule inside a broader one with at least its access
       // never changes a decision (exact repeats are acl/duplicate instead).
-      const broader = allows.findCovering(rule.topic, (r) => r.topic !== rule.topic && grants(r.access, rule.access))
+      const broader = allows.findCovering(rule.topic, (r) => r !== rule && grants(r.access, rule.access) && !(r.topic === rule.topic && r.access === rule.access))
       if (broader) findings.push(warn(rule, 'acl/redundant', `never decides anything: "${broader.access} ${broader.topic}" on line ${broader.line} already grants it`))
     }
   }

@@ -53,7 +53,7 @@ export function deadline(ms: number): Deadline {
  * an admin tool must fail loudly, not retry forever.
  */
 export async function openSession(c: ResolvedConnection, limit: Deadline, log?: (line: string) => void): Promise<MqttClient> {
-  const where = describeEndpoint(c)
+  const where = c.proxy ? `${describeEndpoint(c)} through the SOCKS proxy ${c.proxy.host}:${c.proxy.port}` : describeEndpoint(c)
   const stream = await limit.race(openTransport(c), `no connection to ${where}`, 'is the host reachable? a firewall dropping packets looks like this')
   // The client module alone: mqtt's index also loads websockets and more, ~8x the start-up cost.
   const clientModule: string = 'mqtt/lib/client'

@@ -116,12 +116,24 @@ function waitFor<T extends Socket>(socket: T, event: string): Promise<T> {
 /** A minimal SOCKS5 CONNECT (RFC 1928/1929) where the proxy resolves the name, as socks5h means. */
 async function socks5(c: ResolvedConnection): Promise<Socket> {
   const proxy = c.proxy!
+  // Failures here name the proxy: the broker was never contacted.
   const socket = await waitFor(netConnect({host: proxy.host, port: proxy.port, localAddress: c.bindAddress}), 'connect').catch((error: NodeJS.ErrnoException) => {
-    // Without this the failure would name the broker, which was never contacted.
     throw new MqctlError('CONNECTION_PROXY', `cannot reach the SOCKS proxy ${proxy.host}:${proxy.port}: ${error.code ?? error.message}`, {
       hint: 'check --proxy',
     })
   })
+  try {
+    return await socks5Handshake(c, socket)
+  } catch (error) {
+    socket.destroy()
+    if (error instanceof MqctlError) throw error
+    const why = (error as NodeJS.ErrnoException).code ?? (error as Error).message
+    throw new MqctlError('CONNECTION_PROXY', `the SOCKS proxy ${proxy.host}:${proxy.port} failed during the handshake: ${why}`, {hint: 'check --proxy'})
+  }
+}
+
+async function socks5Handshake(c: ResolvedConnection, socket: Socket): Promise<Socket> {
+  const proxy = c.proxy!
   // Bytes are kept here between reads: a proxy may send a reply and what follows it in one
   // chunk, and a chunk pushed back with unshift() on a flowing socket would be lost.
   let pending = Buffer.alloc(0)

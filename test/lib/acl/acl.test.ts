@@ -81,6 +81,8 @@ describe('acl lint', () => {
     expect(lintAclText('user carol\ntopic read a\n', 'f', {knownUsers: new Set(['alice'])}).map((f) => f.rule)).toContain('acl/unknown-user')
     const more = lintAclText('user alice\ntopic readwrite a/#\ntopic read a/b\ntopic write a/+/c\ntopic read $share/g/x\ntopic read b/#\ntopic readwrite b/x\n', 'f')
     expect(more.filter((f) => f.severity === 'warning').map((f) => `${f.line}:${f.rule}`)).toEqual(['3:acl/redundant', '4:acl/redundant', '5:acl/never-matches'])
+    const sameTopic = lintAclText('topic read a/b\ntopic readwrite a/b\ntopic readwrite a/b\n', 'f').filter((f) => f.severity === 'warning')
+    expect(sameTopic.map((f) => `${f.line}:${f.rule}`)).toEqual(['1:acl/redundant', '3:acl/duplicate'])
   })
 
   it('a redundant, shadowed or never-matching rule changes no decision when removed', () => {

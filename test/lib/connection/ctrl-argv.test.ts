@@ -37,6 +37,8 @@ describe('rewriteCtrlArgv (mosquitto_ctrl argv order)', () => {
       '--',
       '--json',
     ])
+    expect(rewriteCtrlArgv(['dynsec', '-h', 'h', '--help'])).toEqual(['dynsec', '--help', '--host=h'])
+    expect(rewriteCtrlArgv(['dynsec', '-p', '1', '--verbose', 'listGroups'])).toEqual(['dynsec', 'listGroups', '--verbose', '--port=1'])
     expect(rewriteCtrlArgv(['dynsec', '-h'])).toEqual(['dynsec', '-h'])
     expect(rewriteCtrlArgv(['dynsec', '--help'])).toEqual(['dynsec', '--help'])
     expect(() => rewriteCtrlArgv(['dynsec', '-p', '1'])).toThrow(/no command/)
