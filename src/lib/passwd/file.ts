@@ -65,14 +65,13 @@ export function classifyLine(text: string): Omit<PasswdLine, 'number' | 'raw' | 
   const username = trimBlanks(fields[0].text)
   const secret = trimBlanks(fields[1].text)
   if (username === '' || secret === '') return {kind: 'invalid'}
-  const lead = leadingBlanks
   return {
     kind: 'entry',
     username,
     secret,
     extraFields: fields.length - 2,
-    usernameColumn: fields[0].start + lead(fields[0].text) + 1,
-    secretColumn: fields[1].start + lead(fields[1].text) + 1,
+    usernameColumn: fields[0].start + leadingBlanks(fields[0].text) + 1,
+    secretColumn: fields[1].start + leadingBlanks(fields[1].text) + 1,
   }
 }
 

@@ -15,6 +15,14 @@ export interface HashChunk {
   iterations: number
 }
 
+/** The `$7$` keys of a chunk, written into `into` from key number `at` on; main thread and workers alike. */
+export function hashChunkInto(chunk: HashChunk, into: Buffer, at: number): void {
+  const {passwords, salts, saltBytes, iterations} = chunk
+  for (const [i, password] of passwords.entries()) {
+    pbkdf2Sync(password, salts.subarray(i * saltBytes, (i + 1) * saltBytes), iterations, KEY_BYTES, 'sha512').copy(into, (at + i) * KEY_BYTES)
+  }
+}
+
 /** Below this much work (hashes × iterations) starting threads costs more than it saves. */
 const PARALLEL_WORK = 200_000
 /** Hashes per hand-out: small enough to balance the threads, large enough to keep messages rare. */
@@ -50,11 +58,7 @@ export async function hashMany(passwords: readonly Buffer[], params: HashParams)
     const done = Promise.all(threads.map((worker) => feedWorker(worker, take, keys)))
     done.catch(() => {}) // awaited below; a worker failing early must not be an unhandled rejection
     for (let chunk = take(); chunk; chunk = take()) {
-      for (const [i, password] of chunk.passwords.entries()) {
-        const salt = chunk.salts.subarray(i * saltBytes, (i + 1) * saltBytes)
-        pbkdf2Sync(password, salt, iterations, KEY_BYTES, 'sha512').copy(keys, (chunk.start + i) * KEY_BYTES)
-      }
-
+      hashChunkInto(chunk, keys, chunk.start)
       await yieldToEvents() // let the workers' results in and hand them their next chunk
     }
 
