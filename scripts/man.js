@@ -55,7 +55,10 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..')
 /** DESIGN.md section 4. */
 const EXIT_STATUS = [
   ['0', 'Success.'],
-  ['1', 'The operation was refused: the broker answered with an error, lint found errors, a check says "deny", a user was not found.'],
+  [
+    '1',
+    'The operation was refused: the broker answered with an error, lint found errors, a check says "deny", a user was not found.',
+  ],
   ['2', "Usage: bad flags or arguments (oclif's parse errors)."],
   ['3', 'Connection failed: refused, DNS, TLS handshake, CONNACK not authorized.'],
   ['4', 'Timeout: no answer from the broker or the plugin in time.'],
@@ -71,18 +74,30 @@ const COMMON_ENVIRONMENT = [
 
 /** Listed on mqctl(1) only, after COMMON_ENVIRONMENT; commands add theirs through `manual`. */
 const OVERVIEW_ENVIRONMENT = [
-  ['MQCTL_HOST', 'Broker host for the commands that connect. Connection settings are taken, highest first, from flags, these MQCTL_* variables, the selected profile, the mosquitto_ctrl options file, and defaults.'],
+  [
+    'MQCTL_HOST',
+    'Broker host for the commands that connect. Connection settings are taken, highest first, from flags, these MQCTL_* variables, the selected profile, the mosquitto_ctrl options file, and defaults.',
+  ],
   ['MQCTL_PORT', 'Broker port for the commands that connect.'],
   ['MQCTL_USERNAME', 'Username to connect as.'],
   ['MQCTL_PASSWORD', 'Password to connect with; unlike -P it stays out of the process list.'],
   ['MQCTL_PROFILE', 'Profile of the mqctl config file to use when --profile is not given.'],
   ['MQCTL_CONFIG_DIR', 'Directory holding the mqctl config file, config.yaml.'],
-  ['XDG_CONFIG_HOME', 'Base directory of the mqctl config file (when MQCTL_CONFIG_DIR is unset) and of the mosquitto_ctrl options file; ~/.config when unset.'],
+  [
+    'XDG_CONFIG_HOME',
+    'Base directory of the mqctl config file (when MQCTL_CONFIG_DIR is unset) and of the mosquitto_ctrl options file; ~/.config when unset.',
+  ],
 ]
 
 const OVERVIEW_FILES = [
-  ['$MQCTL_CONFIG_DIR/config.yaml, $XDG_CONFIG_HOME/mqctl/config.yaml, ~/.config/mqctl/config.yaml', 'Connection profiles: the first of these paths whose variable is set (the last one otherwise).'],
-  ['$XDG_CONFIG_HOME/mosquitto_ctrl, ~/.config/mosquitto_ctrl', "mosquitto_ctrl's options file, one option per line, read by the commands that connect (-o FILE names another)."],
+  [
+    '$MQCTL_CONFIG_DIR/config.yaml, $XDG_CONFIG_HOME/mqctl/config.yaml, ~/.config/mqctl/config.yaml',
+    'Connection profiles: the first of these paths whose variable is set (the last one otherwise).',
+  ],
+  [
+    '$XDG_CONFIG_HOME/mosquitto_ctrl, ~/.config/mosquitto_ctrl',
+    "mosquitto_ctrl's options file, one option per line, read by the commands that connect (-o FILE names another).",
+  ],
 ]
 
 /** SEE ALSO of mqctl(1), after the command pages. */
@@ -141,7 +156,10 @@ function prose(s) {
     .map((word) => {
       if (/^\s+$/.test(word)) return ' '
       const escaped = escapeBase(word)
-      const codeLike = /^[("'[{]*-/.test(word) || /[/_=$@.]/.test(word) || (word.includes('-') && (/-.*-/.test(word) || /\d/.test(word)))
+      const codeLike =
+        /^[("'[{]*-/.test(word) ||
+        /[/_=$@.]/.test(word) ||
+        (word.includes('-') && (/-.*-/.test(word) || /\d/.test(word)))
       return codeLike ? escaped.replaceAll('-', '\\-') : escaped
     })
     .join('')
@@ -171,7 +189,9 @@ function fail(message) {
 
 function readJson(file, what) {
   if (!existsSync(file)) {
-    fail(`${relative(process.cwd(), file) || file} not found: run \`npm run build\` first (it writes the oclif manifest).`)
+    fail(
+      `${relative(process.cwd(), file) || file} not found: run \`npm run build\` first (it writes the oclif manifest).`,
+    )
   }
 
   try {
@@ -193,16 +213,29 @@ function readManual(cmd) {
   for (const key of ['exitStatus', 'files', 'environment']) {
     const value = manual[key]
     if (value === undefined) continue
-    const ok = Array.isArray(value) && value.every((e) => Array.isArray(e) && e.length === 2 && ['string', 'number'].includes(typeof e[0]) && typeof e[1] === 'string')
+    const ok =
+      Array.isArray(value) &&
+      value.every(
+        (e) =>
+          Array.isArray(e) && e.length === 2 && ['string', 'number'].includes(typeof e[0]) && typeof e[1] === 'string',
+      )
     if (!ok) fail(`${where}.${key} must be an array of [string, string] pairs`)
   }
 
-  if (manual.seeAlso !== undefined && !(Array.isArray(manual.seeAlso) && manual.seeAlso.every((e) => typeof e === 'string'))) {
+  if (
+    manual.seeAlso !== undefined &&
+    !(Array.isArray(manual.seeAlso) && manual.seeAlso.every((e) => typeof e === 'string'))
+  ) {
     fail(`${where}.seeAlso must be an array of strings`)
   }
 
   const pairs = (v) => v?.map(([a, b]) => [String(a), b])
-  return {exitStatus: pairs(manual.exitStatus), files: pairs(manual.files), environment: pairs(manual.environment), seeAlso: manual.seeAlso}
+  return {
+    exitStatus: pairs(manual.exitStatus),
+    files: pairs(manual.files),
+    environment: pairs(manual.environment),
+    seeAlso: manual.seeAlso,
+  }
 }
 
 /** Orders command ids topic by topic, a topic's own command first, case-insensitively. */
@@ -330,7 +363,12 @@ function tagged(entries, tagStyle = bold) {
 
 /** Paths listed under FILES: "a, b" lists alternatives. */
 function filesList(entries) {
-  return tagged(entries, (escaped) => escaped.split(', ').map((p) => italic(p)).join(', '))
+  return tagged(entries, (escaped) =>
+    escaped
+      .split(', ')
+      .map((p) => italic(p))
+      .join(', '),
+  )
 }
 
 function dedupeByFirst(entries) {
@@ -384,7 +422,9 @@ function valuePlaceholder(flag) {
 function groupLabel(name) {
   const words = String(name).split(/\s+/).filter(Boolean)
   const stop = new Set(['AND', 'OR', 'OF', 'THE', 'FOR', 'TO', 'IN', 'ON', 'WITH'])
-  const kept = words.map((w) => (w === w.toUpperCase() && /[A-Z]/.test(w) && w.length <= 4 && !stop.has(w) ? w : w.toLowerCase()))
+  const kept = words.map((w) =>
+    w === w.toUpperCase() && /[A-Z]/.test(w) && w.length <= 4 && !stop.has(w) ? w : w.toLowerCase(),
+  )
   return [...kept, 'options'].join(' ')
 }
 
@@ -444,7 +484,11 @@ function builtSynopsis(cmd, ctx, flags, args) {
     else parts.push(`[${italic(prose(groupLabel(group.name)).replaceAll(' ', '\\ '))}]`)
   }
 
-  return [`.SY ${macroArg(code(ctx.commandWords(cmd.id)))}`, ...(parts.length > 0 ? [textLine(parts.join(' '))] : []), '.YS']
+  return [
+    `.SY ${macroArg(code(ctx.commandWords(cmd.id)))}`,
+    ...(parts.length > 0 ? [textLine(parts.join(' '))] : []),
+    '.YS',
+  ]
 }
 
 /** Flags without a help group first, then each group in order of appearance, GLOBAL last. */
@@ -456,7 +500,11 @@ function flagGroups(flags) {
     groups.get(name).push(flag)
   }
 
-  const list = [...groups].map(([name, fl]) => ({name, flags: fl, global: name !== '' && isGlobalGroup({helpGroup: name})}))
+  const list = [...groups].map(([name, fl]) => ({
+    name,
+    flags: fl,
+    global: name !== '' && isGlobalGroup({helpGroup: name}),
+  }))
   return [...list.filter((g) => !g.global), ...list.filter((g) => g.global)].filter((g) => g.flags.length > 0)
 }
 
@@ -485,7 +533,8 @@ function facts(item, {isFlag}) {
   const describes = `${item.summary ?? ''} ${item.description ?? ''}`
   if (item.options?.length) out.push(`Allowed values: ${item.options.map(formatValue).join(', ')}.`)
   const def = item.default
-  const hasDefault = def !== undefined && def !== null && def !== false && !(Array.isArray(def) && def.length === 0) && def !== ''
+  const hasDefault =
+    def !== undefined && def !== null && def !== false && !(Array.isArray(def) && def.length === 0) && def !== ''
   if (hasDefault) out.push(`Default: ${Array.isArray(def) ? def.map(formatValue).join(', ') : formatValue(def)}.`)
   if (isFlag) {
     if (item.required) out.push('Required.')
@@ -505,7 +554,10 @@ function facts(item, {isFlag}) {
 
 function itemEntry(tagLine, item, isFlag, ctx, id) {
   const out = ['.TP', textLine(tagLine)]
-  const text = [item.summary, item.description].filter(Boolean).map((t) => renderTemplate(t, ctx, id)).join('\n\n')
+  const text = [item.summary, item.description]
+    .filter(Boolean)
+    .map((t) => renderTemplate(t, ctx, id))
+    .join('\n\n')
   out.push(...textBlocks(text, {para: '.IP', first: false}))
   const extra = facts(item, {isFlag}).join(' ')
   if (extra && out.length > 2 && !out.at(-1).startsWith('.')) out[out.length - 1] += ` ${extra}`
@@ -591,7 +643,14 @@ function wrapCommand(line, width = EXAMPLE_WIDTH) {
     const units = []
     for (const w of segment) {
       const last = units.at(-1)
-      if (last && /^-/.test(last[0]) && last.length === 1 && !/^-/.test(w) && !['|', '||', '&&', ';', '>', '<', '>>'].includes(w)) last.push(w)
+      if (
+        last &&
+        /^-/.test(last[0]) &&
+        last.length === 1 &&
+        !/^-/.test(w) &&
+        !['|', '||', '&&', ';', '>', '<', '>>'].includes(w)
+      )
+        last.push(w)
       else units.push([w])
     }
 
@@ -620,14 +679,18 @@ function examplesSection(cmd, ctx) {
     let description
     let commands
     if (typeof example === 'string') {
-      const lines = renderTemplate(example, ctx, cmd.id).split('\n').filter((l) => l.trim() !== '')
+      const lines = renderTemplate(example, ctx, cmd.id)
+        .split('\n')
+        .filter((l) => l.trim() !== '')
       if (lines.length >= 2 && !isCommand(lines[0]) && lines.slice(1).every(isCommand)) {
         description = lines[0]
         commands = lines.slice(1)
       } else commands = lines
     } else {
       description = example.description && renderTemplate(example.description, ctx, cmd.id)
-      commands = renderTemplate(example.command, ctx, cmd.id).split('\n').filter((l) => l.trim() !== '')
+      commands = renderTemplate(example.command, ctx, cmd.id)
+        .split('\n')
+        .filter((l) => l.trim() !== '')
     }
 
     out.push('.PP')
@@ -694,7 +757,14 @@ function commandPage(cmd, ctx, all) {
   out.push('.SH "EXIT STATUS"')
   if (manual.exitStatus) out.push(...tagged(manual.exitStatus))
   else {
-    out.push('.PP', textLine(prose(`The statuses shared by all ${ctx.bin} commands; DESCRIPTION says where this command gives a status its own meaning.`)))
+    out.push(
+      '.PP',
+      textLine(
+        prose(
+          `The statuses shared by all ${ctx.bin} commands; DESCRIPTION says where this command gives a status its own meaning.`,
+        ),
+      ),
+    )
     out.push(...tagged(EXIT_STATUS))
   }
 
@@ -737,7 +807,11 @@ function overviewPage(commands, ctx) {
   out.push('.SH NAME', nameLine(name, ctx.description || `${ctx.bin} command-line tool`))
 
   out.push('.SH SYNOPSIS')
-  out.push(`.SY ${code(ctx.bin)}`, textLine(`${italic('command')} [${italic('argument')}\\&.\\|.\\|.] [${italic('option')}\\&.\\|.\\|.]`), '.YS')
+  out.push(
+    `.SY ${code(ctx.bin)}`,
+    textLine(`${italic('command')} [${italic('argument')}\\&.\\|.\\|.] [${italic('option')}\\&.\\|.\\|.]`),
+    '.YS',
+  )
   out.push(`.SY ${code(ctx.bin)}`, textLine(`${italic('command')} ${bold(code('--help'))}`), '.YS')
   if (ctx.hasHelpPlugin) out.push(`.SY ${code(ctx.bin)}`, textLine(`${bold('help')} [${italic('command')}]`), '.YS')
   out.push(`.SY ${code(ctx.bin)}`, textLine(bold(code('--version'))), '.YS')
@@ -765,7 +839,15 @@ function overviewPage(commands, ctx) {
   for (const [topic, cmds] of groups) {
     const topicDescription = ctx.topics[topic]?.description
     if (topicDescription || cmds.length > 1) {
-      out.push('.PP', textLine(`${bold(code(`${ctx.bin} ${topic}`))}: ${prose(renderTemplate(topicDescription ?? '', ctx))}`.replace(/: $/, '')))
+      out.push(
+        '.PP',
+        textLine(
+          `${bold(code(`${ctx.bin} ${topic}`))}: ${prose(renderTemplate(topicDescription ?? '', ctx))}`.replace(
+            /: $/,
+            '',
+          ),
+        ),
+      )
     }
 
     for (const cmd of cmds) {
@@ -775,7 +857,14 @@ function overviewPage(commands, ctx) {
   }
 
   out.push('.SH "EXIT STATUS"')
-  out.push('.PP', textLine(prose(`Every ${ctx.bin} command exits with one of these statuses; a command's page says where it gives a status its own meaning.`)))
+  out.push(
+    '.PP',
+    textLine(
+      prose(
+        `Every ${ctx.bin} command exits with one of these statuses; a command's page says where it gives a status its own meaning.`,
+      ),
+    ),
+  )
   out.push(...tagged(EXIT_STATUS))
 
   const manuals = commands.map(readManual)
@@ -783,7 +872,11 @@ function overviewPage(commands, ctx) {
     ...COMMON_ENVIRONMENT,
     ...OVERVIEW_ENVIRONMENT,
     ...manuals.flatMap((m) => m.environment ?? []),
-    ...commands.flatMap((c) => Object.values(c.flags ?? {}).filter((f) => f.env && !f.hidden).map((f) => [f.env, `Value of --${f.name} when the option is not given.`])),
+    ...commands.flatMap((c) =>
+      Object.values(c.flags ?? {})
+        .filter((f) => f.env && !f.hidden)
+        .map((f) => [f.env, `Value of --${f.name} when the option is not given.`]),
+    ),
   ]).sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
   out.push('.SH ENVIRONMENT', ...tagged(environment))
 
@@ -836,7 +929,10 @@ function main() {
     return
   }
 
-  const manifest = readJson(options.manifest ? resolve(options.manifest) : join(root, 'oclif.manifest.json'), 'the manifest')
+  const manifest = readJson(
+    options.manifest ? resolve(options.manifest) : join(root, 'oclif.manifest.json'),
+    'the manifest',
+  )
   const pkg = readJson(join(root, 'package.json'), 'package.json')
   const {pages, ctx} = generate(manifest, pkg)
   const outDir = options.out ? resolve(options.out) : join(root, 'man', 'man1')
@@ -849,19 +945,25 @@ function main() {
     for (const [file, content] of pages) {
       const path = join(outDir, file)
       if (!existsSync(path)) problems.push(`${shown(file)}: missing`)
-      else if (readFileSync(path, 'utf8') !== content) problems.push(`${shown(file)}: differs from the command metadata`)
+      else if (readFileSync(path, 'utf8') !== content)
+        problems.push(`${shown(file)}: differs from the command metadata`)
     }
 
     for (const file of existing) {
-      if (!pages.has(file)) problems.push(`${shown(file)}: ${ours(file) ? 'no such command any more' : 'not a generated page'}`)
+      if (!pages.has(file))
+        problems.push(`${shown(file)}: ${ours(file) ? 'no such command any more' : 'not a generated page'}`)
     }
 
     if (problems.length > 0) {
-      process.stderr.write(`man pages are stale:\n${problems.map((p) => `  ${p}\n`).join('')}run \`npm run build && npm run man\` to regenerate them.\n`)
+      process.stderr.write(
+        `man pages are stale:\n${problems.map((p) => `  ${p}\n`).join('')}run \`npm run build && npm run man\` to regenerate them.\n`,
+      )
       process.exit(1)
     }
 
-    process.stdout.write(`man pages are up to date (${pages.size} pages in ${relative(process.cwd(), outDir) || '.'}).\n`)
+    process.stdout.write(
+      `man pages are up to date (${pages.size} pages in ${relative(process.cwd(), outDir) || '.'}).\n`,
+    )
     return
   }
 

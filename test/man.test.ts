@@ -40,7 +40,8 @@ function roffLinter(): {name: string; lint: (file: string) => string} | undefine
   }
 
   if (hasTool('man')) return {name: 'man -l --warnings=w', lint: (f) => run('man', ['-l', '--warnings=w', f])}
-  if (hasTool('groff')) return {name: 'groff -man -Tutf8 -ww -z', lint: (f) => run('groff', ['-man', '-Tutf8', '-ww', '-z', f])}
+  if (hasTool('groff'))
+    return {name: 'groff -man -Tutf8 -ww -z', lint: (f) => run('groff', ['-man', '-Tutf8', '-ww', '-z', f])}
   if (hasTool('mandoc')) return {name: 'mandoc -T lint', lint: (f) => run('mandoc', ['-T', 'lint', '-W', 'warning', f])}
   return undefined
 }
@@ -67,7 +68,9 @@ describe('man pages', () => {
     expect(generated).toContain('mqctl.1')
     const stale = [
       ...generated.filter((f) => !committed.includes(f)).map((f) => `man/man1/${f}: missing`),
-      ...committed.filter((f) => !generated.includes(f)).map((f) => `man/man1/${f}: no such command (or not a generated page)`),
+      ...committed
+        .filter((f) => !generated.includes(f))
+        .map((f) => `man/man1/${f}: no such command (or not a generated page)`),
       ...generated
         .filter((f) => committed.includes(f))
         .filter((f) => !readFileSync(join(generatedDir, f)).equals(readFileSync(join(committedDir, f))))
@@ -99,7 +102,9 @@ describe('man pages', () => {
   it('text lines never start with a space, a dot or a quote', () => {
     for (const f of pagesIn(generatedDir)) {
       const lines = readFileSync(join(generatedDir, f), 'utf8').split('\n')
-      const bad = lines.map((l, i) => [i + 1, l] as const).filter(([, l]) => /^[ \t]/.test(l) || (l.startsWith("'") && !l.startsWith("'\\\"")))
+      const bad = lines
+        .map((l, i) => [i + 1, l] as const)
+        .filter(([, l]) => /^[ \t]/.test(l) || (l.startsWith("'") && !l.startsWith('\'\\"')))
       expect(bad, f).toEqual([])
     }
   })
@@ -118,17 +123,32 @@ describe('scripts/man.js', () => {
     description: `.starts with a dot and a backslash \\ here.\n'starts with a quote; uses --dash-option and -x, costs 5 \u20ac.\n\nSecond paragraph:\n  indented line one\n    deeper\n\n- bullet one\n- bullet two`,
     examples: [
       '<%= config.bin %> demo thing --mode fast',
-      {description: 'With a description', command: "printf '%s\\n' x | <%= config.bin %> demo thing --very-long-option-name /some/rather/long/path/to/a/file.txt"},
+      {
+        description: 'With a description',
+        command:
+          "printf '%s\\n' x | <%= config.bin %> demo thing --very-long-option-name /some/rather/long/path/to/a/file.txt",
+      },
     ],
     args: {file: {name: 'file', description: 'A file.', required: true}},
     flags: {
-      mode: {name: 'mode', type: 'option', char: 'm', description: 'Mode.', options: ['fast', 'slow'], default: 'slow', multiple: false},
+      mode: {
+        name: 'mode',
+        type: 'option',
+        char: 'm',
+        description: 'Mode.',
+        options: ['fast', 'slow'],
+        default: 'slow',
+        multiple: false,
+      },
       verbose: {name: 'verbose', type: 'boolean', allowNo: true, description: 'Talk more.'},
       token: {name: 'token', type: 'option', env: 'DEMO_TOKEN', description: 'API token.', multiple: false},
       json: {name: 'json', type: 'boolean', helpGroup: 'GLOBAL', description: 'Format output as json.'},
     },
     manual: {
-      exitStatus: [['0', 'Done.'], ['7', 'Demo failure.']],
+      exitStatus: [
+        ['0', 'Done.'],
+        ['7', 'Demo failure.'],
+      ],
       files: [['/etc/demo.conf', 'Demo settings.']],
       environment: [['DEMO_HOME', 'Where demo lives.']],
       seeAlso: ['demo(7)'],
@@ -143,19 +163,27 @@ describe('scripts/man.js', () => {
     expect(pagesIn(out)).toEqual(['mqctl-demo-thing.1', 'mqctl.1'])
     const page = readFileSync(join(out, 'mqctl-demo-thing.1'), 'utf8')
     expect(page).toContain('.SH NAME\nmqctl\\-demo\\-thing \\- Do a thing (demo)\n')
-    expect(page).toMatch(/\.SY "mqctl demo thing"\n\\fIFILE\\fR \[\\fB\\-m\\fR\\ fast\|slow\] \[\\fB\\-\\-\[no\\-\]verbose\\fR\]/)
+    expect(page).toMatch(
+      /\.SY "mqctl demo thing"\n\\fIFILE\\fR \[\\fB\\-m\\fR\\ fast\|slow\] \[\\fB\\-\\-\[no\\-\]verbose\\fR\]/,
+    )
     expect(page).toContain('\\&.starts with a dot and a backslash \\e here.')
     expect(page).toContain("\\&'starts with a quote; uses \\-\\-dash\\-option and \\-x, costs 5 \\[u20AC].")
     expect(page).toContain('.RS 4\n.nf\nindented line one\n\\&  deeper\n.fi\n.RE')
     expect(page).toContain('.IP \\(bu 2\nbullet one')
-    expect(page).toContain('\\fB\\-m\\fR, \\fB\\-\\-mode\\fR \\fIMODE\\fR\nMode. Allowed values: \\fBfast\\fR, \\fBslow\\fR. Default: \\fBslow\\fR.')
+    expect(page).toContain(
+      '\\fB\\-m\\fR, \\fB\\-\\-mode\\fR \\fIMODE\\fR\nMode. Allowed values: \\fBfast\\fR, \\fBslow\\fR. Default: \\fBslow\\fR.',
+    )
     expect(page).toContain('Also read from the environment variable \\fBDEMO_TOKEN\\fR.')
     expect(page).toContain('.SS "Global options"')
     expect(page).toContain('.SH "EXIT STATUS"\n.TP\n\\fB0\\fR\nDone.\n.TP\n\\fB7\\fR\nDemo failure.\n.SH FILES')
-    expect(page).toMatch(/\.SH ENVIRONMENT\n\.TP\n\\fBDEMO_HOME\\fR\nWhere demo lives\.\n\.TP\n\\fBDEMO_TOKEN\\fR\n.*\n\.TP\n\\fBNO_COLOR\\fR/)
+    expect(page).toMatch(
+      /\.SH ENVIRONMENT\n\.TP\n\\fBDEMO_HOME\\fR\nWhere demo lives\.\n\.TP\n\\fBDEMO_TOKEN\\fR\n.*\n\.TP\n\\fBNO_COLOR\\fR/,
+    )
     expect(page).toContain('.SH FILES\n.TP\n\\fI/etc/demo.conf\\fR\nDemo settings.')
     // Long example commands are broken where the shell allows it, an option next to its value.
-    expect(page).toContain("printf \\(aq%s\\en\\(aq x |\n\\&  mqctl demo thing \\e\n\\&      \\-\\-very\\-long\\-option\\-name /some/rather/long/path/to/a/file.txt\n")
+    expect(page).toContain(
+      'printf \\(aq%s\\en\\(aq x |\n\\&  mqctl demo thing \\e\n\\&      \\-\\-very\\-long\\-option\\-name /some/rather/long/path/to/a/file.txt\n',
+    )
     expect(page).toContain('.SH "SEE ALSO"\n\\fBmqctl\\fR(1), \\fBdemo\\fR(7), \\fBmosquitto\\fR(8)\n')
     const overview = readFileSync(join(out, 'mqctl.1'), 'utf8')
     expect(overview).toContain('\\fBDEMO_HOME\\fR')
@@ -186,7 +214,12 @@ describe('scripts/man.js', () => {
   })
 
   it('refuses a malformed manual and a missing manifest', () => {
-    const bad = runScript('--manifest', fixtureManifest({'demo:bad': {...demo, id: 'demo:bad', manual: {exitstatus: []}}}), '--out', join(work, 'bad'))
+    const bad = runScript(
+      '--manifest',
+      fixtureManifest({'demo:bad': {...demo, id: 'demo:bad', manual: {exitstatus: []}}}),
+      '--out',
+      join(work, 'bad'),
+    )
     expect(bad.status).toBe(1)
     expect(bad.stderr).toContain('command "demo:bad": static manual has an unknown key "exitstatus"')
     mkdirSync(join(work, 'empty'), {recursive: true})

@@ -14,7 +14,9 @@ export const connectionFlags = {
   host: s('Broker host (default localhost). Before the command also -h.'),
   port: s('Broker port (default 1883, 8883 with TLS). Before the command also -p.'),
   username: s('Username to connect as. Before the command also -u.'),
-  pw: s('Password to connect with (visible in the process list; prefer MQCTL_PASSWORD, a profile or --admin-password-stdin). Before the command also -P.'),
+  pw: s(
+    'Password to connect with (visible in the process list; prefer MQCTL_PASSWORD, a profile or --admin-password-stdin). Before the command also -P.',
+  ),
   'admin-password-stdin': b('Read the connection password as one line from standard input.'),
   id: s('MQTT client id (default: assigned by the broker). Before the command also -i.'),
   qos: s('QoS for the request and the reply subscription (0-2, default 1). Before the command also -q.'),
@@ -35,10 +37,12 @@ export const connectionFlags = {
   unix: s('Connect through this Unix socket instead of TCP.'),
   proxy: s('SOCKS5 proxy: socks5h://[user[:password]@]host[:port].'),
   'bind-address': s('Local address to connect from. Before the command also -A.'),
-  nodelay: b('Disable Nagle\'s algorithm.'),
+  nodelay: b("Disable Nagle's algorithm."),
   debug: b('Log MQTT packets to stderr. Before the command also -d.'),
   quiet: b('Do not print the unencrypted-connection warning.'),
-  'options-file': s('mosquitto_ctrl options file to read instead of ~/.config/mosquitto_ctrl. Before the command also -o.'),
+  'options-file': s(
+    'mosquitto_ctrl options file to read instead of ~/.config/mosquitto_ctrl. Before the command also -o.',
+  ),
   timeout: s('Seconds to wait for the broker and the plugin (default 10).'),
   profile: s('Profile of ~/.config/mqctl/config.yaml to use (or MQCTL_PROFILE).'),
 }
@@ -48,13 +52,22 @@ export const CONNECTION_FLAG_NAMES = new Set(Object.keys(connectionFlags))
 /** Man page metadata shared by the commands that connect (see scripts/man.js). */
 export const connectionManual = {
   environment: [
-    ['MQCTL_HOST, MQCTL_PORT, MQCTL_USERNAME, MQCTL_PASSWORD', 'Connection settings, below flags and above profiles and the options file.'],
+    [
+      'MQCTL_HOST, MQCTL_PORT, MQCTL_USERNAME, MQCTL_PASSWORD',
+      'Connection settings, below flags and above profiles and the options file.',
+    ],
     ['MQCTL_PROFILE', 'Profile to use when --profile is not given.'],
     ['MQCTL_CONFIG_DIR, XDG_CONFIG_HOME', 'Where the profile file and the mosquitto_ctrl options file are looked for.'],
   ] as Array<[string, string]>,
   files: [
-    ['$MQCTL_CONFIG_DIR/config.yaml, $XDG_CONFIG_HOME/mqctl/config.yaml, ~/.config/mqctl/config.yaml', 'Connection profiles.'],
-    ['$XDG_CONFIG_HOME/mosquitto_ctrl, ~/.config/mosquitto_ctrl', "mosquitto_ctrl's options file, one option per line."],
+    [
+      '$MQCTL_CONFIG_DIR/config.yaml, $XDG_CONFIG_HOME/mqctl/config.yaml, ~/.config/mqctl/config.yaml',
+      'Connection profiles.',
+    ],
+    [
+      '$XDG_CONFIG_HOME/mosquitto_ctrl, ~/.config/mosquitto_ctrl',
+      "mosquitto_ctrl's options file, one option per line.",
+    ],
   ] as Array<[string, string]>,
   seeAlso: ['mosquitto_ctrl(1)'],
 }
@@ -81,6 +94,9 @@ const CTRL_LETTERS: Partial<Record<keyof typeof connectionFlags, string>> = {
 export const connectionFlagsWithLetters = Object.fromEntries(
   Object.entries(connectionFlags).map(([name, flag]) => {
     const char = CTRL_LETTERS[name as keyof typeof connectionFlags]
-    return [name, char ? {...flag, char, description: flag.description!.replace(/ Before the command also -\w\.$/, '')} : flag]
+    return [
+      name,
+      char ? {...flag, char, description: flag.description!.replace(/ Before the command also -\w\.$/, '')} : flag,
+    ]
   }),
 ) as typeof connectionFlags

@@ -11,7 +11,12 @@ export abstract class DynsecCommand extends MqctlCommand {
   static manual = connectionManual
 
   /** Sends one command built from mosquitto_ctrl-style positional words, prints its result. */
-  protected async runDynsec(name: string, words: Array<string | undefined>, flags: Record<string, unknown>, extras: RequestExtras = {}): Promise<unknown> {
+  protected async runDynsec(
+    name: string,
+    words: Array<string | undefined>,
+    flags: Record<string, unknown>,
+    extras: RequestExtras = {},
+  ): Promise<unknown> {
     const {buildDynsecRequest, findDynsecCommand} = await import('../lib/dynsec/catalog.js')
     const {sendDynsecCommands} = await import('../lib/dynsec/client.js')
     const {formatResponse} = await import('../lib/dynsec/format.js')
@@ -27,13 +32,20 @@ export abstract class DynsecCommand extends MqctlCommand {
       const current = (anon.data as {group?: {groupname?: string}} | undefined)?.group?.groupname
       if (current !== undefined && current === request.groupname) {
         const text = 'deleteGroup: Error: Deleting the anonymous group is forbidden'
-        throw new MqctlError('REFUSED_DYNSEC', text, {verbatim: text, exit: 1, hint: 'setAnonymousGroup another group first'})
+        throw new MqctlError('REFUSED_DYNSEC', text, {
+          verbatim: text,
+          exit: 1,
+          hint: 'setAnonymousGroup another group first',
+        })
       }
     }
 
     const [response] = await sendDynsecCommands(connection, [request], {log})
     if (response.error !== undefined) {
-      throw new MqctlError('REFUSED_DYNSEC', `${name}: Error: ${response.error}`, {verbatim: `${name}: Error: ${response.error}`, exit: 1})
+      throw new MqctlError('REFUSED_DYNSEC', `${name}: Error: ${response.error}`, {
+        verbatim: `${name}: Error: ${response.error}`,
+        exit: 1,
+      })
     }
 
     const spec = findDynsecCommand(name)!
@@ -47,7 +59,12 @@ export abstract class DynsecCommand extends MqctlCommand {
    * Named inputs of the commands that take more than positional words. Passwords are read
    * here, before connecting, as mosquitto_ctrl does.
    */
-  protected async extras(name: string, flags: Record<string, unknown>, username?: string, passwordArg?: string): Promise<RequestExtras> {
+  protected async extras(
+    name: string,
+    flags: Record<string, unknown>,
+    username?: string,
+    passwordArg?: string,
+  ): Promise<RequestExtras> {
     const {parseAclSpec, parseNamedPriority} = await import('../lib/dynsec/catalog.js')
     const {emptyPassword, readNewPassword} = await import('../lib/secrets/password.js')
     const {stdinLines} = await import('../lib/secrets/stdin.js')
@@ -64,7 +81,8 @@ export abstract class DynsecCommand extends MqctlCommand {
     }
 
     let password = (flags.password as string | undefined) ?? passwordArg
-    if (password !== undefined) this.warn('a password on the command line is visible in the process list; prefer --password-stdin')
+    if (password !== undefined)
+      this.warn('a password on the command line is visible in the process list; prefer --password-stdin')
     if (password === undefined && flags['password-stdin']) {
       const line = await stdinLines().readLine()
       if (line === undefined || line.length === 0) throw emptyPassword()
@@ -74,7 +92,9 @@ export abstract class DynsecCommand extends MqctlCommand {
     if (password === undefined && (name === 'createClient' || name === 'setClientPassword')) {
       const interactive = canPrompt()
       if (interactive && name === 'createClient') {
-        process.stderr.write(`Enter new password for ${username}. Press return for no password (user will be unable to login).\n`)
+        process.stderr.write(
+          `Enter new password for ${username}. Press return for no password (user will be unable to login).\n`,
+        )
       }
 
       const typed = await readNewPassword({

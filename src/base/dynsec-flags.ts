@@ -12,7 +12,11 @@ const roles = Flags.string({description: 'Role, as NAME or NAME:PRIORITY; repeat
 
 export const createClientFlags = {
   clientid: Flags.string({char: 'c', charAliases: ['i'], description: 'MQTT client id the client must connect with.'}),
-  password: Flags.string({char: 'p', description: 'Password (visible in the process list: prefer --password-stdin or the prompt). Without it a masked prompt asks twice on a terminal; piped input gives a line and its confirmation, and empty input creates the client without a password.'}),
+  password: Flags.string({
+    char: 'p',
+    description:
+      'Password (visible in the process list: prefer --password-stdin or the prompt). Without it a masked prompt asks twice on a terminal; piped input gives a line and its confirmation, and empty input creates the client without a password.',
+  }),
   'password-stdin': passwordStdin,
   ...textFlags,
   role: roles,
@@ -28,7 +32,10 @@ export const modifyClientFlags = {
   'password-stdin': Flags.boolean({description: 'Set a new password, read as one line from standard input.'}),
   ...textFlags,
   role: Flags.string({description: 'Role as NAME or NAME:PRIORITY, repeatable; replaces all roles.', multiple: true}),
-  group: Flags.string({description: 'Group as NAME or NAME:PRIORITY, repeatable; replaces all groups.', multiple: true}),
+  group: Flags.string({
+    description: 'Group as NAME or NAME:PRIORITY, repeatable; replaces all groups.',
+    multiple: true,
+  }),
   'clear-roles': Flags.boolean({description: 'Remove every role.', exclusive: ['role']}),
   'clear-groups': Flags.boolean({description: 'Remove the client from every group.', exclusive: ['group']}),
 }
@@ -36,14 +43,20 @@ export const modifyClientFlags = {
 export const modifyGroupFlags = {
   ...textFlags,
   role: Flags.string({description: 'Role as NAME or NAME:PRIORITY, repeatable; replaces all roles.', multiple: true}),
-  client: Flags.string({description: 'Client as USERNAME or USERNAME:PRIORITY, repeatable; replaces all members.', multiple: true}),
+  client: Flags.string({
+    description: 'Client as USERNAME or USERNAME:PRIORITY, repeatable; replaces all members.',
+    multiple: true,
+  }),
   'clear-roles': Flags.boolean({description: 'Remove every role.', exclusive: ['role']}),
   'clear-clients': Flags.boolean({description: 'Remove every member.', exclusive: ['client']}),
 }
 
 export const modifyRoleFlags = {
   ...textFlags,
-  acl: Flags.string({description: 'ACL as "ACLTYPE TOPIC allow|deny [PRIORITY]", repeatable; replaces all ACLs.', multiple: true}),
+  acl: Flags.string({
+    description: 'ACL as "ACLTYPE TOPIC allow|deny [PRIORITY]", repeatable; replaces all ACLs.',
+    multiple: true,
+  }),
   'clear-acls': Flags.boolean({description: 'Remove every ACL.', exclusive: ['acl']}),
 }
 

@@ -33,7 +33,8 @@ export function renderError(error: MqctlError, json: boolean): void {
     return
   }
 
-  const red = process.stderr.isTTY && !process.env.NO_COLOR ? (s: string) => `\u001B[31m${s}\u001B[39m` : (s: string) => s
+  const red =
+    process.stderr.isTTY && !process.env.NO_COLOR ? (s: string) => `\u001B[31m${s}\u001B[39m` : (s: string) => s
   process.stderr.write(`${red('mqctl:')} ${error.located}\n`)
   if (error.hint) process.stderr.write(`  hint: ${error.hint}\n`)
   if (process.env.MQCTL_DEBUG && error.cause instanceof Error && error.cause.stack) {

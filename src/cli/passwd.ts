@@ -35,12 +35,16 @@ export async function passwdCli(argv: readonly string[]): Promise<number> {
     })
 
     if (json) {
-      process.stdout.write(JSON.stringify(line === undefined ? result : {...result, line: line.trimEnd()}, null, 2) + '\n')
+      process.stdout.write(
+        JSON.stringify(line === undefined ? result : {...result, line: line.trimEnd()}, null, 2) + '\n',
+      )
     } else if (line !== undefined) {
       process.stdout.write(line)
     } else if (result.action === 'upgraded') {
       const {file, converted, skipped} = result
-      process.stdout.write(`${file}: hashed ${converted} plain-text password(s); ${skipped} already hashed entr${skipped === 1 ? 'y' : 'ies'} left unchanged\n`)
+      process.stdout.write(
+        `${file}: hashed ${converted} plain-text password(s); ${skipped} already hashed entr${skipped === 1 ? 'y' : 'ies'} left unchanged\n`,
+      )
     }
 
     return 0

@@ -16,7 +16,10 @@ export default class Hash extends MqctlCommand {
 
 The password comes from a masked prompt (asked twice), --password-stdin / --password-file / --password-env, or one line of piped standard input. The hash goes to stdout. With --verify HASH, exit 0 when the password matches, 1 when it does not.`
 
-  static override usage = ['hash [--format FORMAT] [--iterations N] [--cost N] [--target 2.0|2.1] [--password-stdin] [--json]', 'hash --verify HASH [--password-stdin] [--json]']
+  static override usage = [
+    'hash [--format FORMAT] [--iterations N] [--cost N] [--target 2.0|2.1] [--password-stdin] [--json]',
+    'hash --verify HASH [--password-stdin] [--json]',
+  ]
 
   static override examples = [
     'printf "%s\\n" "$PW" | <%= config.bin %> hash --format go-auth-pbkdf2',
@@ -24,13 +27,26 @@ The password comes from a masked prompt (asked twice), --password-stdin / --pass
     'printf "%s\\n" "$PW" | <%= config.bin %> hash --verify \'PBKDF2$sha256$901$...\'',
   ]
 
-  static manual = {exitStatus: [['0', 'Hash printed, or --verify matched.'], ['1', '--verify did not match.'], ['2', 'Bad arguments or a malformed hash.']] as Array<[string, string]>}
+  static manual = {
+    exitStatus: [
+      ['0', 'Hash printed, or --verify matched.'],
+      ['1', '--verify did not match.'],
+      ['2', 'Bad arguments or a malformed hash.'],
+    ] as Array<[string, string]>,
+  }
 
   static override flags = {
-    format: Flags.string({description: 'Hash format.', options: ['mosquitto', 'mosquitto-sha512', 'auth-plug', 'go-auth-pbkdf2', 'bcrypt'], default: 'mosquitto'}),
+    format: Flags.string({
+      description: 'Hash format.',
+      options: ['mosquitto', 'mosquitto-sha512', 'auth-plug', 'go-auth-pbkdf2', 'bcrypt'],
+      default: 'mosquitto',
+    }),
     iterations: Flags.integer({description: 'PBKDF2 iterations (format default otherwise).', min: 1}),
     cost: Flags.integer({description: 'bcrypt cost (default 10).', min: 4, max: 31}),
-    target: Flags.string({description: 'For --format mosquitto: the broker version whose defaults to use.', options: ['2.0', '2.1']}),
+    target: Flags.string({
+      description: 'For --format mosquitto: the broker version whose defaults to use.',
+      options: ['2.0', '2.1'],
+    }),
     verify: Flags.string({description: 'Check the password against this hash instead of printing one.'}),
     ...passwordSourceFlags,
   }
@@ -39,10 +55,16 @@ The password comes from a masked prompt (asked twice), --password-stdin / --pass
     const {flags} = await this.parse(Hash)
     const {readNewPassword, readPasswordFromSources, emptyPassword} = await import('../lib/secrets/password.js')
     const {stdinLines} = await import('../lib/secrets/stdin.js')
-    let password = await readPasswordFromSources({stdin: flags['password-stdin'], file: flags['password-file'], env: flags['password-env']})
+    let password = await readPasswordFromSources({
+      stdin: flags['password-stdin'],
+      file: flags['password-file'],
+      env: flags['password-env'],
+    })
     if (password === undefined) {
       if (canPrompt()) {
-        password = flags.verify ? Buffer.from(await promptPassword('Password:'), 'utf8') : await readNewPassword({interactive: true, prompt: promptPassword})
+        password = flags.verify
+          ? Buffer.from(await promptPassword('Password:'), 'utf8')
+          : await readNewPassword({interactive: true, prompt: promptPassword})
       } else {
         password = await stdinLines().readLine()
       }
@@ -59,7 +81,11 @@ The password comes from a masked prompt (asked twice), --password-stdin / --pass
     }
 
     const {hashAnyFormat} = await import('../lib/passwd/any-hash.js')
-    const hash = await hashAnyFormat(flags.format as never, password, {iterations: flags.iterations, cost: flags.cost, target: flags.target as '2.0' | '2.1' | undefined})
+    const hash = await hashAnyFormat(flags.format as never, password, {
+      iterations: flags.iterations,
+      cost: flags.cost,
+      target: flags.target as '2.0' | '2.1' | undefined,
+    })
     if (!this.jsonEnabled()) this.out(hash)
     return {format: flags.format, hash}
   }

@@ -18,15 +18,29 @@ Where an MQTT 3.1.1 client would get no answer at all (a denied publish is ackno
     'MQCTL_PASSWORD=x <%= config.bin %> probe --username sensor --pub other/topic --expect deny',
   ]
 
-  static manual = {...connectionManual, exitStatus: [['0', 'Connected; every --expect met.'], ['1', 'An --expect was not met.'], ['2', 'Bad arguments.'], ['3', 'The broker could not be reached.'], ['4', 'Timeout.']] as Array<[string, string]>}
+  static manual = {
+    ...connectionManual,
+    exitStatus: [
+      ['0', 'Connected; every --expect met.'],
+      ['1', 'An --expect was not met.'],
+      ['2', 'Bad arguments.'],
+      ['3', 'The broker could not be reached.'],
+      ['4', 'Timeout.'],
+    ] as Array<[string, string]>,
+  }
 
   static override flags = {
     ...connectionFlagsWithLetters,
     sub: Flags.string({description: 'Filter to subscribe to; repeatable.', multiple: true, default: []}),
     pub: Flags.string({description: 'Topic to publish to at QoS 1; repeatable.', multiple: true, default: []}),
-    loopback: Flags.boolean({description: 'Also subscribe to each --pub topic and report whether the message is delivered back.'}),
+    loopback: Flags.boolean({
+      description: 'Also subscribe to each --pub topic and report whether the message is delivered back.',
+    }),
     wait: Flags.integer({description: 'Milliseconds to wait for a looped-back message.', default: 1000}),
-    expect: Flags.string({description: 'Every check must have this outcome; exit 1 otherwise.', options: ['allow', 'deny']}),
+    expect: Flags.string({
+      description: 'Every check must have this outcome; exit 1 otherwise.',
+      options: ['allow', 'deny'],
+    }),
   }
 
   async run(): Promise<unknown> {
@@ -42,12 +56,27 @@ Where an MQTT 3.1.1 client would get no answer at all (a denied publish is ackno
     if (this.jsonEnabled()) return {checks, expect: flags.expect, failed: failed.length}
 
     const hex = (n?: number) => (n === undefined ? '' : `0x${n.toString(16).padStart(2, '0')}`)
-    const verdict = (c: (typeof checks)[number]) => (c.allowed === undefined ? 'unknown' : c.allowed ? 'allowed' : 'denied')
-    const rows = checks.map((c) => [c.kind, c.target, verdict(c), hex(c.reasonCode), c.reason, wanted === undefined ? '' : c.allowed === wanted ? 'ok' : 'UNEXPECTED'])
+    const verdict = (c: (typeof checks)[number]) =>
+      c.allowed === undefined ? 'unknown' : c.allowed ? 'allowed' : 'denied'
+    const rows = checks.map((c) => [
+      c.kind,
+      c.target,
+      verdict(c),
+      hex(c.reasonCode),
+      c.reason,
+      wanted === undefined ? '' : c.allowed === wanted ? 'ok' : 'UNEXPECTED',
+    ])
     const header = ['check', 'target', 'result', 'code', 'reason', wanted === undefined ? '' : 'expect']
     const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)))
-    for (const row of [header, ...rows]) this.out(row.map((cell, i) => cell.padEnd(widths[i])).join('  ').trimEnd())
-    for (const c of checks.filter((x) => x.v311)) this.out(`note: ${c.kind} ${c.target}: an MQTT 3.1.1 client would get ${c.v311}`)
+    for (const row of [header, ...rows])
+      this.out(
+        row
+          .map((cell, i) => cell.padEnd(widths[i]))
+          .join('  ')
+          .trimEnd(),
+      )
+    for (const c of checks.filter((x) => x.v311))
+      this.out(`note: ${c.kind} ${c.target}: an MQTT 3.1.1 client would get ${c.v311}`)
     return undefined
   }
 }

@@ -44,7 +44,11 @@ export function rewriteCtrlArgv(argv: readonly string[]): string[] {
       const parsed = parseCtrlOptions(rest)
       for (const [flag, value] of parsed.options) leading.set(flag, value)
       if (parsed.rest >= rest.length) {
-        if (!own.includes('--help')) throw new MqctlError('USAGE_NO_COMMAND', 'connection options given but no command (e.g. "dynsec listClients")')
+        if (!own.includes('--help'))
+          throw new MqctlError(
+            'USAGE_NO_COMMAND',
+            'connection options given but no command (e.g. "dynsec listClients")',
+          )
         words.splice(1, words.length - 1, '--help')
       } else {
         words.splice(1, words.length - 1, ...rest.slice(parsed.rest))
@@ -55,7 +59,8 @@ export function rewriteCtrlArgv(argv: readonly string[]): string[] {
     const name = words[1]
     if (!name.startsWith('-') && name !== 'help' && !OWN_DYNSEC.has(name)) {
       const spec = findDynsecCommand(name)
-      if (!spec) throw new MqctlError('USAGE_UNKNOWN_COMMAND', `Command '${name}' not recognised (see "mqctl dynsec --help").`)
+      if (!spec)
+        throw new MqctlError('USAGE_UNKNOWN_COMMAND', `Command '${name}' not recognised (see "mqctl dynsec --help").`)
       words[1] = spec.name
     }
 

@@ -76,11 +76,24 @@ export async function runProbe(connection: ResolvedConnection, request: ProbeReq
       try {
         const granted = await limit.race(client.subscribeAsync(filter, {qos: 1}), `no SUBACK for ${filter}`)
         const code = granted[0]?.qos ?? 0x80
-        return {kind: 'subscribe', target: filter, allowed: code < 0x80, reasonCode: code, reason: code < 0x80 ? `Granted QoS ${code}` : reasonText(code)}
+        return {
+          kind: 'subscribe',
+          target: filter,
+          allowed: code < 0x80,
+          reasonCode: code,
+          reason: code < 0x80 ? `Granted QoS ${code}` : reasonText(code),
+        }
       } catch (error) {
         const code = codeOf(error)
         if (code === undefined) throw error
-        return {kind: 'subscribe', target: filter, allowed: false, reasonCode: code, reason: reasonText(code), v311: 'SUBACK 0x80 (Failure)'}
+        return {
+          kind: 'subscribe',
+          target: filter,
+          allowed: false,
+          reasonCode: code,
+          reason: reasonText(code),
+          v311: 'SUBACK 0x80 (Failure)',
+        }
       }
     }
 
@@ -115,7 +128,12 @@ export async function runProbe(connection: ResolvedConnection, request: ProbeReq
 
       if (request.loopback) {
         if (!loopSubscribed) {
-          checks.push({kind: 'receive', target: topic, allowed: undefined, reason: 'unknown: the subscription was refused'})
+          checks.push({
+            kind: 'receive',
+            target: topic,
+            allowed: undefined,
+            reason: 'unknown: the subscription was refused',
+          })
           continue
         }
 
@@ -130,7 +148,11 @@ export async function runProbe(connection: ResolvedConnection, request: ProbeReq
           kind: 'receive',
           target: topic,
           allowed: got ? true : published ? false : undefined,
-          reason: got ? 'message delivered' : published ? `not delivered within ${request.waitMs} ms (receive denied: the broker says nothing)` : 'unknown: the publish was refused',
+          reason: got
+            ? 'message delivered'
+            : published
+              ? `not delivered within ${request.waitMs} ms (receive denied: the broker says nothing)`
+              : 'unknown: the publish was refused',
         })
       }
     }

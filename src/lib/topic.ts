@@ -3,14 +3,16 @@
  * command uses (ACL files, dynsec ACLs, probe).
  */
 
-export type TopicProblem = 'empty' | 'too-long' | 'invalid-utf8' | 'null-character' | 'wildcard-in-name' | 'misplaced-plus' | 'misplaced-hash'
+export type TopicProblem =
+  'empty' | 'too-long' | 'invalid-utf8' | 'null-character' | 'wildcard-in-name' | 'misplaced-plus' | 'misplaced-hash'
 
 const MAX_BYTES = 65_535
 
 function common(topic: string): TopicProblem | undefined {
   if (topic.length === 0) return 'empty'
   if (topic.includes('\u0000')) return 'null-character'
-  if (topic.includes('\uFFFD') || /[\uD800-\uDFFF]/.test(topic.replaceAll(/[\uD800-\uDBFF][\uDC00-\uDFFF]/g, ''))) return 'invalid-utf8'
+  if (topic.includes('\uFFFD') || /[\uD800-\uDFFF]/.test(topic.replaceAll(/[\uD800-\uDBFF][\uDC00-\uDFFF]/g, '')))
+    return 'invalid-utf8'
   if (Buffer.byteLength(topic, 'utf8') > MAX_BYTES) return 'too-long'
   return undefined
 }
@@ -68,7 +70,11 @@ export function topicMatches(filter: string, topic: string): boolean {
  * equal to `%c`/`%u` becomes the client id/username. Returns undefined when the pattern needs
  * a value the client does not have (no username for `%u`).
  */
-export function substitutePattern(pattern: string, clientId: string | undefined, username: string | undefined): string | undefined {
+export function substitutePattern(
+  pattern: string,
+  clientId: string | undefined,
+  username: string | undefined,
+): string | undefined {
   const levels = pattern.split('/')
   const out: string[] = []
   for (const level of levels) {

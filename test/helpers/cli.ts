@@ -16,12 +16,28 @@ export interface CliResult {
 export const isolatedHome = (): string => mkdtempSync(join(tmpdir(), 'mqctl-home-'))
 
 /** Runs the built CLI as a user would, stdin closed unless `input` is given. */
-export function mqctl(args: string[], options: {input?: string; env?: Record<string, string | undefined>; cwd?: string} = {}): Promise<CliResult> {
+export function mqctl(
+  args: string[],
+  options: {input?: string; env?: Record<string, string | undefined>; cwd?: string} = {},
+): Promise<CliResult> {
   const home = options.env?.HOME ?? isolatedHome()
-  const env: Record<string, string | undefined> = {...process.env, HOME: home, XDG_CONFIG_HOME: undefined, MQCTL_CONFIG_DIR: undefined, MQCTL_PASSWORD: undefined, MQCTL_PROFILE: undefined, NO_COLOR: '1', ...options.env}
+  const env: Record<string, string | undefined> = {
+    ...process.env,
+    HOME: home,
+    XDG_CONFIG_HOME: undefined,
+    MQCTL_CONFIG_DIR: undefined,
+    MQCTL_PASSWORD: undefined,
+    MQCTL_PROFILE: undefined,
+    NO_COLOR: '1',
+    ...options.env,
+  }
   for (const k of Object.keys(env)) if (env[k] === undefined) delete env[k]
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {cwd: options.cwd, env: env as NodeJS.ProcessEnv, stdio: ['pipe', 'pipe', 'pipe']})
+    const child = spawn(process.execPath, [BIN, ...args], {
+      cwd: options.cwd,
+      env: env as NodeJS.ProcessEnv,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    })
     let stdout = ''
     let stderr = ''
     child.stdout.on('data', (d) => (stdout += d))
@@ -35,7 +51,11 @@ export function mqctl(args: string[], options: {input?: string; env?: Record<str
 }
 
 /** Runs a program (a real mosquitto tool) the same way. */
-export function run(cmd: string, args: string[], options: {input?: string; env?: Record<string, string>} = {}): Promise<CliResult> {
+export function run(
+  cmd: string,
+  args: string[],
+  options: {input?: string; env?: Record<string, string>} = {},
+): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, args, {env: {...process.env, ...options.env}, stdio: ['pipe', 'pipe', 'pipe']})
     let stdout = ''

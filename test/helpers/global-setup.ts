@@ -12,7 +12,12 @@ export default function setup(): void {
 
   // The CLI tests run bin/run.js, which needs the build (`npm test` builds in pretest). Not
   // needed by the helper tests, so only a warning here.
-  if (!existsSync(new URL('../../dist/main.js', import.meta.url)) || !existsSync(new URL('../../oclif.manifest.json', import.meta.url))) {
-    process.stderr.write('mqctl tests: the CLI is not built; tests that run it will fail. Run "npm run build" (npm test does it in pretest).\n')
+  if (
+    !existsSync(new URL('../../dist/main.js', import.meta.url)) ||
+    !existsSync(new URL('../../oclif.manifest.json', import.meta.url))
+  ) {
+    process.stderr.write(
+      'mqctl tests: the CLI is not built; tests that run it will fail. Run "npm run build" (npm test does it in pretest).\n',
+    )
   }
 }

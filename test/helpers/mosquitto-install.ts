@@ -141,7 +141,9 @@ export function ensureMosquitto(): MosquittoTools {
 
   const still = missingOf(locateMosquittoTools())
   if (still.length > 0) {
-    throw new Error(`mosquitto was installed with apt-get but ${still.join(', ')} is still missing (mosquitto 2.0 or later is needed); install it with "${INSTALL_HINT}"`)
+    throw new Error(
+      `mosquitto was installed with apt-get but ${still.join(', ')} is still missing (mosquitto 2.0 or later is needed); install it with "${INSTALL_HINT}"`,
+    )
   }
 
   return findMosquittoTools()

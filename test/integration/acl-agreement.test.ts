@@ -81,13 +81,20 @@ describe('acl lint agrees with the broker', () => {
       const aclPath = join(dir, 'acl')
       writeFileSync(aclPath, text)
       const port = await freePort()
-      const conf = [`listener ${port} 127.0.0.1`, 'allow_anonymous true', `acl_file ${aclPath}`, ...(process.getuid?.() === 0 ? ['user root'] : [])]
+      const conf = [
+        `listener ${port} 127.0.0.1`,
+        'allow_anonymous true',
+        `acl_file ${aclPath}`,
+        ...(process.getuid?.() === 0 ? ['user root'] : []),
+      ]
       const started = await startRawBroker(conf, port)
       const refused = started.broker === undefined
       await started.broker?.stop()
       const lintErrors = lintAclText(text, aclPath).filter((f) => f.severity === 'error')
       if (refused !== lintErrors.length > 0) {
-        disagreements.push(`#${i} ${JSON.stringify(text)}: broker ${refused ? `refused (${started.log.trim().split('\n').slice(-2).join(' | ')})` : 'started'}, lint found ${lintErrors.length} error(s)`)
+        disagreements.push(
+          `#${i} ${JSON.stringify(text)}: broker ${refused ? `refused (${started.log.trim().split('\n').slice(-2).join(' | ')})` : 'started'}, lint found ${lintErrors.length} error(s)`,
+        )
       }
     }
 
@@ -99,7 +106,10 @@ describe('acl lint agrees with the broker', () => {
     writeFileSync(join(dir, 'bad'), 'topic read a\n  # x\n')
     writeFileSync(join(dir, 'warn'), 'topic read\n')
     const bad = await mqctl(['acl', 'lint', join(dir, 'bad')])
-    expect([bad.code, bad.stdout.trim()]).toEqual([1, `${join(dir, 'bad')}:2:3: error: Invalid line in acl_file "${join(dir, 'bad')}": #. (a comment must start in column 1) [acl/indented-comment]`])
+    expect([bad.code, bad.stdout.trim()]).toEqual([
+      1,
+      `${join(dir, 'bad')}:2:3: error: Invalid line in acl_file "${join(dir, 'bad')}": #. (a comment must start in column 1) [acl/indented-comment]`,
+    ])
     const warn = await mqctl(['acl', 'lint', join(dir, 'warn'), '--format', 'sarif'])
     expect(warn.code).toBe(0)
     const sarif = JSON.parse(warn.stdout)
@@ -149,7 +159,9 @@ function randomAcl(next: () => number): string {
 
 function randomTopic(next: () => number): string {
   const pick = <T>(xs: readonly T[]) => xs[Math.floor(next() * xs.length)]
-  return Array.from({length: 1 + Math.floor(next() * 3)}, () => pick(['a', 'b', 'x', 'alice', 'bob', 'c1', 'c2'])).join('/')
+  return Array.from({length: 1 + Math.floor(next() * 3)}, () => pick(['a', 'b', 'x', 'alice', 'bob', 'c1', 'c2'])).join(
+    '/',
+  )
 }
 
 describe('acl check agrees with the broker', () => {
@@ -174,7 +186,11 @@ describe('acl check agrees with the broker', () => {
       const broker = await startBroker({allowAnonymous: true, passwordFile: pwfile, aclFile: aclPath})
       brokers.push(broker)
       const connect = async (username: string | undefined, clientId: string): Promise<MqttClient> => {
-        const flags = new Map<string, string | true>([['host', '127.0.0.1'], ['port', String(broker.port)], ['id', clientId]])
+        const flags = new Map<string, string | true>([
+          ['host', '127.0.0.1'],
+          ['port', String(broker.port)],
+          ['id', clientId],
+        ])
         if (username) flags.set('username', username).set('pw', 'pw')
         const c = await resolveConnection({flags, env: {HOME: dir}})
         return openSession(c, deadline(5000))
@@ -189,19 +205,31 @@ describe('acl check agrees with the broker', () => {
         const topics = [...new Set(Array.from({length: 10}, () => randomTopic(next)))]
         for (const topic of topics) {
           // write: what the broker answers this client's QoS 1 PUBLISH.
-          const code = await client.publishAsync(topic, 'x', {qos: 1}).then(() => 0, (e: {code?: number}) => e.code ?? -1)
+          const code = await client.publishAsync(topic, 'x', {qos: 1}).then(
+            () => 0,
+            (e: {code?: number}) => e.code ?? -1,
+          )
           const want = evaluateAcl(acl, {username, clientId, topic, access: 'write'})
-          if ((code < 0x80) !== want.allowed) disagreements.push(`write ${username ?? '(anonymous)'}/${clientId} ${topic}: broker ${code}, mqctl ${want.reason}\n${text}`)
+          if (code < 0x80 !== want.allowed)
+            disagreements.push(
+              `write ${username ?? '(anonymous)'}/${clientId} ${topic}: broker ${code}, mqctl ${want.reason}\n${text}`,
+            )
           cases++
         }
 
         // read: subscribe (always granted by acl_file), the writer publishes, see what arrives.
-        await client.subscribeAsync(topics.map((t) => t), {qos: 1})
+        await client.subscribeAsync(
+          topics.map((t) => t),
+          {qos: 1},
+        )
         for (const topic of topics) await writer.publishAsync(topic, 'y', {qos: 1})
         await new Promise((r) => setTimeout(r, 300))
         for (const topic of topics) {
           const want = evaluateAcl(acl, {username, clientId, topic, access: 'read'})
-          if (received.has(topic) !== want.allowed) disagreements.push(`read ${username ?? '(anonymous)'}/${clientId} ${topic}: broker ${received.has(topic) ? 'delivered' : 'did not deliver'}, mqctl ${want.reason}\n${text}`)
+          if (received.has(topic) !== want.allowed)
+            disagreements.push(
+              `read ${username ?? '(anonymous)'}/${clientId} ${topic}: broker ${received.has(topic) ? 'delivered' : 'did not deliver'}, mqctl ${want.reason}\n${text}`,
+            )
           cases++
         }
 

@@ -63,16 +63,87 @@ const asRoot = (): string[] => (process.getuid?.() === 0 ? ['user root'] : [])
 const openssl = (args: string[], cwd: string) => execFileSync('openssl', args, {cwd, stdio: 'pipe'})
 
 /** A CA, a server certificate for 127.0.0.1/localhost and a client certificate, with the openssl CLI. */
-function makePki(dir: string): {ca: string; caKey: string; cert: string; key: string; clientCert: string; clientKey: string} {
+function makePki(dir: string): {
+  ca: string
+  caKey: string
+  cert: string
+  key: string
+  clientCert: string
+  clientKey: string
+} {
   const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes']
-  openssl(['req', '-x509', ...ec, '-keyout', 'ca.key', '-out', 'ca.crt', '-days', '2', '-subj', '/CN=mqctl test CA', '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign'], dir)
+  openssl(
+    [
+      'req',
+      '-x509',
+      ...ec,
+      '-keyout',
+      'ca.key',
+      '-out',
+      'ca.crt',
+      '-days',
+      '2',
+      '-subj',
+      '/CN=mqctl test CA',
+      '-addext',
+      'basicConstraints=critical,CA:TRUE',
+      '-addext',
+      'keyUsage=critical,keyCertSign,cRLSign',
+    ],
+    dir,
+  )
   writeFileSync(join(dir, 'server.ext'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n')
   openssl(['req', ...ec, '-keyout', 'server.key', '-out', 'server.csr', '-subj', '/CN=localhost'], dir)
-  openssl(['x509', '-req', '-in', 'server.csr', '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'server.crt', '-days', '2', '-extfile', 'server.ext'], dir)
+  openssl(
+    [
+      'x509',
+      '-req',
+      '-in',
+      'server.csr',
+      '-CA',
+      'ca.crt',
+      '-CAkey',
+      'ca.key',
+      '-CAcreateserial',
+      '-out',
+      'server.crt',
+      '-days',
+      '2',
+      '-extfile',
+      'server.ext',
+    ],
+    dir,
+  )
   writeFileSync(join(dir, 'client.ext'), 'extendedKeyUsage=clientAuth\n')
   openssl(['req', ...ec, '-keyout', 'client.key', '-out', 'client.csr', '-subj', '/CN=alice'], dir)
-  openssl(['x509', '-req', '-in', 'client.csr', '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'client.crt', '-days', '2', '-extfile', 'client.ext'], dir)
-  return {ca: join(dir, 'ca.crt'), caKey: join(dir, 'ca.key'), cert: join(dir, 'server.crt'), key: join(dir, 'server.key'), clientCert: join(dir, 'client.crt'), clientKey: join(dir, 'client.key')}
+  openssl(
+    [
+      'x509',
+      '-req',
+      '-in',
+      'client.csr',
+      '-CA',
+      'ca.crt',
+      '-CAkey',
+      'ca.key',
+      '-CAcreateserial',
+      '-out',
+      'client.crt',
+      '-days',
+      '2',
+      '-extfile',
+      'client.ext',
+    ],
+    dir,
+  )
+  return {
+    ca: join(dir, 'ca.crt'),
+    caKey: join(dir, 'ca.key'),
+    cert: join(dir, 'server.crt'),
+    key: join(dir, 'server.key'),
+    clientCert: join(dir, 'client.crt'),
+    clientKey: join(dir, 'client.key'),
+  }
 }
 
 afterAll(async () => {
@@ -144,15 +215,24 @@ describe('startBroker', () => {
     const file = join(dir, 'passwd')
     execFileSync(tools.passwd, ['-c', '-b', file, 'alice', 'secret'], {stdio: 'pipe'})
     const broker = await started({passwordFile: file})
-    expect(await mqttConnectCheck({port: broker.port, username: 'alice', password: 'secret'})).toMatchObject({accepted: true, exitCode: 0})
+    expect(await mqttConnectCheck({port: broker.port, username: 'alice', password: 'secret'})).toMatchObject({
+      accepted: true,
+      exitCode: 0,
+    })
     const wrong = await mqttConnectCheck({port: broker.port, username: 'alice', password: 'wrong'})
     expect(wrong.accepted).toBe(false)
     expect(wrong.output).toContain('Not authorized')
     expect((await mqttConnectCheck({port: broker.port, username: 'bob', password: 'secret'})).accepted).toBe(false)
     expect((await mqttConnectCheck({port: broker.port})).accepted).toBe(false)
     // MQTT 3.1.1 is told apart the same way (CONNACK 5 instead of reason code 0x87).
-    expect((await mqttConnectCheck({port: broker.port, username: 'alice', password: 'secret', protocol: 'mqttv311'})).accepted).toBe(true)
-    expect((await mqttConnectCheck({port: broker.port, username: 'alice', password: 'wrong', protocol: 'mqttv311'})).accepted).toBe(false)
+    expect(
+      (await mqttConnectCheck({port: broker.port, username: 'alice', password: 'secret', protocol: 'mqttv311'}))
+        .accepted,
+    ).toBe(true)
+    expect(
+      (await mqttConnectCheck({port: broker.port, username: 'alice', password: 'wrong', protocol: 'mqttv311'}))
+        .accepted,
+    ).toBe(false)
     expect(broker.readLog()).toContain("u'alice'")
 
     // reload(): mosquitto re-reads the password file on SIGHUP.
@@ -170,7 +250,10 @@ describe('startBroker', () => {
     execFileSync(tools.passwd, ['-c', '-b', file, 'alice', 'secret'], {stdio: 'pipe'})
     writeFileSync(join(dir, 'acl'), 'user alice\ntopic read nothing/here\n')
     const broker = await started({passwordFile: file, aclFile: join(dir, 'acl')})
-    expect((await mqttConnectCheck({port: broker.port, username: 'alice', password: 'secret', clientId: 'helper-acl'})).accepted).toBe(true)
+    expect(
+      (await mqttConnectCheck({port: broker.port, username: 'alice', password: 'secret', clientId: 'helper-acl'}))
+        .accepted,
+    ).toBe(true)
     expect(broker.readLog()).toContain('as helper-acl ')
     expect((await mqttConnectCheck({port: broker.port, username: 'alice', password: 'nope'})).accepted).toBe(false)
   })
@@ -178,7 +261,11 @@ describe('startBroker', () => {
   it('appends the caller config lines (they apply to the main listener)', async () => {
     const broker = await started({allowAnonymous: true, config: ['max_keepalive 30', '# a comment from the test']})
     const conf = readFileSync(broker.configPath, 'utf8').trimEnd().split('\n')
-    expect(conf.slice(-3)).toEqual([`listener ${broker.port} 127.0.0.1`, 'max_keepalive 30', '# a comment from the test'])
+    expect(conf.slice(-3)).toEqual([
+      `listener ${broker.port} 127.0.0.1`,
+      'max_keepalive 30',
+      '# a comment from the test',
+    ])
     expect((await mqttConnectCheck({port: broker.port})).accepted).toBe(true)
   })
 
@@ -212,12 +299,25 @@ describe('startBroker', () => {
     const file = join(dir, 'dynamic-security.json')
     execFileSync(tools.ctrl, ['dynsec', 'init', file, 'admin', 'adminpw'], {stdio: 'pipe'})
     const broker = await started({dynsec: {configFile: file}})
-    expect(readFileSync(broker.configPath, 'utf8')).toContain(`plugin ${tools.dynsecPlugin}\nplugin_opt_config_file ${file}\n`)
+    expect(readFileSync(broker.configPath, 'utf8')).toContain(
+      `plugin ${tools.dynsecPlugin}\nplugin_opt_config_file ${file}\n`,
+    )
     expect(broker.readLog()).toContain(`Loading plugin: ${tools.dynsecPlugin}`)
     expect((await mqttConnectCheck({port: broker.port, username: 'admin', password: 'adminpw'})).accepted).toBe(true)
     expect((await mqttConnectCheck({port: broker.port, username: 'admin', password: 'wrong'})).accepted).toBe(false)
     // The plugin answers on $CONTROL/dynamic-security/v1.
-    const list = await run(tools.ctrl, ['-h', '127.0.0.1', '-p', String(broker.port), '-u', 'admin', '-P', 'adminpw', 'dynsec', 'listClients'])
+    const list = await run(tools.ctrl, [
+      '-h',
+      '127.0.0.1',
+      '-p',
+      String(broker.port),
+      '-u',
+      'admin',
+      '-P',
+      'adminpw',
+      'dynsec',
+      'listClients',
+    ])
     expect(list.code).toBe(0)
     expect(list.output).toContain('admin')
   })
@@ -225,10 +325,14 @@ describe('startBroker', () => {
   it('adds a TLS listener on its own port', async () => {
     const dir = tmp()
     const pki = makePki(dir)
-    const broker = await started({allowAnonymous: true, tls: {port: 'auto', cafile: pki.ca, certfile: pki.cert, keyfile: pki.key}})
+    const broker = await started({
+      allowAnonymous: true,
+      tls: {port: 'auto', cafile: pki.ca, certfile: pki.cert, keyfile: pki.key},
+    })
     expect(broker.tlsPort).toBeGreaterThan(0)
     expect(broker.tlsPort).not.toBe(broker.port)
-    const pub = (args: string[]) => run(tools.pub, ['-h', '127.0.0.1', '-p', String(broker.tlsPort), '-t', 'test/tls', '-m', 'x', '-q', '1', ...args])
+    const pub = (args: string[]) =>
+      run(tools.pub, ['-h', '127.0.0.1', '-p', String(broker.tlsPort), '-t', 'test/tls', '-m', 'x', '-q', '1', ...args])
     const ok = await pub(['--cafile', pki.ca])
     expect(ok).toEqual({code: 0, output: ''})
     expect((await pub(['--cafile', pki.ca, '-h', 'localhost'])).code).toBe(0)
@@ -244,9 +348,20 @@ describe('startBroker', () => {
   it('requires client certificates with requireCertificate', async () => {
     const dir = tmp()
     const pki = makePki(dir)
-    const broker = await started({allowAnonymous: true, tls: {cafile: pki.ca, certfile: pki.cert, keyfile: pki.key, requireCertificate: true}})
+    const broker = await started({
+      allowAnonymous: true,
+      tls: {cafile: pki.ca, certfile: pki.cert, keyfile: pki.key, requireCertificate: true},
+    })
     expect((await mqttConnectCheck({port: broker.tlsPort, cafile: pki.ca})).accepted).toBe(false)
-    expect((await mqttConnectCheck({port: broker.tlsPort, cafile: pki.ca, extraArgs: ['--cert', pki.clientCert, '--key', pki.clientKey]})).accepted).toBe(true)
+    expect(
+      (
+        await mqttConnectCheck({
+          port: broker.tlsPort,
+          cafile: pki.ca,
+          extraArgs: ['--cert', pki.clientCert, '--key', pki.clientKey],
+        })
+      ).accepted,
+    ).toBe(true)
   })
 
   it('adds a unix socket listener', async () => {
@@ -260,44 +375,51 @@ describe('startBroker', () => {
   // A broker left running must not outlive the process that started it, however that ends:
   // process.exit (the 'exit' handler), SIGTERM (how vitest stops its fork workers: 'exit'
   // handlers do not run), SIGKILL (nothing runs: the watchdog does it).
-  it.each(['exit', 'SIGTERM', 'SIGKILL'] as const)('kills brokers left running when the test process ends by %s', async (how) => {
-    const helper = pathToFileURL(fileURLToPath(new URL('../helpers/broker.ts', import.meta.url))).href
-    const dir = tmp()
-    const script = join(dir, 'leak.mts')
-    writeFileSync(
-      script,
-      [
-        `import {startBroker} from ${JSON.stringify(helper)}`,
-        'const b = await startBroker({allowAnonymous: true})',
-        'console.log(JSON.stringify({pid: b.pid, dir: b.dir, port: b.port}))',
-        "if (process.argv[2] === 'exit') process.exit(0)",
-        'setInterval(() => {}, 1000)',
-      ].join('\n'),
-    )
-    const child = spawn(process.execPath, ['--import', 'tsx', script, how], {cwd: fileURLToPath(new URL('../..', import.meta.url)), stdio: ['ignore', 'pipe', 'pipe']})
-    const killer = setTimeout(() => child.kill('SIGKILL'), 30_000)
-    let stderr = ''
-    child.stderr.on('data', (d) => (stderr += d))
-    const closed = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)))
-    const line = await new Promise<string>((resolve, reject) => {
-      let out = ''
-      child.stdout.on('data', (d) => {
-        out += d
-        if (out.includes('\n')) resolve(out.split('\n')[0])
+  it.each(['exit', 'SIGTERM', 'SIGKILL'] as const)(
+    'kills brokers left running when the test process ends by %s',
+    async (how) => {
+      const helper = pathToFileURL(fileURLToPath(new URL('../helpers/broker.ts', import.meta.url))).href
+      const dir = tmp()
+      const script = join(dir, 'leak.mts')
+      writeFileSync(
+        script,
+        [
+          `import {startBroker} from ${JSON.stringify(helper)}`,
+          'const b = await startBroker({allowAnonymous: true})',
+          'console.log(JSON.stringify({pid: b.pid, dir: b.dir, port: b.port}))',
+          "if (process.argv[2] === 'exit') process.exit(0)",
+          'setInterval(() => {}, 1000)',
+        ].join('\n'),
+      )
+      const child = spawn(process.execPath, ['--import', 'tsx', script, how], {
+        cwd: fileURLToPath(new URL('../..', import.meta.url)),
+        stdio: ['ignore', 'pipe', 'pipe'],
       })
-      child.once('close', () => reject(new Error(`the script ended without output: ${stderr}`)))
-    })
-    const leaked = JSON.parse(line) as {pid: number; dir: string; port: number}
-    if (how !== 'exit') expect(alive(leaked.pid)).toBe(true)
-    if (how !== 'exit') child.kill(how)
-    await closed
-    clearTimeout(killer)
-    const until = Date.now() + 5000
-    while ((alive(leaked.pid) || existsSync(leaked.dir)) && Date.now() < until) await new Promise((r) => setTimeout(r, 20))
-    expect(alive(leaked.pid)).toBe(false)
-    expect(existsSync(leaked.dir)).toBe(false)
-    expect(await canConnect({host: '127.0.0.1', port: leaked.port})).toBe(false)
-  })
+      const killer = setTimeout(() => child.kill('SIGKILL'), 30_000)
+      let stderr = ''
+      child.stderr.on('data', (d) => (stderr += d))
+      const closed = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)))
+      const line = await new Promise<string>((resolve, reject) => {
+        let out = ''
+        child.stdout.on('data', (d) => {
+          out += d
+          if (out.includes('\n')) resolve(out.split('\n')[0])
+        })
+        child.once('close', () => reject(new Error(`the script ended without output: ${stderr}`)))
+      })
+      const leaked = JSON.parse(line) as {pid: number; dir: string; port: number}
+      if (how !== 'exit') expect(alive(leaked.pid)).toBe(true)
+      if (how !== 'exit') child.kill(how)
+      await closed
+      clearTimeout(killer)
+      const until = Date.now() + 5000
+      while ((alive(leaked.pid) || existsSync(leaked.dir)) && Date.now() < until)
+        await new Promise((r) => setTimeout(r, 20))
+      expect(alive(leaked.pid)).toBe(false)
+      expect(existsSync(leaked.dir)).toBe(false)
+      expect(await canConnect({host: '127.0.0.1', port: leaked.port})).toBe(false)
+    },
+  )
 })
 
 describe('startRawBroker', () => {
@@ -321,7 +443,17 @@ describe('startRawBroker', () => {
     const port = await freePort()
     const logFile = join(dir, 'raw.log')
     writeFileSync(logFile, 'an older run\n') // log_dest file appends; readLog() shows this run only
-    const result = await startRawBroker([`listener ${port}`, `listener 0 ${join(dir, 'raw.sock')}`, 'allow_anonymous true', `log_dest file ${logFile}`, 'log_type all', ...asRoot()], {dir})
+    const result = await startRawBroker(
+      [
+        `listener ${port}`,
+        `listener 0 ${join(dir, 'raw.sock')}`,
+        'allow_anonymous true',
+        `log_dest file ${logFile}`,
+        'log_type all',
+        ...asRoot(),
+      ],
+      {dir},
+    )
     const broker = result.broker!
     brokers.push(broker)
     expect(broker.port).toBe(port)
@@ -336,7 +468,10 @@ describe('startRawBroker', () => {
 
   it('kills and reports (exit code null) a broker that never listens where it was told to wait', async () => {
     const dir = tmp()
-    const result = await startRawBroker([`listener 0 ${join(dir, 'only.sock')}`, ...asRoot()], {port: await freePort(), timeoutMs: 1000})
+    const result = await startRawBroker([`listener 0 ${join(dir, 'only.sock')}`, ...asRoot()], {
+      port: await freePort(),
+      timeoutMs: 1000,
+    })
     expect(result.broker).toBeUndefined()
     expect(result.exitCode).toBeNull()
     expect(result.log).toContain('was not listening on 127.0.0.1:')
@@ -355,7 +490,10 @@ describe('startRawBroker', () => {
     const dir = tmp()
     writeFileSync(join(dir, 'acl'), 'topic read a\n  # indented\n')
     const port = await freePort()
-    const result = await startRawBroker([`listener ${port} 127.0.0.1`, 'allow_anonymous true', `acl_file ${join(dir, 'acl')}`, ...asRoot()], port)
+    const result = await startRawBroker(
+      [`listener ${port} 127.0.0.1`, 'allow_anonymous true', `acl_file ${join(dir, 'acl')}`, ...asRoot()],
+      port,
+    )
     expect(result.broker).toBeUndefined()
     expect(result.exitCode).toBe(3)
     expect(result.log).toContain('Invalid line in acl_file')
@@ -363,7 +501,9 @@ describe('startRawBroker', () => {
 
   it('reports a port already in use (exit 1, "Address already in use")', async () => {
     const server = createServer()
-    const port = await new Promise<number>((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as {port: number}).port)))
+    const port = await new Promise<number>((resolve) =>
+      server.listen(0, '127.0.0.1', () => resolve((server.address() as {port: number}).port)),
+    )
     try {
       const result = await startRawBroker([`listener ${port} 127.0.0.1`])
       expect(result.broker).toBeUndefined()
@@ -376,7 +516,9 @@ describe('startRawBroker', () => {
 
   it('waits for every listener it names: a second port in use is a refusal, not a start', async () => {
     const server = createServer()
-    const taken = await new Promise<number>((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as {port: number}).port)))
+    const taken = await new Promise<number>((resolve) =>
+      server.listen(0, '127.0.0.1', () => resolve((server.address() as {port: number}).port)),
+    )
     try {
       const port = await freePort()
       const result = await startRawBroker([`listener ${port} 127.0.0.1`, `listener ${taken} 127.0.0.1`], port)

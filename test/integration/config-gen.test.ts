@@ -30,7 +30,18 @@ beforeAll(async () => {
   }
 
   await ok(['cert', 'ca', '--out', join(D, 'ca')])
-  await ok(['cert', 'server', '--ca', join(D, 'ca'), '--ip', '127.0.0.1', '--host', 'localhost', '--out', join(D, 'server')])
+  await ok([
+    'cert',
+    'server',
+    '--ca',
+    join(D, 'ca'),
+    '--ip',
+    '127.0.0.1',
+    '--host',
+    'localhost',
+    '--out',
+    join(D, 'server'),
+  ])
   await ok(['cert', 'client', '--ca', join(D, 'ca'), '--cn', 'alice', '--out', join(D, 'client')])
   await ok(['passwd', '-c', '--password-stdin', join(D, 'passwd'), 'alice'], 'alicepw\n')
   await ok(['dynsec', 'init', join(D, 'dynsec.json'), 'admin', '--password-stdin'], 'adminpw\n')
@@ -50,7 +61,16 @@ let confCount = 0
 /** Runs "mqctl config gen" into a file (as the broker is started as root here, with --user root). */
 async function generate(args: string[]): Promise<{file: string; text: string; stderr: string}> {
   const file = join(D, `gen-${++confCount}.conf`)
-  const r = await mqctl(['config', 'gen', ...args, '--log-dest', 'stderr', '-o', file, ...(root ? ['--user', 'root'] : [])])
+  const r = await mqctl([
+    'config',
+    'gen',
+    ...args,
+    '--log-dest',
+    'stderr',
+    '-o',
+    file,
+    ...(root ? ['--user', 'root'] : []),
+  ])
   expect(r.code, r.stderr).toBe(0)
   return {file, text: readFileSync(file, 'utf8'), stderr: r.stderr}
 }
@@ -70,7 +90,11 @@ function canConnect(port: number): Promise<boolean> {
  * Generates a config for fresh ports and starts the broker with it, unchanged; a port taken
  * between choosing and binding gets new ports.
  */
-async function startGenerated(portCount: number, args: (ports: number[]) => string[], waitFor?: string): Promise<{broker: Broker; ports: number[]; text: string}> {
+async function startGenerated(
+  portCount: number,
+  args: (ports: number[]) => string[],
+  waitFor?: string,
+): Promise<{broker: Broker; ports: number[]; text: string}> {
   for (let attempt = 0; attempt < 4; attempt++) {
     const ports: number[] = []
     while (ports.length < portCount) {
@@ -82,12 +106,15 @@ async function startGenerated(portCount: number, args: (ports: number[]) => stri
     const started = await startRawBroker(text.split('\n'), ports[0])
     if (!started.broker) {
       if (/address already in use/i.test(started.log)) continue
-      throw new Error(`mosquitto refused the generated config (exit ${started.exitCode}):\n${started.log}\n--- config:\n${text}`)
+      throw new Error(
+        `mosquitto refused the generated config (exit ${started.exitCode}):\n${started.log}\n--- config:\n${text}`,
+      )
     }
 
     brokers.push(started.broker)
     const until = Date.now() + 5000
-    for (const p of ports.slice(1)) while (Date.now() < until && !(await canConnect(p))) await new Promise((r) => setTimeout(r, 50))
+    for (const p of ports.slice(1))
+      while (Date.now() < until && !(await canConnect(p))) await new Promise((r) => setTimeout(r, 50))
     if (waitFor) while (Date.now() < until && !existsSync(waitFor)) await new Promise((r) => setTimeout(r, 50))
     expect(started.broker.readLog()).toMatch(/mosquitto version [\d.]+ running|Opening/)
     return {broker: started.broker, ports, text}
@@ -146,7 +173,18 @@ describe('presets start the real broker', () => {
   it('production: TLS only, dynamic security admin from "mqctl dynsec init", no anonymous clients', async () => {
     const dynsec = copyDynsec()
     const data = mkdtempSync(join(D, 'data-'))
-    const {ports} = await startGenerated(1, ([p]) => ['--preset', 'production', '--tls-listener', `${p}:127.0.0.1`, '--cert-dir', join(D, 'server'), '--dynsec', dynsec, '--persistence', data])
+    const {ports} = await startGenerated(1, ([p]) => [
+      '--preset',
+      'production',
+      '--tls-listener',
+      `${p}:127.0.0.1`,
+      '--cert-dir',
+      join(D, 'server'),
+      '--dynsec',
+      dynsec,
+      '--persistence',
+      data,
+    ])
     const admin = {port: ports[0], tls: true, user: 'admin', pw: 'adminpw'}
     const list = await ctrl(admin, 'listClients')
     expect(list.code, list.stderr).toBe(0)
@@ -181,7 +219,14 @@ describe('presets start the real broker', () => {
 
 describe('flag combinations start the real broker', () => {
   it('plain listener, password file and ACL file', async () => {
-    const {ports} = await startGenerated(1, ([p]) => ['--listener', `${p}:127.0.0.1`, '--password-file', join(D, 'passwd'), '--acl-file', join(D, 'acl')])
+    const {ports} = await startGenerated(1, ([p]) => [
+      '--listener',
+      `${p}:127.0.0.1`,
+      '--password-file',
+      join(D, 'passwd'),
+      '--acl-file',
+      join(D, 'acl'),
+    ])
     const alice = {port: ports[0], user: 'alice', pw: 'alicepw'}
     expect(await accepts(alice, 'alice/t', 'kept', true)).toBe(true)
     expect(await receive(alice, 'alice/t')).toBe('kept')
@@ -190,7 +235,17 @@ describe('flag combinations start the real broker', () => {
   })
 
   it('mixed listeners with the two-word --auth: per_listener_settings, ACL only where authenticated', async () => {
-    const {ports, text} = await startGenerated(2, ([p1, p2]) => ['--listener', `${p1}:127.0.0.1,anonymous`, '--listener', `${p2}:127.0.0.1`, '--auth', 'password-file', join(D, 'passwd'), '--acl-file', join(D, 'acl')])
+    const {ports, text} = await startGenerated(2, ([p1, p2]) => [
+      '--listener',
+      `${p1}:127.0.0.1,anonymous`,
+      '--listener',
+      `${p2}:127.0.0.1`,
+      '--auth',
+      'password-file',
+      join(D, 'passwd'),
+      '--acl-file',
+      join(D, 'acl'),
+    ])
     expect(text).toMatch(/^per_listener_settings true$/m)
     const [open, secured] = ports
     expect(await accepts({port: open})).toBe(true)
@@ -203,7 +258,15 @@ describe('flag combinations start the real broker', () => {
   })
 
   it('client certificates: --use-identity-as-username takes the CN as the username', async () => {
-    const {ports} = await startGenerated(1, ([p]) => ['--tls-listener', `${p}:127.0.0.1`, '--cert-dir', join(D, 'server'), '--use-identity-as-username', '--acl-file', join(D, 'acl')])
+    const {ports} = await startGenerated(1, ([p]) => [
+      '--tls-listener',
+      `${p}:127.0.0.1`,
+      '--cert-dir',
+      join(D, 'server'),
+      '--use-identity-as-username',
+      '--acl-file',
+      join(D, 'acl'),
+    ])
     const withCert = {port: ports[0], cert: true}
     expect(await accepts(withCert, 'alice/c', 'by-cert', true)).toBe(true)
     expect(await receive(withCert, 'alice/c')).toBe('by-cert')
@@ -212,7 +275,19 @@ describe('flag combinations start the real broker', () => {
 
   it('WebSockets, a Unix socket and a plain listener with --allow-anonymous', async () => {
     const socket = join(mkdtempSync(join(D, 'sock-')), 'mqtt.sock')
-    const {ports, text} = await startGenerated(2, ([p1, p2]) => ['--listener', `${p1}:127.0.0.1`, '--websockets-listener', `${p2}:127.0.0.1`, '--unix-socket', socket, '--allow-anonymous'], socket)
+    const {ports, text} = await startGenerated(
+      2,
+      ([p1, p2]) => [
+        '--listener',
+        `${p1}:127.0.0.1`,
+        '--websockets-listener',
+        `${p2}:127.0.0.1`,
+        '--unix-socket',
+        socket,
+        '--allow-anonymous',
+      ],
+      socket,
+    )
     expect(text).toMatch(new RegExp(`^listener 0 ${socket}$`, 'm'))
     expect(await accepts({port: ports[0]})).toBe(true)
     expect(await accepts({unix: socket}, 'ws/t', 'via-unix', true)).toBe(true)
@@ -229,24 +304,48 @@ describe('flag combinations start the real broker', () => {
 
   it('secure WebSockets with the password file (next to a Unix socket: 2.0 does not start with WebSockets listeners only)', async () => {
     const socket = join(mkdtempSync(join(D, 'sock-')), 'mqtt.sock')
-    const {ports} = await startGenerated(1, ([p]) => ['--websockets-listener', `${p}:127.0.0.1,tls`, '--unix-socket', socket, '--cert-dir', join(D, 'server'), '--password-file', join(D, 'passwd')])
+    const {ports} = await startGenerated(1, ([p]) => [
+      '--websockets-listener',
+      `${p}:127.0.0.1,tls`,
+      '--unix-socket',
+      socket,
+      '--cert-dir',
+      join(D, 'server'),
+      '--password-file',
+      join(D, 'passwd'),
+    ])
     const {connectAsync} = await import('mqtt')
     const options = {reconnectPeriod: 0, connectTimeout: 5000, ca: readFileSync(CA), username: 'alice'}
     const client = await connectAsync(`wss://127.0.0.1:${ports[0]}`, {...options, password: 'alicepw'})
     await client.endAsync()
-    await expect(connectAsync(`wss://127.0.0.1:${ports[0]}`, {...options, password: 'wrong'})).rejects.toThrow(/Not authorized|Bad User Name or Password|refused/i)
+    await expect(connectAsync(`wss://127.0.0.1:${ports[0]}`, {...options, password: 'wrong'})).rejects.toThrow(
+      /Not authorized|Bad User Name or Password|refused/i,
+    )
   })
 
   it('mixed listeners with dynamic security: the admin manages clients over TLS, local services connect openly', async () => {
     const dynsec = copyDynsec()
-    const {ports} = await startGenerated(2, ([p1, p2]) => ['--listener', `${p1}:127.0.0.1,anonymous`, '--tls-listener', `${p2}:127.0.0.1`, '--cert-dir', join(D, 'server'), '--auth', `dynsec:${dynsec}`])
+    const {ports} = await startGenerated(2, ([p1, p2]) => [
+      '--listener',
+      `${p1}:127.0.0.1,anonymous`,
+      '--tls-listener',
+      `${p2}:127.0.0.1`,
+      '--cert-dir',
+      join(D, 'server'),
+      '--auth',
+      `dynsec:${dynsec}`,
+    ])
     const admin = {port: ports[1], tls: true, user: 'admin', pw: 'adminpw'}
     const created = await ctrl(admin, 'createClient', 'bob', '-p', 'bobpw')
     expect(created.code, created.stderr).toBe(0)
     expect(await accepts({port: ports[1], tls: true, user: 'bob', pw: 'bobpw'})).toBe(true)
     expect(await accepts({port: ports[1], tls: true})).toBe(false)
     expect(await accepts({port: ports[0]})).toBe(true)
-    expect(JSON.parse(readFileSync(dynsec, 'utf8')).clients.map((c: {username: string}) => c.username).sort()).toEqual(['admin', 'bob'])
+    expect(
+      JSON.parse(readFileSync(dynsec, 'utf8'))
+        .clients.map((c: {username: string}) => c.username)
+        .sort(),
+    ).toEqual(['admin', 'bob'])
   })
 
   it('single TLS files, TLS 1.3, --plugin, a required certificate next to passwords, persistence and a log file', async () => {
@@ -275,9 +374,16 @@ describe('flag combinations start the real broker', () => {
       'all',
     ]
     // --log-dest is given twice: stderr (from generate) and the file.
-    const {broker, ports} = await startGenerated(1, ([p]) => [...args(p), '--log-dest', `file:${join(logDir, 'mosquitto.log')}`])
+    const {broker, ports} = await startGenerated(1, ([p]) => [
+      ...args(p),
+      '--log-dest',
+      `file:${join(logDir, 'mosquitto.log')}`,
+    ])
     expect(await accepts({port: ports[0], cert: true, user: 'admin', pw: 'adminpw'}, 'x/y', 'kept', true)).toBe(true)
-    expect(await accepts({port: ports[0], tls: true, user: 'admin', pw: 'adminpw'}), 'password without a certificate').toBe(false)
+    expect(
+      await accepts({port: ports[0], tls: true, user: 'admin', pw: 'adminpw'}),
+      'password without a certificate',
+    ).toBe(false)
     await broker.stop()
     expect(readFileSync(join(logDir, 'mosquitto.log'), 'utf8')).toMatch(/u'admin'/)
     expect(existsSync(join(data, 'mosquitto.db'))).toBe(true)
@@ -311,15 +417,35 @@ describe('the command', () => {
     const d = mkdtempSync(join(D, 'missing-'))
     const r = await mqctl(['config', 'gen', '--listener', '1883:127.0.0.1', '--password-file', join(d, 'passwd')])
     expect(r.code).toBe(0)
-    expect(r.stderr).toContain(`mqctl: warning: ${join(d, 'passwd')} (password file): No such file or directory; create it with "mqctl passwd -c ${join(d, 'passwd')} USER"`)
+    expect(r.stderr).toContain(
+      `mqctl: warning: ${join(d, 'passwd')} (password file): No such file or directory; create it with "mqctl passwd -c ${join(d, 'passwd')} USER"`,
+    )
     expect(r.stdout).toMatch(new RegExp(`^password_file ${join(d, 'passwd')}$`, 'm'))
-    const plugin = await mqctl(['config', 'gen', '--listener', '1883:127.0.0.1', '--dynsec', join(D, 'dynsec.json'), '--plugin-dir', d])
+    const plugin = await mqctl([
+      'config',
+      'gen',
+      '--listener',
+      '1883:127.0.0.1',
+      '--dynsec',
+      join(D, 'dynsec.json'),
+      '--plugin-dir',
+      d,
+    ])
     expect(plugin.code).toBe(0)
-    expect(plugin.stderr).toContain(`${join(d, 'mosquitto_dynamic_security.so')} (dynamic-security plugin): No such file or directory`)
+    expect(plugin.stderr).toContain(
+      `${join(d, 'mosquitto_dynamic_security.so')} (dynamic-security plugin): No such file or directory`,
+    )
   })
 
   it('reports usage errors with exit 2', async () => {
-    for (const args of [[], ['--tls-listener', '8883'], ['--websockets-listener', '9001', '--allow-anonymous'], ['--listener', '99999'], ['--listener', '1883', '--password-file', 'a', '--dynsec', 'b'], ['--preset', 'nope']]) {
+    for (const args of [
+      [],
+      ['--tls-listener', '8883'],
+      ['--websockets-listener', '9001', '--allow-anonymous'],
+      ['--listener', '99999'],
+      ['--listener', '1883', '--password-file', 'a', '--dynsec', 'b'],
+      ['--preset', 'nope'],
+    ]) {
       const r = await mqctl(['config', 'gen', ...args])
       expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(2)
       expect(r.stdout).toBe('')
@@ -327,7 +453,19 @@ describe('the command', () => {
   })
 
   it('--json carries the config and the warnings', async () => {
-    const r = await mqctl(['config', 'gen', '--preset', 'central', '--cert-dir', join(D, 'server'), '--password-file', join(D, 'passwd'), '--persistence', 'none', '--json'])
+    const r = await mqctl([
+      'config',
+      'gen',
+      '--preset',
+      'central',
+      '--cert-dir',
+      join(D, 'server'),
+      '--password-file',
+      join(D, 'passwd'),
+      '--persistence',
+      'none',
+      '--json',
+    ])
     expect(r.code).toBe(0)
     const json = JSON.parse(r.stdout)
     expect(json).toMatchObject({file: null, target: '2.0', preset: 'central'})
@@ -338,7 +476,8 @@ describe('the command', () => {
   it('--help shows one example per preset', async () => {
     const r = await mqctl(['config', 'gen', '--help'])
     expect(r.code).toBe(0)
-    for (const preset of ['local-dev', 'production', 'central']) expect(r.stdout).toContain(`config gen --preset ${preset}`)
+    for (const preset of ['local-dev', 'production', 'central'])
+      expect(r.stdout).toContain(`config gen --preset ${preset}`)
   })
 
   it('a broker started as root reads the files as user mosquitto: the warnings say which it cannot read', async () => {

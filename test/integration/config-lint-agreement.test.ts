@@ -111,7 +111,12 @@ describe('config lint agrees with the broker', () => {
       const port = await freePort()
       const q = await freePort()
       const noRoot = template.startsWith('NOROOT\n')
-      const body = template.replace(/^NOROOT\n/, '').replaceAll(/\bP\b/g, String(port)).replaceAll(/\bQ\b/g, String(q)).replaceAll('D/', `${d}/`).replaceAll('PLUGIN', tools.dynsecPlugin)
+      const body = template
+        .replace(/^NOROOT\n/, '')
+        .replaceAll(/\bP\b/g, String(port))
+        .replaceAll(/\bQ\b/g, String(q))
+        .replaceAll('D/', `${d}/`)
+        .replaceAll('PLUGIN', tools.dynsecPlugin)
       const dir = mkdtempSync(join(tmpdir(), 'mqctl-conf-case-'))
       const confPath = join(dir, 'mosquitto.conf')
       // As root the broker would drop to user mosquitto before opening the files (NOROOT cases test that).
@@ -122,7 +127,9 @@ describe('config lint agrees with the broker', () => {
       const errors = (await lintConf(confPath)).filter((f) => f.severity === 'error')
       await started.broker?.stop()
       if (refused !== errors.length > 0) {
-        disagreements.push(`#${i} ${JSON.stringify(template)}: broker ${refused ? `refused (${started.log.trim().split('\n').slice(-2).join(' | ')})` : 'started'}; lint: ${errors.map((e) => e.message).join('; ') || 'no errors'}`)
+        disagreements.push(
+          `#${i} ${JSON.stringify(template)}: broker ${refused ? `refused (${started.log.trim().split('\n').slice(-2).join(' | ')})` : 'started'}; lint: ${errors.map((e) => e.message).join('; ') || 'no errors'}`,
+        )
       }
     }
 

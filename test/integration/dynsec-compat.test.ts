@@ -97,8 +97,31 @@ describe('mqctl reaches the same dynsec state as mosquitto_ctrl', () => {
     const b = await brokerWithAdmin('mqctl')
     for (const step of SCENARIO) {
       const words = step.split(' ')
-      const viaCtrl = await run(tools.ctrl, ['-h', '127.0.0.1', '-p', String(a.broker.port), '-u', 'admin', '-P', 'adminpw', 'dynsec', ...words])
-      const viaMqctl = await mqctl(['-h', '127.0.0.1', '-p', String(b.broker.port), '-u', 'admin', '-P', 'adminpw', '--quiet', 'dynsec', ...words])
+      const viaCtrl = await run(tools.ctrl, [
+        '-h',
+        '127.0.0.1',
+        '-p',
+        String(a.broker.port),
+        '-u',
+        'admin',
+        '-P',
+        'adminpw',
+        'dynsec',
+        ...words,
+      ])
+      const viaMqctl = await mqctl([
+        '-h',
+        '127.0.0.1',
+        '-p',
+        String(b.broker.port),
+        '-u',
+        'admin',
+        '-P',
+        'adminpw',
+        '--quiet',
+        'dynsec',
+        ...words,
+      ])
       expect(viaCtrl.stderr, `mosquitto_ctrl ${step}`).not.toMatch(/Error/)
       expect(viaMqctl.code, `mqctl ${step}: ${viaMqctl.stderr}`).toBe(0)
     }

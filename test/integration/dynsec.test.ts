@@ -28,10 +28,29 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'mqctl-dynsec-it-'))
   pki = join(dir, 'pki')
   expect((await mqctl(['cert', 'ca', '--out', pki])).code).toBe(0)
-  expect((await mqctl(['cert', 'server', '--ca', pki, '--host', 'localhost', '--ip', '127.0.0.1', '--out', join(pki, 'server')])).code).toBe(0)
+  expect(
+    (
+      await mqctl([
+        'cert',
+        'server',
+        '--ca',
+        pki,
+        '--host',
+        'localhost',
+        '--ip',
+        '127.0.0.1',
+        '--out',
+        join(pki, 'server'),
+      ])
+    ).code,
+  ).toBe(0)
   broker = await startBroker({
     dynsec: {configFile: await initFile('dynsec.json')},
-    tls: {cafile: join(pki, 'ca.crt'), certfile: join(pki, 'server', 'server.crt'), keyfile: join(pki, 'server', 'server.key')},
+    tls: {
+      cafile: join(pki, 'ca.crt'),
+      certfile: join(pki, 'server', 'server.crt'),
+      keyfile: join(pki, 'server', 'server.key'),
+    },
     unixSocket: true,
   })
 })
@@ -61,17 +80,24 @@ describe('dynsec commands against a real broker with the plugin', () => {
     ]
     for (const [args, input] of steps) {
       const r = await ds(args, input)
-      expect([r.code, r.stderr], args.join(' ')).toEqual([0, args.some((a) => a === '-p') ? expect.stringContaining('process list') : ''])
+      expect([r.code, r.stderr], args.join(' ')).toEqual([
+        0,
+        args.some((a) => a === '-p') ? expect.stringContaining('process list') : '',
+      ])
       expect(r.stdout).toBe('')
     }
 
-    expect((await ds(['getClient', 'alice'])).stdout).toBe('Username: alice\nClientid: alice-id\nRoles:    r1 (priority: 7)\n          r2 (priority: -1)\nGroups:   g1 (priority: 3)\n')
+    expect((await ds(['getClient', 'alice'])).stdout).toBe(
+      'Username: alice\nClientid: alice-id\nRoles:    r1 (priority: 7)\n          r2 (priority: -1)\nGroups:   g1 (priority: 3)\n',
+    )
     expect((await ds(['getClient', 'nopw'])).stdout).toBe('Username: nopw\nClientid:\nDisabled: true\n')
     expect((await ds(['getGroup', 'g1'])).stdout).toBe('Groupname: g1\nRoles:     r2 (priority: 4)\nClients:   alice\n')
     expect((await ds(['getRole', 'r1'])).stdout).toBe(
       'Rolename: r1\nACLs:     publishClientSend    : allow : a/# (priority: 5)\n          publishClientReceive : deny  : a/b (priority: 10)\n          subscribePattern     : allow : a/# (priority: 0)\n',
     )
-    expect((await ds(['getDefaultACLAccess'])).stdout).toBe('publishClientSend    : allow\npublishClientReceive : allow\nsubscribe            : deny\nunsubscribe          : allow\n')
+    expect((await ds(['getDefaultACLAccess'])).stdout).toBe(
+      'publishClientSend    : allow\npublishClientReceive : allow\nsubscribe            : deny\nunsubscribe          : allow\n',
+    )
     expect((await ds(['getAnonymousGroup'])).stdout).toBe('g1\n')
     expect((await ds(['listClients'])).stdout).toBe('admin\nalice\nbob\nnopw\n')
     expect((await ds(['listclients', '1', '1'])).stdout).toBe('alice\n')
@@ -81,7 +107,8 @@ describe('dynsec commands against a real broker with the plugin', () => {
     expect(verbose.roles.find((r: {rolename: string}) => r.rolename === 'r2').textname).toBe('Role two')
 
     // The passwords really work: bob with his new password and client id, alice with hers.
-    const pub = (u: string, p: string, id: string) => run(tools.pub, ['-h', '127.0.0.1', '-p', String(broker.port), '-u', u, '-P', p, '-i', id, '-t', 'a/x', '-m', '1'])
+    const pub = (u: string, p: string, id: string) =>
+      run(tools.pub, ['-h', '127.0.0.1', '-p', String(broker.port), '-u', u, '-P', p, '-i', id, '-t', 'a/x', '-m', '1'])
     expect((await pub('bob', 'newbobpw', 'bob-id')).code).toBe(0)
     expect((await pub('bob', 'bobpw', 'bob-id')).code).not.toBe(0)
     expect((await pub('alice', 'alicepw', 'alice-id')).code).toBe(0)
@@ -100,14 +127,24 @@ describe('dynsec commands against a real broker with the plugin', () => {
     for (const args of modify) expect((await ds(args)).code, args.join(' ')).toBe(0)
     const alice = JSON.parse((await ds(['getClient', 'alice', '--json'])).stdout).client
     expect([alice.textname, alice.roles, alice.groups]).toEqual(['Alice', [], []])
-    expect(JSON.parse((await ds(['getRole', 'r2', '--json'])).stdout).role.acls).toEqual([{acltype: 'publishClientSend', topic: 'b/#', priority: 3, allow: true}])
+    expect(JSON.parse((await ds(['getRole', 'r2', '--json'])).stdout).role.acls).toEqual([
+      {acltype: 'publishClientSend', topic: 'b/#', priority: 3, allow: true},
+    ])
 
     // g1 is the anonymous group: deleting it crashes a 2.0.11 broker, so mqctl refuses.
     const anon = await ds(['deleteGroup', 'g1'])
-    expect([anon.code, anon.stderr.split('\n')[0]]).toEqual([1, 'deleteGroup: Error: Deleting the anonymous group is forbidden'])
+    expect([anon.code, anon.stderr.split('\n')[0]]).toEqual([
+      1,
+      'deleteGroup: Error: Deleting the anonymous group is forbidden',
+    ])
     expect((await ds(['createGroup', 'guests'])).code).toBe(0)
     expect((await ds(['setAnonymousGroup', 'guests'])).code).toBe(0)
-    for (const args of [['deleteClient', 'nopw'], ['deleteGroup', 'g1'], ['deleteRole', 'r2']]) expect((await ds(args)).code, args.join(' ')).toBe(0)
+    for (const args of [
+      ['deleteClient', 'nopw'],
+      ['deleteGroup', 'g1'],
+      ['deleteRole', 'r2'],
+    ])
+      expect((await ds(args)).code, args.join(' ')).toBe(0)
     expect((await ds(['listRoles'])).stdout).toBe('admin\nr1\n')
   })
 
@@ -148,12 +185,32 @@ describe('dynsec commands against a real broker with the plugin', () => {
   })
 
   it('tells connection failures apart (exit 3) and times out without the plugin (exit 4)', async () => {
-    const wrong = await mqctl(['-p', String(broker.port), '-u', 'admin', '-P', 'wrong', '--quiet', 'dynsec', 'listClients'])
+    const wrong = await mqctl([
+      '-p',
+      String(broker.port),
+      '-u',
+      'admin',
+      '-P',
+      'wrong',
+      '--quiet',
+      'dynsec',
+      'listClients',
+    ])
     expect([wrong.code, wrong.stderr]).toEqual([3, expect.stringContaining('Not authorized')])
     const closed = await mqctl(['-p', String(await freePort()), '--quiet', 'dynsec', 'listClients'])
     expect([closed.code, closed.stderr]).toEqual([3, expect.stringContaining('connection refused')])
     expect((await ds(['createClient', 'plain', '-p', 'plainpw'])).code).toBe(0)
-    const noApi = await mqctl(['-p', String(broker.port), '-u', 'plain', '-P', 'plainpw', '--quiet', 'dynsec', 'listClients'])
+    const noApi = await mqctl([
+      '-p',
+      String(broker.port),
+      '-u',
+      'plain',
+      '-P',
+      'plainpw',
+      '--quiet',
+      'dynsec',
+      'listClients',
+    ])
     expect([noApi.code, noApi.stderr]).toEqual([3, expect.stringContaining('may not use the dynamic-security API')])
 
     const bare = await startBroker({allowAnonymous: true})
@@ -170,22 +227,74 @@ describe('dynsec commands against a real broker with the plugin', () => {
   })
 
   it('works over TLS with a verified CA, refuses an unknown CA, and over a unix socket', async () => {
-    const tls = await mqctl(['-h', 'localhost', '-p', String(broker.tlsPort), '--cafile', join(pki, 'ca.crt'), '-u', 'admin', '-P', ADMIN_PW, 'dynsec', 'listRoles'])
+    const tls = await mqctl([
+      '-h',
+      'localhost',
+      '-p',
+      String(broker.tlsPort),
+      '--cafile',
+      join(pki, 'ca.crt'),
+      '-u',
+      'admin',
+      '-P',
+      ADMIN_PW,
+      'dynsec',
+      'listRoles',
+    ])
     expect([tls.code, tls.stderr]).toEqual([0, ''])
     expect(tls.stdout).toContain('admin')
     const other = join(dir, 'other-ca')
     await mqctl(['cert', 'ca', '--out', other])
-    const unknown = await mqctl(['-h', 'localhost', '-p', String(broker.tlsPort), '--cafile', join(other, 'ca.crt'), '-u', 'admin', '-P', ADMIN_PW, 'dynsec', 'listRoles'])
+    const unknown = await mqctl([
+      '-h',
+      'localhost',
+      '-p',
+      String(broker.tlsPort),
+      '--cafile',
+      join(other, 'ca.crt'),
+      '-u',
+      'admin',
+      '-P',
+      ADMIN_PW,
+      'dynsec',
+      'listRoles',
+    ])
     expect([unknown.code, unknown.stderr]).toEqual([3, expect.stringContaining('TLS handshake')])
-    const insecure = await mqctl(['-h', 'localhost', '-p', String(broker.tlsPort), '--cafile', join(other, 'ca.crt'), '--insecure', '-u', 'admin', '-P', ADMIN_PW, 'dynsec', 'listRoles'])
+    const insecure = await mqctl([
+      '-h',
+      'localhost',
+      '-p',
+      String(broker.tlsPort),
+      '--cafile',
+      join(other, 'ca.crt'),
+      '--insecure',
+      '-u',
+      'admin',
+      '-P',
+      ADMIN_PW,
+      'dynsec',
+      'listRoles',
+    ])
     expect(insecure.code).toBe(0)
-    const unix = await mqctl(['--unix', broker.socketPath!, '-u', 'admin', '-P', ADMIN_PW, 'dynsec', 'getDefaultACLAccess'])
+    const unix = await mqctl([
+      '--unix',
+      broker.socketPath!,
+      '-u',
+      'admin',
+      '-P',
+      ADMIN_PW,
+      'dynsec',
+      'getDefaultACLAccess',
+    ])
     expect([unix.code, unix.stderr]).toEqual([0, ''])
   })
 
   it('reads the mosquitto_ctrl options file and mqctl profiles', async () => {
     const xdg = isolatedHome()
-    writeFileSync(join(xdg, 'mosquitto_ctrl'), `# options\n-h 127.0.0.1\n-p ${broker.port}\n-u admin\n-P ${ADMIN_PW}\n--quiet\n`)
+    writeFileSync(
+      join(xdg, 'mosquitto_ctrl'),
+      `# options\n-h 127.0.0.1\n-p ${broker.port}\n-u admin\n-P ${ADMIN_PW}\n--quiet\n`,
+    )
     const fromFile = await mqctl(['dynsec', 'listRoles'], {env: {XDG_CONFIG_HOME: xdg}})
     expect([fromFile.code, fromFile.stdout.split('\n')[0]]).toEqual([0, 'admin'])
     const optsFile = join(dir, 'opts')
@@ -193,17 +302,25 @@ describe('dynsec commands against a real broker with the plugin', () => {
     const withO = await mqctl(['-o', optsFile, '--quiet', 'dynsec', 'listRoles'], {env: {MQCTL_PASSWORD: ADMIN_PW}})
     expect(withO.code).toBe(0)
     // options between the module word and the command count like leading ones
-    const between = await mqctl(['dynsec', '-o', optsFile, '--quiet', '--json', 'listRoles'], {env: {MQCTL_PASSWORD: ADMIN_PW}})
+    const between = await mqctl(['dynsec', '-o', optsFile, '--quiet', '--json', 'listRoles'], {
+      env: {MQCTL_PASSWORD: ADMIN_PW},
+    })
     expect([between.code, JSON.parse(between.stdout)]).toEqual([0, expect.anything()])
     expect(between.stdout).toContain('"admin"')
 
     const cfg = isolatedHome()
-    writeFileSync(join(cfg, 'config.yaml'), `profiles:\n  test:\n    host: 127.0.0.1\n    port: ${broker.port}\n    username: admin\n    password-env: TEST_ADMIN_PW\n`)
+    writeFileSync(
+      join(cfg, 'config.yaml'),
+      `profiles:\n  test:\n    host: 127.0.0.1\n    port: ${broker.port}\n    username: admin\n    password-env: TEST_ADMIN_PW\n`,
+    )
     const env = {MQCTL_CONFIG_DIR: cfg, TEST_ADMIN_PW: ADMIN_PW}
     const viaProfile = await mqctl(['dynsec', 'listRoles', '--profile', 'test', '--quiet'], {env})
     expect(viaProfile.code).toBe(0)
     const show = await mqctl(['profile', 'show', 'test', '--json'], {env})
-    expect(JSON.parse(show.stdout).port).toEqual({value: String(broker.port), source: `${join(cfg, 'config.yaml')}: profile "test"`})
+    expect(JSON.parse(show.stdout).port).toEqual({
+      value: String(broker.port),
+      source: `${join(cfg, 'config.yaml')}: profile "test"`,
+    })
     expect(show.stdout).not.toContain(ADMIN_PW)
     const list = await mqctl(['profile', 'list'], {env})
     expect(list.stdout).toBe('test\n')

@@ -16,7 +16,22 @@ afterEach(async () => {
 
 /** Whether the real broker accepts these credentials, asked with the real mosquitto_pub. */
 async function accepts(broker: Broker, username: string, password: string): Promise<boolean> {
-  const r = await run(tools.pub, ['-h', '127.0.0.1', '-p', String(broker.port), '-u', username, '-P', password, '-t', 'test/auth', '-m', 'x', '-q', '1'])
+  const r = await run(tools.pub, [
+    '-h',
+    '127.0.0.1',
+    '-p',
+    String(broker.port),
+    '-u',
+    username,
+    '-P',
+    password,
+    '-t',
+    'test/auth',
+    '-m',
+    'x',
+    '-q',
+    '1',
+  ])
   return r.code === 0
 }
 
@@ -39,7 +54,14 @@ describe('passwd files written by mqctl authenticate with a real broker', () => 
 
     const broker = await startBroker({passwordFile: file})
     brokers.push(broker)
-    for (const [u, p] of [['alice', 'secret'], ['bob', 'bobpw'], ['carol', 'c:p w'], ['dave', 'dave pw'], ['erin', 'erinpw'], ['frank', 'frankpw']]) {
+    for (const [u, p] of [
+      ['alice', 'secret'],
+      ['bob', 'bobpw'],
+      ['carol', 'c:p w'],
+      ['dave', 'dave pw'],
+      ['erin', 'erinpw'],
+      ['frank', 'frankpw'],
+    ]) {
       expect(await accepts(broker, u, p), `${u} accepted`).toBe(true)
       expect(await accepts(broker, u, p + 'x'), `${u} wrong password refused`).toBe(false)
     }
@@ -88,7 +110,12 @@ describe('passwd files written by mqctl authenticate with a real broker', () => 
       [['passwd', '-H', 'md5', file, 'bob'], undefined, 1, "Error: Unknown hash type 'md5'"],
       [['passwd', '-c', '-D', file, 'bob'], undefined, 1, 'Error: -c and -D cannot be used together.'],
       [['passwd', '-b', file, 'a:b', 'pw'], undefined, 1, "Error: Username must not contain the ':' character."],
-      [['passwd', '-b', file, 'x'.repeat(65_536), 'pw'], undefined, 1, 'Error: Username must be less than 65536 characters long.'],
+      [
+        ['passwd', '-b', file, 'x'.repeat(65_536), 'pw'],
+        undefined,
+        1,
+        'Error: Username must be less than 65536 characters long.',
+      ],
       [['passwd', '-b', d, 'bob', 'pw'], undefined, 1, `Error: Unable to open password file ${d}. Is a directory.`],
     ]
     for (const [args, input, code, message] of cases) {
@@ -131,7 +158,13 @@ describe('passwd files written by mqctl authenticate with a real broker', () => 
     const rules = JSON.parse(r.stdout).findings.map((f: {line: number; rule: string}) => `${f.line}:${f.rule}`)
     // writeFileSync created the file 0644, so the world-readable warning is right too.
     // strtok skips the leading ':', so the broker reads line 2 as a user without a password.
-    expect(rules).toEqual(['1:passwd/plaintext', '2:passwd/missing-password', '3:passwd/invalid-line', '5:passwd/bad-salt', '1:passwd/world-readable'])
+    expect(rules).toEqual([
+      '1:passwd/plaintext',
+      '2:passwd/missing-password',
+      '3:passwd/invalid-line',
+      '5:passwd/bad-salt',
+      '1:passwd/world-readable',
+    ])
     const broker = await startBroker({passwordFile: file})
     brokers.push(broker)
     expect(broker.readLog()).toMatch(/Unable to decode password salt for user long/)

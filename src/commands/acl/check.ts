@@ -41,20 +41,39 @@ Exit status: 0 allowed, 1 denied, 5 when the file cannot be read, 2 when it does
     const acl = parseAclFile(await readAclText(args.file), args.file)
     if (acl.errors.length > 0) {
       const e = acl.errors[0]
-      throw new MqctlError('PARSE_ACL', `the broker would refuse this file: ${e.message}`, {exit: 2, location: {file: args.file, line: e.line, column: e.column}})
+      throw new MqctlError('PARSE_ACL', `the broker would refuse this file: ${e.message}`, {
+        exit: 2,
+        location: {file: args.file, line: e.line, column: e.column},
+      })
     }
 
-    const decision = evaluateAcl(acl, {username: flags.user, clientId: flags['client-id'], topic: flags.topic, access: flags.access as 'read' | 'write'})
+    const decision = evaluateAcl(acl, {
+      username: flags.user,
+      clientId: flags['client-id'],
+      topic: flags.topic,
+      access: flags.access as 'read' | 'write',
+    })
     if (!decision.allowed) process.exitCode = 1
     const result = {
       allowed: decision.allowed,
       reason: decision.reason,
       line: decision.rule?.line,
-      steps: decision.steps.map((s) => ({line: s.rule.line, kind: s.rule.kind, access: s.rule.access, topic: s.rule.topic, filter: s.filter, outcome: s.outcome, reason: s.reason})),
+      steps: decision.steps.map((s) => ({
+        line: s.rule.line,
+        kind: s.rule.kind,
+        access: s.rule.access,
+        topic: s.rule.topic,
+        filter: s.filter,
+        outcome: s.outcome,
+        reason: s.reason,
+      })),
     }
     if (this.jsonEnabled()) return result
     if (flags.explain) {
-      for (const s of result.steps) this.out(`  line ${s.line}: ${s.kind} ${s.access} ${s.filter}${s.filter === s.topic ? '' : ` (from ${s.topic})`}: ${s.outcome} (${s.reason})`)
+      for (const s of result.steps)
+        this.out(
+          `  line ${s.line}: ${s.kind} ${s.access} ${s.filter}${s.filter === s.topic ? '' : ` (from ${s.topic})`}: ${s.outcome} (${s.reason})`,
+        )
     }
 
     this.out(`${decision.allowed ? 'allow' : 'deny'}: ${decision.reason}`)

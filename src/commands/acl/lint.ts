@@ -35,9 +35,18 @@ Warnings (the file loads, but does not do what it seems to):
 Exit status: 1 when there is at least one error, 0 otherwise (warnings do not fail), 5 when the file cannot be read.`
 
   static override examples = [
-    {description: 'Lint before reloading the broker', command: '<%= config.bin %> acl lint /etc/mosquitto/acl && systemctl reload mosquitto'},
-    {description: 'Also check that every user section names a real user', command: '<%= config.bin %> acl lint /etc/mosquitto/acl --passwd /etc/mosquitto/passwd'},
-    {description: 'SARIF for code scanning in CI', command: '<%= config.bin %> acl lint acl.conf --format sarif > acl.sarif'},
+    {
+      description: 'Lint before reloading the broker',
+      command: '<%= config.bin %> acl lint /etc/mosquitto/acl && systemctl reload mosquitto',
+    },
+    {
+      description: 'Also check that every user section names a real user',
+      command: '<%= config.bin %> acl lint /etc/mosquitto/acl --passwd /etc/mosquitto/passwd',
+    },
+    {
+      description: 'SARIF for code scanning in CI',
+      command: '<%= config.bin %> acl lint acl.conf --format sarif > acl.sarif',
+    },
   ]
 
   static override args = {file: requiredArg('ACL file.')}
@@ -62,7 +71,12 @@ Exit status: 1 when there is at least one error, 0 otherwise (warnings do not fa
       this.out(JSON.stringify(findingsSarif(args.file, report.findings, ACL_RULES, this.config.version), null, 2))
     } else {
       const {findingsText} = await import('../../lib/output/findings.js')
-      for (const line of findingsText(args.file, report.findings, Boolean(process.stdout.isTTY) && !process.env.NO_COLOR)) this.out(line)
+      for (const line of findingsText(
+        args.file,
+        report.findings,
+        Boolean(process.stdout.isTTY) && !process.env.NO_COLOR,
+      ))
+        this.out(line)
     }
 
     return report

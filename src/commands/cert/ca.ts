@@ -5,9 +5,13 @@ import {MqctlCommand} from '../../base/command.js'
 export default class CertCa extends MqctlCommand {
   static override summary = 'Create a development certificate authority (ca.crt, ca.key).'
 
-  static override description = 'An ECDSA P-256 CA for testing TLS listeners: ca.key is written 0600, ca.crt 0644. Existing files are kept unless --force. Not for production: keep real CAs offline.'
+  static override description =
+    'An ECDSA P-256 CA for testing TLS listeners: ca.key is written 0600, ca.crt 0644. Existing files are kept unless --force. Not for production: keep real CAs offline.'
 
-  static override examples = ['<%= config.bin %> cert ca --out ./pki', '<%= config.bin %> cert ca --out ./pki --cn "Test CA" --days 365']
+  static override examples = [
+    '<%= config.bin %> cert ca --out ./pki',
+    '<%= config.bin %> cert ca --out ./pki --cn "Test CA" --days 365',
+  ]
 
   static override flags = {
     out: Flags.string({description: 'Directory to write ca.crt and ca.key into.', required: true}),

@@ -5,7 +5,8 @@ import {MqctlCommand} from '../../base/command.js'
 export default class CertClient extends MqctlCommand {
   static override summary = 'Issue a client certificate (client.crt, client.key, ca.crt).'
 
-  static override description = 'Signed by the CA in --ca, with clientAuth usage and the common name --cn (which a listener with use_identity_as_username takes as the username). client.key is written 0600.'
+  static override description =
+    'Signed by the CA in --ca, with clientAuth usage and the common name --cn (which a listener with use_identity_as_username takes as the username). client.key is written 0600.'
 
   static override examples = ['<%= config.bin %> cert client --ca ./pki --cn sensor-1 --out ./pki/sensor-1']
 
@@ -20,7 +21,13 @@ export default class CertClient extends MqctlCommand {
   async run(): Promise<unknown> {
     const {flags} = await this.parse(CertClient)
     const {createClientCert} = await import('../../lib/cert/dev-ca.js')
-    const files = await createClientCert({ca: flags.ca, out: flags.out, commonName: flags.cn, days: flags.days, force: flags.force})
+    const files = await createClientCert({
+      ca: flags.ca,
+      out: flags.out,
+      commonName: flags.cn,
+      days: flags.days,
+      force: flags.force,
+    })
     if (!this.jsonEnabled()) for (const f of files) this.out(f)
     return {files}
   }

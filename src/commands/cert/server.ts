@@ -5,9 +5,12 @@ import {MqctlCommand} from '../../base/command.js'
 export default class CertServer extends MqctlCommand {
   static override summary = 'Issue a server certificate for a broker listener (server.crt, server.key, ca.crt).'
 
-  static override description = 'Signed by the CA in --ca; the certificate covers every --host (DNS names) and --ip address given, with serverAuth usage. server.key is written 0600. The output directory plugs into "mqctl config gen --cert-dir".'
+  static override description =
+    'Signed by the CA in --ca; the certificate covers every --host (DNS names) and --ip address given, with serverAuth usage. server.key is written 0600. The output directory plugs into "mqctl config gen --cert-dir".'
 
-  static override examples = ['<%= config.bin %> cert server --ca ./pki --host broker.example.com --ip 127.0.0.1 --out ./pki/server']
+  static override examples = [
+    '<%= config.bin %> cert server --ca ./pki --host broker.example.com --ip 127.0.0.1 --out ./pki/server',
+  ]
 
   static override flags = {
     ca: Flags.string({description: 'Directory holding ca.crt and ca.key from "mqctl cert ca".', required: true}),
@@ -21,9 +24,17 @@ export default class CertServer extends MqctlCommand {
   async run(): Promise<unknown> {
     const {flags} = await this.parse(CertServer)
     const {MqctlError} = await import('../../lib/errors.js')
-    if (flags.host.length === 0 && flags.ip.length === 0) throw new MqctlError('USAGE_CERT', 'give at least one --host or --ip')
+    if (flags.host.length === 0 && flags.ip.length === 0)
+      throw new MqctlError('USAGE_CERT', 'give at least one --host or --ip')
     const {createServerCert} = await import('../../lib/cert/dev-ca.js')
-    const files = await createServerCert({ca: flags.ca, out: flags.out, hosts: flags.host, ips: flags.ip, days: flags.days, force: flags.force})
+    const files = await createServerCert({
+      ca: flags.ca,
+      out: flags.out,
+      hosts: flags.host,
+      ips: flags.ip,
+      days: flags.days,
+      force: flags.force,
+    })
     if (!this.jsonEnabled()) for (const f of files) this.out(f)
     return {files}
   }

@@ -34,58 +34,137 @@ Relative paths become absolute (a broker service does not start in your director
 
   static override examples = [
     {
-      description: 'local-dev: anonymous plain MQTT on 127.0.0.1:1883 for development; start it with "mosquitto -c mosquitto.conf"',
+      description:
+        'local-dev: anonymous plain MQTT on 127.0.0.1:1883 for development; start it with "mosquitto -c mosquitto.conf"',
       command: '<%= config.bin %> config gen --preset local-dev > mosquitto.conf',
     },
     {
       description:
         'production: TLS only with certificates from "mqctl cert server --out /etc/mosquitto/certs" and dynamic security from "mqctl dynsec init /var/lib/mosquitto/dynamic-security.json admin"',
-      command: '<%= config.bin %> config gen --preset production --cert-dir /etc/mosquitto/certs --dynsec /var/lib/mosquitto/dynamic-security.json -o /etc/mosquitto/mosquitto.conf --force',
+      command:
+        '<%= config.bin %> config gen --preset production --cert-dir /etc/mosquitto/certs --dynsec /var/lib/mosquitto/dynamic-security.json -o /etc/mosquitto/mosquitto.conf --force',
     },
     {
-      description: 'central: local services on 127.0.0.1:1883 without a password, remote clients over TLS on 8883 with the password file from "mqctl passwd -c /etc/mosquitto/passwd USER"',
-      command: '<%= config.bin %> config gen --preset central --password-file /etc/mosquitto/passwd --cert-dir /etc/mosquitto/certs -o /etc/mosquitto/mosquitto.conf',
+      description:
+        'central: local services on 127.0.0.1:1883 without a password, remote clients over TLS on 8883 with the password file from "mqctl passwd -c /etc/mosquitto/passwd USER"',
+      command:
+        '<%= config.bin %> config gen --preset central --password-file /etc/mosquitto/passwd --cert-dir /etc/mosquitto/certs -o /etc/mosquitto/mosquitto.conf',
     },
   ]
 
   static override flags = {
-    preset: Flags.string({description: 'Start from a preset (see the description).', options: ['local-dev', 'production', 'central']}),
-    target: Flags.string({description: 'Broker version to write for (default 2.0; 2.1 writes plugin-based password and ACL options).', options: ['2.0', '2.1']}),
+    preset: Flags.string({
+      description: 'Start from a preset (see the description).',
+      options: ['local-dev', 'production', 'central'],
+    }),
+    target: Flags.string({
+      description: 'Broker version to write for (default 2.0; 2.1 writes plugin-based password and ACL options).',
+      options: ['2.0', '2.1'],
+    }),
     output: Flags.string({char: 'o', description: 'Write to this file (atomically) instead of stdout.'}),
     force: Flags.boolean({description: 'Replace an existing --output file.'}),
     interactive: Flags.boolean({char: 'i', description: 'Ask on the terminal, with the flags as defaults.'}),
-    listener: Flags.string({description: 'Plain MQTT listener PORT[:BIND][,anonymous]; repeatable.', multiple: true, helpGroup: LISTENERS}),
-    'tls-listener': Flags.string({description: 'MQTT over TLS listener PORT[:BIND][,anonymous]; repeatable.', multiple: true, helpGroup: LISTENERS}),
-    'websockets-listener': Flags.string({description: 'WebSockets listener PORT[:BIND][,tls][,anonymous]; repeatable.', multiple: true, helpGroup: LISTENERS}),
-    'unix-socket': Flags.string({description: 'Unix socket listener PATH[,anonymous]; repeatable.', multiple: true, helpGroup: LISTENERS}),
-    'cert-dir': Flags.string({description: 'Directory with ca.crt, server.crt and server.key, as "mqctl cert server --out DIR" writes it.', helpGroup: TLS}),
+    listener: Flags.string({
+      description: 'Plain MQTT listener PORT[:BIND][,anonymous]; repeatable.',
+      multiple: true,
+      helpGroup: LISTENERS,
+    }),
+    'tls-listener': Flags.string({
+      description: 'MQTT over TLS listener PORT[:BIND][,anonymous]; repeatable.',
+      multiple: true,
+      helpGroup: LISTENERS,
+    }),
+    'websockets-listener': Flags.string({
+      description: 'WebSockets listener PORT[:BIND][,tls][,anonymous]; repeatable.',
+      multiple: true,
+      helpGroup: LISTENERS,
+    }),
+    'unix-socket': Flags.string({
+      description: 'Unix socket listener PATH[,anonymous]; repeatable.',
+      multiple: true,
+      helpGroup: LISTENERS,
+    }),
+    'cert-dir': Flags.string({
+      description: 'Directory with ca.crt, server.crt and server.key, as "mqctl cert server --out DIR" writes it.',
+      helpGroup: TLS,
+    }),
     cafile: Flags.string({description: 'CA certificate(s) that sign client certificates (PEM).', helpGroup: TLS}),
     certfile: Flags.string({description: 'Server certificate (PEM).', helpGroup: TLS}),
     keyfile: Flags.string({description: 'Server private key (PEM).', helpGroup: TLS}),
-    'require-certificate': Flags.boolean({description: 'Clients must present a certificate signed by the CA.', helpGroup: TLS}),
-    'use-identity-as-username': Flags.boolean({description: "The client certificate's CN is the username; no password is asked. Implies --require-certificate.", helpGroup: TLS}),
-    'tls-version': Flags.string({description: 'Minimum TLS version.', options: ['tlsv1.3', 'tlsv1.2', 'tlsv1.1'], helpGroup: TLS}),
+    'require-certificate': Flags.boolean({
+      description: 'Clients must present a certificate signed by the CA.',
+      helpGroup: TLS,
+    }),
+    'use-identity-as-username': Flags.boolean({
+      description: "The client certificate's CN is the username; no password is asked. Implies --require-certificate.",
+      helpGroup: TLS,
+    }),
+    'tls-version': Flags.string({
+      description: 'Minimum TLS version.',
+      options: ['tlsv1.3', 'tlsv1.2', 'tlsv1.1'],
+      helpGroup: TLS,
+    }),
     auth: Flags.string({
       description: 'Authentication method: password-file:FILE, dynsec:FILE or none.',
       multiple: true,
       exclusive: ['password-file', 'dynsec'],
       helpGroup: AUTH,
     }),
-    'password-file': Flags.string({description: 'Password file (made by "mqctl passwd"); same as --auth password-file:FILE.', exclusive: ['auth', 'dynsec'], helpGroup: AUTH}),
-    dynsec: Flags.string({description: 'Dynamic-security file (made by "mqctl dynsec init"); same as --auth dynsec:FILE.', exclusive: ['auth', 'password-file'], helpGroup: AUTH}),
-    plugin: Flags.string({description: 'Path of mosquitto_dynamic_security.so (default: found on this machine).', helpGroup: AUTH}),
-    'plugin-dir': Flags.string({description: "Directory of mosquitto's plugins, for --dynsec and, with --target 2.1, the password-file and acl-file plugins.", helpGroup: AUTH}),
+    'password-file': Flags.string({
+      description: 'Password file (made by "mqctl passwd"); same as --auth password-file:FILE.',
+      exclusive: ['auth', 'dynsec'],
+      helpGroup: AUTH,
+    }),
+    dynsec: Flags.string({
+      description: 'Dynamic-security file (made by "mqctl dynsec init"); same as --auth dynsec:FILE.',
+      exclusive: ['auth', 'password-file'],
+      helpGroup: AUTH,
+    }),
+    plugin: Flags.string({
+      description: 'Path of mosquitto_dynamic_security.so (default: found on this machine).',
+      helpGroup: AUTH,
+    }),
+    'plugin-dir': Flags.string({
+      description:
+        "Directory of mosquitto's plugins, for --dynsec and, with --target 2.1, the password-file and acl-file plugins.",
+      helpGroup: AUTH,
+    }),
     'acl-file': Flags.string({description: 'ACL file for the authenticated listeners.', helpGroup: AUTH}),
-    'allow-anonymous': Flags.boolean({description: 'Let clients without a username connect (--no-allow-anonymous undoes a preset).', allowNo: true, helpGroup: AUTH}),
-    persistence: Flags.string({description: 'Keep messages and sessions across restarts in this directory ("none" undoes a preset).', helpGroup: BROKER}),
-    'log-dest': Flags.string({description: 'Log to stdout, stderr, syslog, topic, none or file:PATH; repeatable.', multiple: true, helpGroup: BROKER}),
+    'allow-anonymous': Flags.boolean({
+      description: 'Let clients without a username connect (--no-allow-anonymous undoes a preset).',
+      allowNo: true,
+      helpGroup: AUTH,
+    }),
+    persistence: Flags.string({
+      description: 'Keep messages and sessions across restarts in this directory ("none" undoes a preset).',
+      helpGroup: BROKER,
+    }),
+    'log-dest': Flags.string({
+      description: 'Log to stdout, stderr, syslog, topic, none or file:PATH; repeatable.',
+      multiple: true,
+      helpGroup: BROKER,
+    }),
     'log-type': Flags.string({
       description: 'What to log; repeatable.',
       multiple: true,
-      options: ['error', 'warning', 'notice', 'information', 'debug', 'subscribe', 'unsubscribe', 'websockets', 'none', 'all'],
+      options: [
+        'error',
+        'warning',
+        'notice',
+        'information',
+        'debug',
+        'subscribe',
+        'unsubscribe',
+        'websockets',
+        'none',
+        'all',
+      ],
       helpGroup: BROKER,
     }),
-    user: Flags.string({description: 'Account the broker switches to when started as root (mosquitto when not set).', helpGroup: BROKER}),
+    user: Flags.string({
+      description: 'Account the broker switches to when started as root (mosquitto when not set).',
+      helpGroup: BROKER,
+    }),
   }
 
   async run(): Promise<unknown> {
@@ -122,14 +201,22 @@ Relative paths become absolute (a broker service does not start in your director
 
     if (flags.interactive) {
       if (!canPrompt()) {
-        throw new MqctlError('USAGE_INTERACTIVE', '--interactive needs a terminal; give flags (or a --preset) instead', {exit: EXIT.usage})
+        throw new MqctlError(
+          'USAGE_INTERACTIVE',
+          '--interactive needs a terminal; give flags (or a --preset) instead',
+          {exit: EXIT.usage},
+        )
       }
 
       request = await this.wizard(request, gen)
     }
 
     const found = await gen.findPlugins(request.pluginDir === undefined ? undefined : [request.pluginDir])
-    const options = gen.resolveGenOptions(request, {cwd: process.cwd(), found, generator: `mqctl ${this.config.version}`})
+    const options = gen.resolveGenOptions(request, {
+      cwd: process.cwd(),
+      found,
+      generator: `mqctl ${this.config.version}`,
+    })
     const config = gen.generateConf(options)
     const warnings = [...gen.reviewGenOptions(options), ...(await gen.checkGenPaths(options))]
     for (const w of warnings) this.warn(w)
@@ -137,8 +224,12 @@ Relative paths become absolute (a broker service does not start in your director
     if (flags.output !== undefined) {
       const {stat} = await import('node:fs/promises')
       const {writeFileAtomic} = await import('../../lib/files/atomic.js')
-      const exists = await stat(flags.output).then(() => true, () => false)
-      if (exists && !flags.force) throw new MqctlError('FILE_EXISTS', `${flags.output} already exists; give --force to replace it`)
+      const exists = await stat(flags.output).then(
+        () => true,
+        () => false,
+      )
+      if (exists && !flags.force)
+        throw new MqctlError('FILE_EXISTS', `${flags.output} already exists; give --force to replace it`)
       await writeFileAtomic(flags.output, config, {mode: 0o644, onWarning: (m) => this.warn(m)})
       if (!this.jsonEnabled()) this.out(flags.output)
     } else if (!this.jsonEnabled()) {
@@ -175,30 +266,101 @@ Relative paths become absolute (a broker service does not start in your director
         },
         ctx,
       )
-      const r: GenRequest = {...(preset ? gen.PRESETS[preset as GenRequest['preset'] & string].request : {}), ...defined(start), preset: (preset || undefined) as GenRequest['preset']}
+      const r: GenRequest = {
+        ...(preset ? gen.PRESETS[preset as GenRequest['preset'] & string].request : {}),
+        ...defined(start),
+        preset: (preset || undefined) as GenRequest['preset'],
+      }
       const hint = ' (PORT[:BIND][,anonymous], space-separated; empty for none)'
-      r.listener = words(await input({message: `Plain MQTT listeners${hint}`, default: (r.listener ?? []).join(' '), validate: specs('listener')}, ctx))
-      r.tlsListener = words(await input({message: `TLS listeners${hint}`, default: (r.tlsListener ?? []).join(' '), validate: specs('tlsListener')}, ctx))
-      r.websocketsListener = words(
-        await input({message: 'WebSockets listeners (PORT[:BIND][,tls][,anonymous]; empty for none)', default: (r.websocketsListener ?? []).join(' '), validate: specs('websocketsListener')}, ctx),
+      r.listener = words(
+        await input(
+          {message: `Plain MQTT listeners${hint}`, default: (r.listener ?? []).join(' '), validate: specs('listener')},
+          ctx,
+        ),
       )
-      r.unixSocket = words(await input({message: 'Unix socket paths (empty for none)', default: (r.unixSocket ?? []).join(' '), validate: specs('unixSocket')}, ctx))
+      r.tlsListener = words(
+        await input(
+          {message: `TLS listeners${hint}`, default: (r.tlsListener ?? []).join(' '), validate: specs('tlsListener')},
+          ctx,
+        ),
+      )
+      r.websocketsListener = words(
+        await input(
+          {
+            message: 'WebSockets listeners (PORT[:BIND][,tls][,anonymous]; empty for none)',
+            default: (r.websocketsListener ?? []).join(' '),
+            validate: specs('websocketsListener'),
+          },
+          ctx,
+        ),
+      )
+      r.unixSocket = words(
+        await input(
+          {
+            message: 'Unix socket paths (empty for none)',
+            default: (r.unixSocket ?? []).join(' '),
+            validate: specs('unixSocket'),
+          },
+          ctx,
+        ),
+      )
       const wsTls = r.websocketsListener.some((s) => /,tls(,|$)/.test(s))
       if (r.tlsListener.length > 0 || wsTls) {
-        r.certDir = await input({message: 'Directory with ca.crt, server.crt and server.key (from "mqctl cert server")', default: r.certDir ?? '/etc/mosquitto/certs', required: true}, ctx)
-        r.requireCertificate = await confirm({message: 'Require client certificates?', default: r.requireCertificate ?? false}, ctx)
-        r.useIdentityAsUsername = r.requireCertificate ? await confirm({message: "Use the certificate's CN as the username (no password)?", default: r.useIdentityAsUsername ?? false}, ctx) : false
+        r.certDir = await input(
+          {
+            message: 'Directory with ca.crt, server.crt and server.key (from "mqctl cert server")',
+            default: r.certDir ?? '/etc/mosquitto/certs',
+            required: true,
+          },
+          ctx,
+        )
+        r.requireCertificate = await confirm(
+          {message: 'Require client certificates?', default: r.requireCertificate ?? false},
+          ctx,
+        )
+        r.useIdentityAsUsername = r.requireCertificate
+          ? await confirm(
+              {
+                message: "Use the certificate's CN as the username (no password)?",
+                default: r.useIdentityAsUsername ?? false,
+              },
+              ctx,
+            )
+          : false
       } else {
-        for (const key of ['certDir', 'cafile', 'certfile', 'keyfile', 'requireCertificate', 'useIdentityAsUsername', 'tlsVersion'] as const) delete r[key]
+        for (const key of [
+          'certDir',
+          'cafile',
+          'certfile',
+          'keyfile',
+          'requireCertificate',
+          'useIdentityAsUsername',
+          'tlsVersion',
+        ] as const)
+          delete r[key]
       }
 
-      const current = r.auth ? gen.parseAuthWords(r.auth) : r.dynsec ? {method: 'dynsec' as const, file: r.dynsec} : r.passwordFile ? {method: 'password-file' as const, file: r.passwordFile} : {method: 'none' as const}
+      const current = r.auth
+        ? gen.parseAuthWords(r.auth)
+        : r.dynsec
+          ? {method: 'dynsec' as const, file: r.dynsec}
+          : r.passwordFile
+            ? {method: 'password-file' as const, file: r.passwordFile}
+            : {method: 'none' as const}
       const method = await select(
         {
           message: 'Authentication',
           choices: [
-            {name: 'password file', value: 'password-file', description: 'usernames and passwords in a file made by "mqctl passwd"'},
-            {name: 'dynamic security', value: 'dynsec', description: 'clients, roles and ACLs managed at run time with "mqctl dynsec"'},
+            {
+              name: 'password file',
+              value: 'password-file',
+              description: 'usernames and passwords in a file made by "mqctl passwd"',
+            },
+            {
+              name: 'dynamic security',
+              value: 'dynsec',
+              description: 'clients, roles and ACLs managed at run time with "mqctl dynsec"',
+            },
             {name: 'none', value: 'none', description: 'anonymous clients only (or client certificates)'},
           ],
           default: current?.method ?? 'none',
@@ -210,23 +372,45 @@ Relative paths become absolute (a broker service does not start in your director
       delete r.dynsec
       const currentFile = current && current.method === method && 'file' in current ? current.file : undefined
       if (method === 'password-file') {
-        r.passwordFile = await input({message: 'Password file', default: currentFile ?? '/etc/mosquitto/passwd', required: true}, ctx)
+        r.passwordFile = await input(
+          {message: 'Password file', default: currentFile ?? '/etc/mosquitto/passwd', required: true},
+          ctx,
+        )
       }
 
       if (method === 'dynsec') {
-        r.dynsec = await input({message: 'Dynamic-security file', default: currentFile ?? '/var/lib/mosquitto/dynamic-security.json', required: true}, ctx)
+        r.dynsec = await input(
+          {
+            message: 'Dynamic-security file',
+            default: currentFile ?? '/var/lib/mosquitto/dynamic-security.json',
+            required: true,
+          },
+          ctx,
+        )
         delete r.aclFile
       } else {
         r.aclFile = (await input({message: 'ACL file (empty for none)', default: r.aclFile ?? ''}, ctx)) || undefined
       }
 
-      r.allowAnonymous = await confirm({message: 'Allow clients without a username?', default: r.allowAnonymous ?? method === 'none'}, ctx)
-      const persist = await confirm({message: 'Keep retained messages and sessions across restarts (persistence)?', default: r.persistence !== undefined && r.persistence !== 'none'}, ctx)
+      r.allowAnonymous = await confirm(
+        {message: 'Allow clients without a username?', default: r.allowAnonymous ?? method === 'none'},
+        ctx,
+      )
+      const persist = await confirm(
+        {
+          message: 'Keep retained messages and sessions across restarts (persistence)?',
+          default: r.persistence !== undefined && r.persistence !== 'none',
+        },
+        ctx,
+      )
       const dir = r.persistence === undefined || r.persistence === 'none' ? '/var/lib/mosquitto' : r.persistence
-      r.persistence = persist ? await input({message: 'Persistence directory', default: dir, required: true}, ctx) : 'none'
+      r.persistence = persist
+        ? await input({message: 'Persistence directory', default: dir, required: true}, ctx)
+        : 'none'
       return r
     } catch (error) {
-      if ((error as Error).name === 'ExitPromptError') throw new MqctlError('REFUSED_INTERRUPTED', 'interrupted', {exit: 130})
+      if ((error as Error).name === 'ExitPromptError')
+        throw new MqctlError('REFUSED_INTERRUPTED', 'interrupted', {exit: 130})
       throw error
     }
   }

@@ -24,13 +24,20 @@ Relative paths resolve against the current directory, as the broker's do. --no-f
   static override flags = {
     format: Flags.string({description: 'Output format.', options: ['text', 'json', 'sarif'], default: 'text'}),
     target: Flags.string({description: 'Broker version to judge for.', options: ['2.0', '2.1'], default: '2.0'}),
-    'file-checks': Flags.boolean({description: 'Check the files the config names (use --no-file-checks to skip).', default: true, allowNo: true}),
+    'file-checks': Flags.boolean({
+      description: 'Check the files the config names (use --no-file-checks to skip).',
+      default: true,
+      allowNo: true,
+    }),
   }
 
   async run(): Promise<unknown> {
     const {args, flags} = await this.parse(ConfigLint)
     const {lintConf, CONF_RULES} = await import('../../lib/conf/lint.js')
-    const findings = await lintConf(args.file, {target: flags.target as '2.0' | '2.1', fileChecks: flags['file-checks']})
+    const findings = await lintConf(args.file, {
+      target: flags.target as '2.0' | '2.1',
+      fileChecks: flags['file-checks'],
+    })
     const errors = findings.filter((f) => f.severity === 'error').length
     if (errors > 0) process.exitCode = 1
     const report = {file: args.file, errors, warnings: findings.length - errors, findings}
@@ -43,7 +50,8 @@ Relative paths resolve against the current directory, as the broker's do. --no-f
       this.out(JSON.stringify(findingsSarif(args.file, findings, CONF_RULES, this.config.version), null, 2))
     } else {
       const {findingsText} = await import('../../lib/output/findings.js')
-      for (const line of findingsText(args.file, findings, Boolean(process.stdout.isTTY) && !process.env.NO_COLOR)) this.out(line)
+      for (const line of findingsText(args.file, findings, Boolean(process.stdout.isTTY) && !process.env.NO_COLOR))
+        this.out(line)
     }
 
     return report

@@ -2,13 +2,12 @@ import {optionalArg, requiredArg} from '../../base/args.js'
 import {DynsecCommand} from '../../base/dynsec-command.js'
 
 export default class AddClientRole extends DynsecCommand {
-  static override summary = "Give a client a role."
+  static override summary = 'Give a client a role.'
 
-  static override description = 'mosquitto_ctrl form: mosquitto_ctrl [connection options] dynsec addClientRole <username> <rolename> [priority]'
+  static override description =
+    'mosquitto_ctrl form: mosquitto_ctrl [connection options] dynsec addClientRole <username> <rolename> [priority]'
 
-  static override examples = [
-    '<%= config.bin %> dynsec addClientRole alice sensors 5',
-  ]
+  static override examples = ['<%= config.bin %> dynsec addClientRole alice sensors 5']
 
   static override args = {
     username: requiredArg('Client username.'),

@@ -2,13 +2,12 @@ import {optionalArg, requiredArg} from '../../base/args.js'
 import {DynsecCommand} from '../../base/dynsec-command.js'
 
 export default class AddGroupClient extends DynsecCommand {
-  static override summary = "Add a client to a group."
+  static override summary = 'Add a client to a group.'
 
-  static override description = 'mosquitto_ctrl form: mosquitto_ctrl [connection options] dynsec addGroupClient <groupname> <username> [priority]'
+  static override description =
+    'mosquitto_ctrl form: mosquitto_ctrl [connection options] dynsec addGroupClient <groupname> <username> [priority]'
 
-  static override examples = [
-    '<%= config.bin %> dynsec addGroupClient devices alice 3',
-  ]
+  static override examples = ['<%= config.bin %> dynsec addGroupClient devices alice 3']
 
   static override args = {
     groupname: requiredArg('Group name.'),

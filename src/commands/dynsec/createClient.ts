@@ -3,9 +3,10 @@ import {requiredArg} from '../../base/args.js'
 import {DynsecCommand} from '../../base/dynsec-command.js'
 
 export default class CreateClient extends DynsecCommand {
-  static override summary = "Create a client (a user that can log in)."
+  static override summary = 'Create a client (a user that can log in).'
 
-  static override description = 'mosquitto_ctrl form: mosquitto_ctrl [connection options] dynsec createClient <username>'
+  static override description =
+    'mosquitto_ctrl form: mosquitto_ctrl [connection options] dynsec createClient <username>'
 
   static override examples = [
     '<%= config.bin %> dynsec createClient alice -c alice-sensor',
@@ -20,6 +21,11 @@ export default class CreateClient extends DynsecCommand {
 
   async run(): Promise<unknown> {
     const {args, flags} = await this.parse(CreateClient)
-    return this.runDynsec('createClient', [args.username], flags, await this.extras('createClient', flags, args.username))
+    return this.runDynsec(
+      'createClient',
+      [args.username],
+      flags,
+      await this.extras('createClient', flags, args.username),
+    )
   }
 }

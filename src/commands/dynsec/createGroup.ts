@@ -3,13 +3,12 @@ import {requiredArg} from '../../base/args.js'
 import {DynsecCommand} from '../../base/dynsec-command.js'
 
 export default class CreateGroup extends DynsecCommand {
-  static override summary = "Create a group."
+  static override summary = 'Create a group.'
 
-  static override description = 'mosquitto_ctrl form: mosquitto_ctrl [connection options] dynsec createGroup <groupname>'
+  static override description =
+    'mosquitto_ctrl form: mosquitto_ctrl [connection options] dynsec createGroup <groupname>'
 
-  static override examples = [
-    '<%= config.bin %> dynsec createGroup devices',
-  ]
+  static override examples = ['<%= config.bin %> dynsec createGroup devices']
 
   static override args = {
     groupname: requiredArg('Group name.'),

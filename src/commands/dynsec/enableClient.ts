@@ -2,13 +2,12 @@ import {requiredArg} from '../../base/args.js'
 import {DynsecCommand} from '../../base/dynsec-command.js'
 
 export default class EnableClient extends DynsecCommand {
-  static override summary = "Allow a disabled client to log in again."
+  static override summary = 'Allow a disabled client to log in again.'
 
-  static override description = 'mosquitto_ctrl form: mosquitto_ctrl [connection options] dynsec enableClient <username>'
+  static override description =
+    'mosquitto_ctrl form: mosquitto_ctrl [connection options] dynsec enableClient <username>'
 
-  static override examples = [
-    '<%= config.bin %> dynsec enableClient alice',
-  ]
+  static override examples = ['<%= config.bin %> dynsec enableClient alice']
 
   static override args = {
     username: requiredArg('Client username.'),

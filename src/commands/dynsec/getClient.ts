@@ -2,13 +2,11 @@ import {requiredArg} from '../../base/args.js'
 import {DynsecCommand} from '../../base/dynsec-command.js'
 
 export default class GetClient extends DynsecCommand {
-  static override summary = "Show a client."
+  static override summary = 'Show a client.'
 
   static override description = 'mosquitto_ctrl form: mosquitto_ctrl [connection options] dynsec getClient <username>'
 
-  static override examples = [
-    '<%= config.bin %> dynsec getClient alice',
-  ]
+  static override examples = ['<%= config.bin %> dynsec getClient alice']
 
   static override args = {
     username: requiredArg('Client username.'),

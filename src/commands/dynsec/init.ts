@@ -30,7 +30,11 @@ Then point the broker at it:
 
   static override flags = {
     force: Flags.boolean({description: 'Replace an existing file.'}),
-    target: Flags.string({description: 'Password storage of this broker version.', options: ['2.0', '2.1'], default: '2.0'}),
+    target: Flags.string({
+      description: 'Password storage of this broker version.',
+      options: ['2.0', '2.1'],
+      default: '2.0',
+    }),
     'password-stdin': Flags.boolean({description: 'Read the admin password as one line from standard input.'}),
   }
 
@@ -51,7 +55,10 @@ Then point the broker at it:
     if (!password || password.length === 0) throw emptyPassword()
 
     const target = flags.target as '2.0' | '2.1'
-    await writeInitialConfig(args.file, await buildInitialConfig(args.admin, password, target), {force: flags.force, target})
+    await writeInitialConfig(args.file, await buildInitialConfig(args.admin, password, target), {
+      force: flags.force,
+      target,
+    })
     if (!this.jsonEnabled()) {
       this.out(`The client '${args.admin}' has been created in the file '${args.file}'.
 It may administer the dynamic-security plugin, but not publish to normal topics.

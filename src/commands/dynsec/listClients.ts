@@ -2,9 +2,10 @@ import {DynsecCommand} from '../../base/dynsec-command.js'
 import {listArgs, listFlags} from '../../base/dynsec-flags.js'
 
 export default class ListClients extends DynsecCommand {
-  static override summary = "List clients."
+  static override summary = 'List clients.'
 
-  static override description = 'mosquitto_ctrl form: mosquitto_ctrl [connection options] dynsec listClients [count] [offset]'
+  static override description =
+    'mosquitto_ctrl form: mosquitto_ctrl [connection options] dynsec listClients [count] [offset]'
 
   static override examples = [
     '<%= config.bin %> dynsec listClients',

@@ -3,14 +3,12 @@ import {requiredArg} from '../../base/args.js'
 import {DynsecCommand} from '../../base/dynsec-command.js'
 
 export default class ModifyGroup extends DynsecCommand {
-  static override summary = "Change several properties of a group at once (API-only command)."
+  static override summary = 'Change several properties of a group at once (API-only command).'
 
   static override description =
     "Not a mosquitto_ctrl command: sends the plugin's modifyGroup request, which changes every property given in one request. A flag listing roles or members replaces the whole list; properties not given stay as they are."
 
-  static override examples = [
-    '<%= config.bin %> dynsec modifyGroup devices --role sensors --client alice:2',
-  ]
+  static override examples = ['<%= config.bin %> dynsec modifyGroup devices --role sensors --client alice:2']
 
   static override args = {
     groupname: requiredArg('Group name.'),

@@ -3,7 +3,7 @@ import {requiredArg} from '../../base/args.js'
 import {DynsecCommand} from '../../base/dynsec-command.js'
 
 export default class ModifyRole extends DynsecCommand {
-  static override summary = "Change several properties of a role at once (API-only command)."
+  static override summary = 'Change several properties of a role at once (API-only command).'
 
   static override description =
     "Not a mosquitto_ctrl command: sends the plugin's modifyRole request, which changes every property given in one request. A flag listing ACLs replaces the whole list; properties not given stay as they are."

@@ -2,13 +2,12 @@ import {requiredArg} from '../../base/args.js'
 import {DynsecCommand} from '../../base/dynsec-command.js'
 
 export default class RemoveClientRole extends DynsecCommand {
-  static override summary = "Take a role from a client."
+  static override summary = 'Take a role from a client.'
 
-  static override description = 'mosquitto_ctrl form: mosquitto_ctrl [connection options] dynsec removeClientRole <username> <rolename>'
+  static override description =
+    'mosquitto_ctrl form: mosquitto_ctrl [connection options] dynsec removeClientRole <username> <rolename>'
 
-  static override examples = [
-    '<%= config.bin %> dynsec removeClientRole alice sensors',
-  ]
+  static override examples = ['<%= config.bin %> dynsec removeClientRole alice sensors']
 
   static override args = {
     username: requiredArg('Client username.'),

@@ -2,9 +2,10 @@ import {optionalArg, requiredArg} from '../../base/args.js'
 import {DynsecCommand} from '../../base/dynsec-command.js'
 
 export default class SetClientId extends DynsecCommand {
-  static override summary = "Bind a client to one MQTT client id, or remove the binding."
+  static override summary = 'Bind a client to one MQTT client id, or remove the binding.'
 
-  static override description = 'mosquitto_ctrl form: mosquitto_ctrl [connection options] dynsec setClientId <username> [clientid]'
+  static override description =
+    'mosquitto_ctrl form: mosquitto_ctrl [connection options] dynsec setClientId <username> [clientid]'
 
   static override examples = [
     '<%= config.bin %> dynsec setClientId alice alice-sensor',

@@ -16,13 +16,20 @@ Without a password argument, a masked prompt asks twice on a terminal, or two li
 
   static override args = {
     username: requiredArg('Client username.'),
-    password: optionalArg('New password (visible in the process list: prefer --password-stdin or the prompt, which asks twice).'),
+    password: optionalArg(
+      'New password (visible in the process list: prefer --password-stdin or the prompt, which asks twice).',
+    ),
   }
 
   static override flags = setClientPasswordFlags
 
   async run(): Promise<unknown> {
     const {args, flags} = await this.parse(SetClientPassword)
-    return this.runDynsec('setClientPassword', [args.username], flags, await this.extras('setClientPassword', flags, args.username, args.password))
+    return this.runDynsec(
+      'setClientPassword',
+      [args.username],
+      flags,
+      await this.extras('setClientPassword', flags, args.username, args.password),
+    )
   }
 }

@@ -14,8 +14,14 @@ Each finding is printed as FILE:LINE:COLUMN: severity: message [rule]. Exit stat
 Rules: passwd/plaintext, passwd/unknown-hash-type, passwd/unsupported-hash, passwd/malformed-hash, passwd/bad-iterations, passwd/bad-salt, passwd/bad-hash, passwd/invalid-line, passwd/empty-username, passwd/missing-password, passwd/duplicate-username, passwd/control-characters, passwd/username-too-long, passwd/extra-fields (warning), passwd/world-readable (warning).`
 
   static override examples = [
-    {description: 'Check a file for a Debian 12 (2.0) broker', command: '<%= config.bin %> passwd check /etc/mosquitto/passwd'},
-    {description: 'Check for a 2.1 broker, as JSON', command: '<%= config.bin %> passwd check /etc/mosquitto/passwd --target 2.1 --json'},
+    {
+      description: 'Check a file for a Debian 12 (2.0) broker',
+      command: '<%= config.bin %> passwd check /etc/mosquitto/passwd',
+    },
+    {
+      description: 'Check for a 2.1 broker, as JSON',
+      command: '<%= config.bin %> passwd check /etc/mosquitto/passwd --target 2.1 --json',
+    },
   ]
 
   static override args = {
@@ -31,9 +37,12 @@ Rules: passwd/plaintext, passwd/unknown-hash-type, passwd/unsupported-hash, pass
     const {checkPasswdFile} = await import('../../lib/passwd/check-file.js')
     const report = await checkPasswdFile(args.file, flags.target as '2.0' | '2.1')
     if (!this.jsonEnabled()) {
-      for (const f of report.findings) this.out(`${args.file}:${f.line}:${f.column}: ${f.severity}: ${f.message} [${f.rule}]`)
+      for (const f of report.findings)
+        this.out(`${args.file}:${f.line}:${f.column}: ${f.severity}: ${f.message} [${f.rule}]`)
       const errors = report.findings.filter((f) => f.severity === 'error').length
-      process.stderr.write(`${args.file}: ${report.entries} entr${report.entries === 1 ? 'y' : 'ies'}, ${errors} error(s), ${report.findings.length - errors} warning(s)\n`)
+      process.stderr.write(
+        `${args.file}: ${report.entries} entr${report.entries === 1 ? 'y' : 'ies'}, ${errors} error(s), ${report.findings.length - errors} warning(s)\n`,
+      )
     }
 
     if (report.findings.some((f) => f.severity === 'error')) process.exitCode = 1

@@ -34,12 +34,27 @@ Exit status is mosquitto_passwd's: 0 success, 1 any error (bad arguments, unread
   ]
 
   static override examples = [
-    {description: 'Create a file with one user, typing the password twice', command: '<%= config.bin %> passwd -c /etc/mosquitto/passwd alice'},
-    {description: 'Add or update a user from a script without putting the password in argv', command: 'printf "%s\\n" "$PW" | <%= config.bin %> passwd --password-stdin /etc/mosquitto/passwd bob'},
-    {description: 'Batch mode, as mosquitto_passwd -b', command: '<%= config.bin %> passwd -b /etc/mosquitto/passwd carol s3cret'},
+    {
+      description: 'Create a file with one user, typing the password twice',
+      command: '<%= config.bin %> passwd -c /etc/mosquitto/passwd alice',
+    },
+    {
+      description: 'Add or update a user from a script without putting the password in argv',
+      command: 'printf "%s\\n" "$PW" | <%= config.bin %> passwd --password-stdin /etc/mosquitto/passwd bob',
+    },
+    {
+      description: 'Batch mode, as mosquitto_passwd -b',
+      command: '<%= config.bin %> passwd -b /etc/mosquitto/passwd carol s3cret',
+    },
     {description: 'Delete a user', command: '<%= config.bin %> passwd -D /etc/mosquitto/passwd carol'},
-    {description: 'Hash the plain-text entries of a file (hashed ones are left alone)', command: '<%= config.bin %> passwd -U /etc/mosquitto/passwd'},
-    {description: 'Print a line for a 2.0 broker on stdout', command: '<%= config.bin %> passwd --target 2.0 -c - dave'},
+    {
+      description: 'Hash the plain-text entries of a file (hashed ones are left alone)',
+      command: '<%= config.bin %> passwd -U /etc/mosquitto/passwd',
+    },
+    {
+      description: 'Print a line for a 2.0 broker on stdout',
+      command: '<%= config.bin %> passwd --target 2.0 -c - dave',
+    },
   ]
 
   static override args = {
@@ -49,13 +64,31 @@ Exit status is mosquitto_passwd's: 0 success, 1 any error (bad arguments, unread
   }
 
   static override flags = {
-    batch: Flags.boolean({char: 'b', description: 'Take the password from the command line (visible to other users: prefer --password-stdin).'}),
+    batch: Flags.boolean({
+      char: 'b',
+      description: 'Take the password from the command line (visible to other users: prefer --password-stdin).',
+    }),
     create: Flags.boolean({char: 'c', description: 'Create a new password file, replacing any file there.'}),
     delete: Flags.boolean({char: 'D', description: 'Delete the user rather than adding or updating it.'}),
-    hash: Flags.string({char: 'H', description: 'Hash algorithm.', options: ['sha512-pbkdf2', 'sha512'], default: 'sha512-pbkdf2'}),
-    iterations: Flags.integer({char: 'I', description: 'PBKDF2 iterations (default 1000; 101 with --target 2.0). Honoured by -U too.'}),
-    upgrade: Flags.boolean({char: 'U', description: 'Hash the plain-text passwords of a file; entries already hashed ($6$, $7$, $argon2id$) are kept.'}),
-    target: Flags.string({description: 'Write what this broker version writes: 2.0 (101 iterations, 12-byte salt) or 2.1 (1000 iterations, 64-byte salt, which 2.0 brokers reject).', options: ['2.0', '2.1']}),
+    hash: Flags.string({
+      char: 'H',
+      description: 'Hash algorithm.',
+      options: ['sha512-pbkdf2', 'sha512'],
+      default: 'sha512-pbkdf2',
+    }),
+    iterations: Flags.integer({
+      char: 'I',
+      description: 'PBKDF2 iterations (default 1000; 101 with --target 2.0). Honoured by -U too.',
+    }),
+    upgrade: Flags.boolean({
+      char: 'U',
+      description: 'Hash the plain-text passwords of a file; entries already hashed ($6$, $7$, $argon2id$) are kept.',
+    }),
+    target: Flags.string({
+      description:
+        'Write what this broker version writes: 2.0 (101 iterations, 12-byte salt) or 2.1 (1000 iterations, 64-byte salt, which 2.0 brokers reject).',
+      options: ['2.0', '2.1'],
+    }),
     'password-stdin': Flags.boolean({description: 'Read the password as one line from standard input.'}),
     'password-file': Flags.string({description: 'Read the password from the first line of this file.'}),
     'password-env': Flags.string({description: 'Read the password from this environment variable.'}),

@@ -12,7 +12,11 @@ export default class PasswdVerify extends MqctlCommand {
 The password comes from a masked prompt on a terminal, --password-stdin / --password-file / --password-env, one line of piped standard input, or (visible in the process list) the third argument.`
 
   static override examples = [
-    {description: 'Idempotent update in a script', command: 'printf "%s\\n" "$PW" | <%= config.bin %> passwd verify /etc/mosquitto/passwd alice --password-stdin || printf "%s\\n" "$PW" | <%= config.bin %> passwd --password-stdin /etc/mosquitto/passwd alice'},
+    {
+      description: 'Idempotent update in a script',
+      command:
+        'printf "%s\\n" "$PW" | <%= config.bin %> passwd verify /etc/mosquitto/passwd alice --password-stdin || printf "%s\\n" "$PW" | <%= config.bin %> passwd --password-stdin /etc/mosquitto/passwd alice',
+    },
   ]
 
   static override args = {
@@ -31,14 +35,22 @@ The password comes from a masked prompt on a terminal, --password-stdin / --pass
 
     let password: Buffer | undefined = args.password === undefined ? undefined : Buffer.from(args.password, 'utf8')
     if (password) this.warn('a password argument is visible in the process list; prefer --password-stdin')
-    password ??= await readPasswordFromSources({stdin: flags['password-stdin'], file: flags['password-file'], env: flags['password-env']})
+    password ??= await readPasswordFromSources({
+      stdin: flags['password-stdin'],
+      file: flags['password-file'],
+      env: flags['password-env'],
+    })
     if (password === undefined) {
-      password = canPrompt() ? Buffer.from(await promptPassword('Password:'), 'utf8') : ((await stdinLines().readLine()) ?? Buffer.alloc(0))
+      password = canPrompt()
+        ? Buffer.from(await promptPassword('Password:'), 'utf8')
+        : ((await stdinLines().readLine()) ?? Buffer.alloc(0))
     }
 
     const result = await verifyUserPassword(args.file, args.username, password!)
     if (!this.jsonEnabled()) {
-      const text = {match: 'password matches', mismatch: 'password does not match', 'no-user': 'user not found'}[result.outcome]
+      const text = {match: 'password matches', mismatch: 'password does not match', 'no-user': 'user not found'}[
+        result.outcome
+      ]
       process.stderr.write(`${args.username}: ${text}\n`)
     }
 

@@ -39,7 +39,10 @@ Precedence: flags, then MQCTL_HOST/MQCTL_PORT/MQCTL_USERNAME/MQCTL_PASSWORD, the
     if (!this.jsonEnabled()) {
       if (!config) process.stderr.write(`no config file at ${path}\n`)
       for (const name of names) {
-        const notes = [name === config?.default ? 'default' : '', problems[name] ? `invalid: ${problems[name]}` : ''].filter(Boolean)
+        const notes = [
+          name === config?.default ? 'default' : '',
+          problems[name] ? `invalid: ${problems[name]}` : '',
+        ].filter(Boolean)
         this.out(`${name}${notes.length > 0 ? ` (${notes.join('; ')})` : ''}`)
       }
     }

@@ -6,7 +6,8 @@ import {connectionSummary} from '../../base/connection-summary.js'
 export default class ProfileShow extends MqctlCommand {
   static override summary = 'Show the connection a command would use, passwords redacted.'
 
-  static override description = 'Resolves flags, environment, the profile (NAME, --profile, MQCTL_PROFILE or the default) and the mosquitto_ctrl options file exactly as the dynsec commands do, and prints each setting with where it came from. Nothing connects.'
+  static override description =
+    'Resolves flags, environment, the profile (NAME, --profile, MQCTL_PROFILE or the default) and the mosquitto_ctrl options file exactly as the dynsec commands do, and prints each setting with where it came from. Nothing connects.'
 
   static override examples = ['<%= config.bin %> profile show prod', '<%= config.bin %> profile show --json']
 
@@ -19,14 +20,16 @@ export default class ProfileShow extends MqctlCommand {
     const {resolveConnection} = await import('../../lib/connection/resolve.js')
     const raw = new Map<string, string | true>()
     for (const [key, value] of Object.entries(flags)) {
-      if (key in connectionFlags && value !== undefined && value !== false) raw.set(key, value === true ? true : String(value))
+      if (key in connectionFlags && value !== undefined && value !== false)
+        raw.set(key, value === true ? true : String(value))
     }
 
     if (args.name) raw.set('profile', args.name)
     const connection = await resolveConnection({flags: raw})
     const summary = connectionSummary(connection)
     if (!this.jsonEnabled()) {
-      for (const [key, {value, source}] of Object.entries(summary)) this.out(`${key.padEnd(16)} ${value}${source ? `  (${source})` : ''}`)
+      for (const [key, {value, source}] of Object.entries(summary))
+        this.out(`${key.padEnd(16)} ${value}${source ? `  (${source})` : ''}`)
     }
 
     return summary

@@ -63,7 +63,10 @@ function matches(filter: string, topic: string): boolean {
 }
 
 /** Deny rules first (they win wherever they are), then the others in file order. */
-const denyFirst = (rules: AclRule[]) => [...rules.filter((r) => r.access === 'deny'), ...rules.filter((r) => r.access !== 'deny')]
+const denyFirst = (rules: AclRule[]) => [
+  ...rules.filter((r) => r.access === 'deny'),
+  ...rules.filter((r) => r.access !== 'deny'),
+]
 
 export function evaluateAcl(acl: ParsedAcl, q: AclQuery): AclDecision {
   const steps: AclStep[] = []
@@ -71,10 +74,12 @@ export function evaluateAcl(acl: ParsedAcl, q: AclQuery): AclDecision {
 
   if (q.access === 'write') {
     if (q.topic.startsWith('$SYS/') || q.topic === '$SYS') {
-      if (!topicMatches('$SYS/broker/connection/+/state', q.topic)) return decide(false, 'the broker never lets clients publish to $SYS topics')
+      if (!topicMatches('$SYS/broker/connection/+/state', q.topic))
+        return decide(false, 'the broker never lets clients publish to $SYS topics')
     }
 
-    if (q.topic.startsWith('$share/')) return decide(false, '$share/ topics can only be subscribed to, never published to')
+    if (q.topic.startsWith('$share/'))
+      return decide(false, '$share/ topics can only be subscribed to, never published to')
   }
 
   const patterns = acl.rules.filter((r) => r.kind === 'pattern')
@@ -82,19 +87,39 @@ export function evaluateAcl(acl: ParsedAcl, q: AclQuery): AclDecision {
   const hasSection = q.username === undefined ? own.length > 0 : acl.users.some((u) => u.name === q.username)
   if (acl.rules.length === 0) return decide(false, 'the ACL file has no rules, so everything is denied')
   if (!hasSection && patterns.length === 0) {
-    return decide(false, q.username === undefined ? 'no rules for anonymous clients and no patterns' : `no "user ${q.username}" section and no patterns`)
+    return decide(
+      false,
+      q.username === undefined
+        ? 'no rules for anonymous clients and no patterns'
+        : `no "user ${q.username}" section and no patterns`,
+    )
   }
 
   for (const rule of denyFirst(own)) {
     const matched = matches(rule.topic, q.topic)
-    const outcome = !matched ? 'skip' : rule.access === 'deny' ? 'deny' : grants(rule.access, q.access) ? 'allow' : 'skip'
-    steps.push({rule, filter: rule.topic, matched, outcome, reason: matched ? (outcome === 'skip' ? `grants ${rule.access} only` : rule.access) : 'topic does not match'})
+    const outcome = !matched
+      ? 'skip'
+      : rule.access === 'deny'
+        ? 'deny'
+        : grants(rule.access, q.access)
+          ? 'allow'
+          : 'skip'
+    steps.push({
+      rule,
+      filter: rule.topic,
+      matched,
+      outcome,
+      reason: matched ? (outcome === 'skip' ? `grants ${rule.access} only` : rule.access) : 'topic does not match',
+    })
     if (outcome === 'deny') return decide(false, `denied by line ${rule.line}`, rule)
     if (outcome === 'allow') return decide(true, `allowed by line ${rule.line}`, rule)
   }
 
   if (patterns.length > 0) {
-    for (const [what, value] of [['username', q.username], ['client id', q.clientId]] as const) {
+    for (const [what, value] of [
+      ['username', q.username],
+      ['client id', q.clientId],
+    ] as const) {
       if (value !== undefined && /[+#]/.test(value)) {
         return decide(false, `the broker denies clients whose ${what} contains + or # when patterns exist ("${value}")`)
       }
@@ -103,14 +128,32 @@ export function evaluateAcl(acl: ParsedAcl, q: AclQuery): AclDecision {
 
   for (const rule of denyFirst(patterns)) {
     if (rule.topic.includes('%u') && q.username === undefined) {
-      steps.push({rule, filter: rule.topic, matched: false, outcome: 'skip', reason: '%u pattern skipped for a client without username'})
+      steps.push({
+        rule,
+        filter: rule.topic,
+        matched: false,
+        outcome: 'skip',
+        reason: '%u pattern skipped for a client without username',
+      })
       continue
     }
 
     const filter = substitute(rule.topic, q.clientId, q.username)
     const matched = matches(filter, q.topic)
-    const outcome = !matched ? 'skip' : rule.access === 'deny' ? 'deny' : grants(rule.access, q.access) ? 'allow' : 'skip'
-    steps.push({rule, filter, matched, outcome, reason: matched ? (outcome === 'skip' ? `grants ${rule.access} only` : rule.access) : 'topic does not match'})
+    const outcome = !matched
+      ? 'skip'
+      : rule.access === 'deny'
+        ? 'deny'
+        : grants(rule.access, q.access)
+          ? 'allow'
+          : 'skip'
+    steps.push({
+      rule,
+      filter,
+      matched,
+      outcome,
+      reason: matched ? (outcome === 'skip' ? `grants ${rule.access} only` : rule.access) : 'topic does not match',
+    })
     if (outcome === 'deny') return decide(false, `denied by pattern on line ${rule.line}`, rule)
     if (outcome === 'allow') return decide(true, `allowed by pattern on line ${rule.line}`, rule)
   }

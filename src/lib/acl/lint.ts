@@ -53,7 +53,12 @@ export function filterCovers(a: string, b: string): boolean {
   return fa.length === fb.length
 }
 
-const warn = (rule: AclRule | {line: number; column: number}, id: string, message: string, severity: AclFinding['severity'] = 'warning'): AclFinding => ({
+const warn = (
+  rule: AclRule | {line: number; column: number},
+  id: string,
+  message: string,
+  severity: AclFinding['severity'] = 'warning',
+): AclFinding => ({
   rule: id,
   severity,
   message,
@@ -70,37 +75,84 @@ export function lintParsedAcl(acl: ParsedAcl, options: LintOptions = {}): AclFin
   const findings: AclFinding[] = [...acl.errors, ...acl.warnings]
   if (acl.errors.length > 0) return sortFindings(findings)
 
-  if (acl.rules.length === 0) findings.push({rule: 'acl/empty-file', severity: 'warning', message: 'the file has no rules: the broker denies every publish and every delivery', line: 1, column: 1})
+  if (acl.rules.length === 0)
+    findings.push({
+      rule: 'acl/empty-file',
+      severity: 'warning',
+      message: 'the file has no rules: the broker denies every publish and every delivery',
+      line: 1,
+      column: 1,
+    })
 
   const sections = new Map<string, AclRule[]>()
   for (const rule of acl.rules) {
-    const key = rule.kind === 'pattern' ? 'pattern' : `topic:${rule.user ?? ''}:${rule.user === undefined ? 'anon' : 'user'}`
+    const key =
+      rule.kind === 'pattern' ? 'pattern' : `topic:${rule.user ?? ''}:${rule.user === undefined ? 'anon' : 'user'}`
     const list = sections.get(key)
     if (list) list.push(rule)
     else sections.set(key, [rule])
 
     if (!rule.explicitAccess && (ACCESS_WORDS as readonly string[]).includes(rule.topic)) {
-      findings.push(warn(rule, 'acl/access-word-as-topic', `"${rule.kind} ${rule.topic}" has no topic: it grants readwrite on a topic named "${rule.topic}"`))
+      findings.push(
+        warn(
+          rule,
+          'acl/access-word-as-topic',
+          `"${rule.kind} ${rule.topic}" has no topic: it grants readwrite on a topic named "${rule.topic}"`,
+        ),
+      )
     }
 
     if (rule.kind === 'pattern' && !rule.topic.includes('%c') && !rule.topic.includes('%u')) {
-      findings.push(warn(rule, 'acl/pattern-without-substitution', `pattern "${rule.topic}" has no %c or %u, so it applies to every client (use "topic" in the right section)`))
+      findings.push(
+        warn(
+          rule,
+          'acl/pattern-without-substitution',
+          `pattern "${rule.topic}" has no %c or %u, so it applies to every client (use "topic" in the right section)`,
+        ),
+      )
     }
 
     if (rule.kind === 'topic' && /%[cu]/.test(rule.topic)) {
-      findings.push(warn(rule, 'acl/literal-substitution', `%c/%u are not substituted in topic lines; "${rule.topic}" matches those characters literally (use "pattern")`))
+      findings.push(
+        warn(
+          rule,
+          'acl/literal-substitution',
+          `%c/%u are not substituted in topic lines; "${rule.topic}" matches those characters literally (use "pattern")`,
+        ),
+      )
     }
 
-    if ((rule.access === 'write' || rule.access === 'readwrite') && (rule.topic === '$SYS' || rule.topic.startsWith('$SYS/'))) {
-      findings.push(warn(rule, 'acl/sys-write', `the broker never lets clients publish to $SYS topics; the write part of "${rule.access} ${rule.topic}" has no effect`))
+    if (
+      (rule.access === 'write' || rule.access === 'readwrite') &&
+      (rule.topic === '$SYS' || rule.topic.startsWith('$SYS/'))
+    ) {
+      findings.push(
+        warn(
+          rule,
+          'acl/sys-write',
+          `the broker never lets clients publish to $SYS topics; the write part of "${rule.access} ${rule.topic}" has no effect`,
+        ),
+      )
     }
 
     if (rule.topic === '$share' || rule.topic.startsWith('$share/')) {
-      findings.push(warn(rule, 'acl/never-matches', `"${rule.topic}" never matches: publishing to $share topics is refused before any ACL, and messages are delivered under their real topic`))
+      findings.push(
+        warn(
+          rule,
+          'acl/never-matches',
+          `"${rule.topic}" never matches: publishing to $share topics is refused before any ACL, and messages are delivered under their real topic`,
+        ),
+      )
     }
 
     if (rule.kind === 'topic' && rule.user === undefined && rule.access !== 'deny' && rule.topic === '#') {
-      findings.push(warn(rule, 'acl/anonymous-broad', `clients without username may ${rule.access} every topic (this line comes before any "user" line)`))
+      findings.push(
+        warn(
+          rule,
+          'acl/anonymous-broad',
+          `clients without username may ${rule.access} every topic (this line comes before any "user" line)`,
+        ),
+      )
     }
   }
 
@@ -117,27 +169,51 @@ export function lintParsedAcl(acl: ParsedAcl, options: LintOptions = {}): AclFin
       if (rule.access === 'deny') continue
       const shadow = denies.findCovering(rule.topic, () => true)
       if (shadow) {
-        findings.push(warn(rule, 'acl/shadowed-by-deny', `never grants anything: "deny ${shadow.topic}" on line ${shadow.line} covers it, and deny rules always win`))
+        findings.push(
+          warn(
+            rule,
+            'acl/shadowed-by-deny',
+            `never grants anything: "deny ${shadow.topic}" on line ${shadow.line} covers it, and deny rules always win`,
+          ),
+        )
         continue
       }
 
       // Any one matching allow suffices, so a rule inside a broader one with at least its access
       // never changes a decision (exact repeats are acl/duplicate instead).
-      const broader = allows.findCovering(rule.topic, (r) => r !== rule && grants(r.access, rule.access) && !(r.topic === rule.topic && r.access === rule.access))
-      if (broader) findings.push(warn(rule, 'acl/redundant', `never decides anything: "${broader.access} ${broader.topic}" on line ${broader.line} already grants it`))
+      const broader = allows.findCovering(
+        rule.topic,
+        (r) => r !== rule && grants(r.access, rule.access) && !(r.topic === rule.topic && r.access === rule.access),
+      )
+      if (broader)
+        findings.push(
+          warn(
+            rule,
+            'acl/redundant',
+            `never decides anything: "${broader.access} ${broader.topic}" on line ${broader.line} already grants it`,
+          ),
+        )
     }
   }
 
   if (options.knownUsers) {
     for (const user of acl.users) {
-      if (!options.knownUsers.has(user.name)) findings.push(warn(user, 'acl/unknown-user', `user "${user.name}" is not in the password file`))
+      if (!options.knownUsers.has(user.name))
+        findings.push(warn(user, 'acl/unknown-user', `user "${user.name}" is not in the password file`))
     }
   }
 
   const restricts = acl.rules.some((r) => r.access === 'deny' || r.access === 'read')
   if (restricts) {
     const first = acl.rules[0]
-    findings.push(warn(first, 'acl/no-subscribe-control', 'acl_file controls delivery, not SUBSCRIBE: a client may subscribe to a denied topic and simply receive nothing', 'note'))
+    findings.push(
+      warn(
+        first,
+        'acl/no-subscribe-control',
+        'acl_file controls delivery, not SUBSCRIBE: a client may subscribe to a denied topic and simply receive nothing',
+        'note',
+      ),
+    )
   }
 
   return sortFindings(findings)

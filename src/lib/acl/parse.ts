@@ -72,7 +72,8 @@ export function parseAclFile(text: string, file = 'acl_file'): ParsedAcl {
     const line = index + 1
     const s = rawLine.replace(TRAILING_WS, '')
     if (s.startsWith('#') || s === '') continue
-    const error = (message: string, column: number, rule: string) => errors.push({rule, severity: 'error', message, line, column})
+    const error = (message: string, column: number, rule: string) =>
+      errors.push({rule, severity: 'error', message, line, column})
 
     const first = nextToken(s, 0)
     if (!first) continue
@@ -94,7 +95,11 @@ export function parseAclFile(text: string, file = 'acl_file'): ParsedAcl {
         topic = rest.slice(lead)
         topicColumn = restStart + lead + 1
         if (!(ACCESS_WORDS as readonly string[]).includes(second.text)) {
-          error(`Invalid topic access type "${second.text}" in acl_file "${file}".`, second.start + 1, 'acl/access-type')
+          error(
+            `Invalid topic access type "${second.text}" in acl_file "${file}".`,
+            second.start + 1,
+            'acl/access-type',
+          )
           continue
         }
 
@@ -111,10 +116,24 @@ export function parseAclFile(text: string, file = 'acl_file'): ParsedAcl {
       }
 
       if (topic.includes('\t')) {
-        warnings.push({rule: 'acl/tab', severity: 'warning', message: 'the topic contains a tab, which the broker keeps as part of the topic (only spaces separate words)', line, column: topicColumn + topic.indexOf('\t')})
+        warnings.push({
+          rule: 'acl/tab',
+          severity: 'warning',
+          message: 'the topic contains a tab, which the broker keeps as part of the topic (only spaces separate words)',
+          line,
+          column: topicColumn + topic.indexOf('\t'),
+        })
       }
 
-      rules.push({kind: first.text, access, explicitAccess, topic, user: first.text === 'topic' ? user : undefined, line, column: topicColumn})
+      rules.push({
+        kind: first.text,
+        access,
+        explicitAccess,
+        topic,
+        user: first.text === 'topic' ? user : undefined,
+        line,
+        column: topicColumn,
+      })
     } else if (first.text === 'user') {
       const rest = s.slice(first.end).replace(/^ +/, '')
       if (rest === '') {
@@ -125,11 +144,29 @@ export function parseAclFile(text: string, file = 'acl_file'): ParsedAcl {
       user = rest
       users.push({name: rest, line, column: s.length - rest.length + 1})
       if (rest.includes('\t')) {
-        warnings.push({rule: 'acl/tab', severity: 'warning', message: 'the username contains a tab, which the broker keeps as part of the name', line, column: s.length - rest.length + 1 + rest.indexOf('\t')})
+        warnings.push({
+          rule: 'acl/tab',
+          severity: 'warning',
+          message: 'the username contains a tab, which the broker keeps as part of the name',
+          line,
+          column: s.length - rest.length + 1 + rest.indexOf('\t'),
+        })
       }
     } else {
-      const hint = first.text.startsWith('#') ? ' (a comment must start in column 1)' : first.text.includes('\t') ? ' (words are separated by spaces only, not tabs)' : ''
-      error(`Invalid line in acl_file "${file}": ${first.text}.${hint}`, first.start + 1, first.text.startsWith('#') ? 'acl/indented-comment' : first.text.includes('\t') ? 'acl/tab-separator' : 'acl/invalid-line')
+      const hint = first.text.startsWith('#')
+        ? ' (a comment must start in column 1)'
+        : first.text.includes('\t')
+          ? ' (words are separated by spaces only, not tabs)'
+          : ''
+      error(
+        `Invalid line in acl_file "${file}": ${first.text}.${hint}`,
+        first.start + 1,
+        first.text.startsWith('#')
+          ? 'acl/indented-comment'
+          : first.text.includes('\t')
+            ? 'acl/tab-separator'
+            : 'acl/invalid-line',
+      )
     }
   }
 

@@ -24,7 +24,10 @@ async function x509(): Promise<X509> {
 }
 
 const pem = (label: string, der: ArrayBuffer) =>
-  `-----BEGIN ${label}-----\n${Buffer.from(der).toString('base64').match(/.{1,64}/g)!.join('\n')}\n-----END ${label}-----\n`
+  `-----BEGIN ${label}-----\n${Buffer.from(der)
+    .toString('base64')
+    .match(/.{1,64}/g)!
+    .join('\n')}\n-----END ${label}-----\n`
 
 function serial(): string {
   const bytes = randomBytes(16)
@@ -35,7 +38,10 @@ function serial(): string {
 async function writeOut(dir: string, name: string, content: string, mode: number, force: boolean): Promise<string> {
   const path = join(dir, name)
   if (!force) {
-    const exists = await stat(path).then(() => true, () => false)
+    const exists = await stat(path).then(
+      () => true,
+      () => false,
+    )
     if (exists) throw new MqctlError('FILE_EXISTS', `${path} already exists; give --force to replace it`)
   }
 
@@ -85,14 +91,20 @@ export async function createCa(options: CaOptions): Promise<string[]> {
   ]
 }
 
-async function loadCa(lib: X509, dir: string): Promise<{cert: InstanceType<X509['X509Certificate']>; key: webcrypto.CryptoKey; pem: string}> {
+async function loadCa(
+  lib: X509,
+  dir: string,
+): Promise<{cert: InstanceType<X509['X509Certificate']>; key: webcrypto.CryptoKey; pem: string}> {
   let certPem: string
   let keyPem: string
   try {
     certPem = await readFile(join(dir, 'ca.crt'), 'utf8')
     keyPem = await readFile(join(dir, 'ca.key'), 'utf8')
   } catch (error) {
-    throw new MqctlError('FILE_CA', `cannot read the CA in ${dir} (ca.crt and ca.key, as made by "mqctl cert ca"): ${(error as Error).message}`)
+    throw new MqctlError(
+      'FILE_CA',
+      `cannot read the CA in ${dir} (ca.crt and ca.key, as made by "mqctl cert ca"): ${(error as Error).message}`,
+    )
   }
 
   const cert = new lib.X509Certificate(certPem)
@@ -129,12 +141,19 @@ async function createLeaf(kind: 'server' | 'client', options: LeafOptions): Prom
   const extensions: Array<InstanceType<X509['Extension']>> = [
     new lib.BasicConstraintsExtension(false, undefined, true),
     new lib.KeyUsagesExtension(lib.KeyUsageFlags.digitalSignature | lib.KeyUsageFlags.keyAgreement, true),
-    new lib.ExtendedKeyUsageExtension([kind === 'server' ? lib.ExtendedKeyUsage.serverAuth : lib.ExtendedKeyUsage.clientAuth]),
+    new lib.ExtendedKeyUsageExtension([
+      kind === 'server' ? lib.ExtendedKeyUsage.serverAuth : lib.ExtendedKeyUsage.clientAuth,
+    ]),
     await lib.SubjectKeyIdentifierExtension.create(keys.publicKey as never),
     await lib.AuthorityKeyIdentifierExtension.create(ca.cert),
   ]
   if (kind === 'server') {
-    extensions.push(new lib.SubjectAlternativeNameExtension([...hosts.map((value) => ({type: 'dns' as const, value})), ...ips.map((value) => ({type: 'ip' as const, value}))]))
+    extensions.push(
+      new lib.SubjectAlternativeNameExtension([
+        ...hosts.map((value) => ({type: 'dns' as const, value})),
+        ...ips.map((value) => ({type: 'ip' as const, value})),
+      ]),
+    )
   }
 
   const cert = await lib.X509CertificateGenerator.create({

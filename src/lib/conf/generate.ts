@@ -28,7 +28,10 @@ import {CONF_OPTIONS} from './options.js'
 
 const ONE_LINE = (s: string) => !/[\n\r\0]/.test(s) && s === s.trim()
 /** A string option value: the broker takes the rest of the line, trimmed. */
-const confPath = z.string().min(1, 'a path is empty').refine(ONE_LINE, 'a path must be one line without leading or trailing spaces')
+const confPath = z
+  .string()
+  .min(1, 'a path is empty')
+  .refine(ONE_LINE, 'a path must be one line without leading or trailing spaces')
 /** A value the broker reads as one space-separated word. */
 const confWord = z.string().regex(/^[^\s#]+$/, 'must be one word (no spaces, no #)')
 
@@ -83,7 +86,9 @@ export const LogDestSchema = z.union([z.enum(LOG_DESTS), z.object({file: confPat
 export const LogSchema = z.object({
   dest: z.array(LogDestSchema).min(1).default(['stderr']),
   types: z
-    .array(z.string().refine((t) => LOG_TYPES.includes(t), {message: `log type must be one of ${LOG_TYPES.join(', ')}`}))
+    .array(
+      z.string().refine((t) => LOG_TYPES.includes(t), {message: `log type must be one of ${LOG_TYPES.join(', ')}`}),
+    )
     .min(1)
     .default(['error', 'warning', 'notice', 'information']),
 })
@@ -125,13 +130,17 @@ export const GenOptionsSchema = GenOptionsObject.superRefine((o, ctx) => {
     }
   }
 
-  if (o.auth.method === 'dynsec' && o.acl) issue('the dynamic-security plugin has its own ACLs: an ACL file does not combine with it', ['acl'])
-  if (o.target === '2.1' && o.auth.method === 'password-file' && !o.auth.plugin) issue('mosquitto 2.1 needs the path of mosquitto_password_file.so', ['auth', 'plugin'])
-  if (o.target === '2.1' && o.acl && !o.acl.plugin) issue('mosquitto 2.1 needs the path of mosquitto_acl_file.so', ['acl', 'plugin'])
+  if (o.auth.method === 'dynsec' && o.acl)
+    issue('the dynamic-security plugin has its own ACLs: an ACL file does not combine with it', ['acl'])
+  if (o.target === '2.1' && o.auth.method === 'password-file' && !o.auth.plugin)
+    issue('mosquitto 2.1 needs the path of mosquitto_password_file.so', ['auth', 'plugin'])
+  if (o.target === '2.1' && o.acl && !o.acl.plugin)
+    issue('mosquitto 2.1 needs the path of mosquitto_acl_file.so', ['acl', 'plugin'])
 
   const files = o.log.dest.filter((d) => typeof d === 'object')
   if (files.length > 1) issue('mosquitto logs to one file at most', ['log', 'dest'])
-  if (o.log.dest.includes('none') && o.log.dest.length > 1) issue('log destination "none" excludes the others', ['log', 'dest'])
+  if (o.log.dest.includes('none') && o.log.dest.length > 1)
+    issue('log destination "none" excludes the others', ['log', 'dest'])
 
   if (o.target === '2.0' && o.listeners.every((l) => l.kind === 'tcp' && l.protocol === 'websockets')) {
     issue(
@@ -143,7 +152,10 @@ export const GenOptionsSchema = GenOptionsObject.superRefine((o, ctx) => {
 
   const open = o.listeners.filter((l) => l.anonymous)
   if (open.length === o.listeners.length && usesAuth(o)) {
-    issue('every listener is open to anonymous clients, so the password file, ACL file or dynamic-security plugin would apply to none', ['auth'])
+    issue(
+      'every listener is open to anonymous clients, so the password file, ACL file or dynamic-security plugin would apply to none',
+      ['auth'],
+    )
   }
 
   if (o.target === '2.0' && o.auth.method === 'dynsec' && isMixed(o) && o.listeners.length - open.length > 1) {
@@ -165,7 +177,9 @@ export type PresetName = (typeof PRESET_NAMES)[number]
 export function parseGenOptions(input: unknown): GenOptions {
   const result = GenOptionsSchema.safeParse(input)
   if (result.success) return result.data
-  const problems = result.error.issues.map((i) => (i.code === 'custom' || i.path.length === 0 ? i.message : `${i.path.join('.')}: ${i.message}`))
+  const problems = result.error.issues.map((i) =>
+    i.code === 'custom' || i.path.length === 0 ? i.message : `${i.path.join('.')}: ${i.message}`,
+  )
   throw new MqctlError('USAGE_CONFIG', [...new Set(problems)].join('; '), {exit: EXIT.usage})
 }
 
@@ -184,7 +198,8 @@ export function isMixed(o: Pick<GenOptions, 'listeners' | 'auth' | 'acl' | 'allo
   return usesAuth(o) || !o.allowAnonymous
 }
 
-const LOOPBACK = (bind: string | undefined) => bind !== undefined && (bind === 'localhost' || bind.startsWith('127.') || bind === '::1')
+const LOOPBACK = (bind: string | undefined) =>
+  bind !== undefined && (bind === 'localhost' || bind.startsWith('127.') || bind === '::1')
 
 function where(l: Listener): string {
   if (l.kind === 'unix') return `Unix socket ${l.path}`
@@ -193,13 +208,21 @@ function where(l: Listener): string {
 
 function describeListener(l: Listener): string {
   if (l.kind === 'unix') return `MQTT on the Unix socket ${l.path}`
-  const what = l.protocol === 'websockets' ? (l.tls ? 'MQTT over secure WebSockets (wss)' : 'MQTT over WebSockets') : l.tls ? 'MQTT over TLS' : 'Plain MQTT'
+  const what =
+    l.protocol === 'websockets'
+      ? l.tls
+        ? 'MQTT over secure WebSockets (wss)'
+        : 'MQTT over WebSockets'
+      : l.tls
+        ? 'MQTT over TLS'
+        : 'Plain MQTT'
   return `${what} on ${where(l)}`
 }
 
 function describeAuth(o: GenOptions): string {
   const parts: string[] = []
-  if (o.auth.method === 'password-file') parts.push('clients log in with a username and password from the password file')
+  if (o.auth.method === 'password-file')
+    parts.push('clients log in with a username and password from the password file')
   if (o.auth.method === 'dynsec') parts.push('clients log in as dynamic-security clients, managed with "mqctl dynsec"')
   if (o.acl) parts.push('the ACL file limits their topics')
   if (o.allowAnonymous) parts.push('clients without a username are allowed')
@@ -210,7 +233,11 @@ function describeAuth(o: GenOptions): string {
 function describeAccess(o: GenOptions, l: Listener, mixed: boolean): string {
   const identity = l.kind === 'tcp' && l.tls && o.tls?.useIdentityAsUsername
   const cert = l.kind === 'tcp' && l.tls && (o.tls?.requireCertificate || identity)
-  const extra = identity ? '; the client certificate is the login (its CN is the username)' : cert ? '; clients must present a certificate signed by the CA' : ''
+  const extra = identity
+    ? '; the client certificate is the login (its CN is the username)'
+    : cert
+      ? '; clients must present a certificate signed by the CA'
+      : ''
   if (l.anonymous && (mixed || !usesAuth(o))) {
     return `open to anyone who can reach it, without a username${l.kind === 'unix' || LOOPBACK(l.bind) ? ' (for local services)' : ''}${extra}`
   }
@@ -253,9 +280,15 @@ function header(o: GenOptions, names: readonly string[]): string[] {
   const deprecated21 = names.filter((n) => spec(n)?.deprecated?.in === '2.1' || n === 'per_listener_settings')
   let compat: string
   if (o.target === '2.1') {
-    compat = only21.length > 0 ? `Uses 2.1's plugin options (${[...new Set(only21)].join(', ')}), which 2.0 does not know.` : 'Uses only options that 2.0 reads too.'
+    compat =
+      only21.length > 0
+        ? `Uses 2.1's plugin options (${[...new Set(only21)].join(', ')}), which 2.0 does not know.`
+        : 'Uses only options that 2.0 reads too.'
   } else {
-    compat = deprecated21.length > 0 ? `2.1 reads it too, with notices about options it deprecates (${[...new Set(deprecated21)].join(', ')}).` : '2.1 reads it too.'
+    compat =
+      deprecated21.length > 0
+        ? `2.1 reads it too, with notices about options it deprecates (${[...new Set(deprecated21)].join(', ')}).`
+        : '2.1 reads it too.'
   }
 
   return [
@@ -296,7 +329,8 @@ function security20(o: GenOptions, allowAnonymous: boolean, withAuth: boolean, w
 /** 2.1: plugins, loaded for every listener (`global_plugin`) or by name (`plugin_load`). */
 function plugins21(o: GenOptions, how: 'global_plugin' | 'plugin_load', w: ConfWriter): void {
   rootNotes(o, [o.auth.method === 'none' ? undefined : o.auth.file, o.acl?.file], w)
-  const load = (name: string, path: string) => (how === 'global_plugin' ? w.opt('global_plugin', path) : w.opt('plugin_load', `${name} ${path}`))
+  const load = (name: string, path: string) =>
+    how === 'global_plugin' ? w.opt('global_plugin', path) : w.opt('plugin_load', `${name} ${path}`)
   if (o.auth.method === 'password-file') {
     load(pluginName.passwordFile, o.auth.plugin!)
     w.opt('plugin_opt_password_file', o.auth.file)
@@ -330,12 +364,16 @@ export function generateConf(o: GenOptions): string {
   const globalAnonymous = o.allowAnonymous || everyOpen
 
   if (mixed && o.target === '2.0') {
-    w.section('Listeners differ in who may connect, so security options apply per listener; this must precede all of them.')
+    w.section(
+      'Listeners differ in who may connect, so security options apply per listener; this must precede all of them.',
+    )
     w.opt('per_listener_settings', true)
   }
 
   if (o.user) {
-    w.section('Account the broker switches to when started as root; it opens every file and port below as this account.')
+    w.section(
+      'Account the broker switches to when started as root; it opens every file and port below as this account.',
+    )
     w.opt('user', o.user)
   }
 
@@ -343,9 +381,14 @@ export function generateConf(o: GenOptions): string {
     w.section('Persistence: keep retained messages, subscriptions and queued messages across restarts.')
     rootNotes(o, [o.persistence.location], w)
     w.opt('persistence', true)
-    w.opt('persistence_location', o.persistence.location.endsWith('/') ? o.persistence.location : `${o.persistence.location}/`)
+    w.opt(
+      'persistence_location',
+      o.persistence.location.endsWith('/') ? o.persistence.location : `${o.persistence.location}/`,
+    )
   } else {
-    w.section('No persistence: retained messages and sessions are lost on restart (use --persistence DIR to keep them).')
+    w.section(
+      'No persistence: retained messages and sessions are lost on restart (use --persistence DIR to keep them).',
+    )
     w.opt('persistence', false)
   }
 
@@ -354,7 +397,9 @@ export function generateConf(o: GenOptions): string {
   for (const type of o.log.types) w.opt('log_type', type)
 
   if (!mixed) {
-    w.section(`Security, for every listener: ${everyOpen ? 'anyone who can reach a listener may connect, without a username' : describeAuth(o)}.`)
+    w.section(
+      `Security, for every listener: ${everyOpen ? 'anyone who can reach a listener may connect, without a username' : describeAuth(o)}.`,
+    )
     if (o.target === '2.0') security20(o, globalAnonymous, true, w)
     else {
       w.opt('allow_anonymous', globalAnonymous)
@@ -401,21 +446,28 @@ export function reviewGenOptions(o: GenOptions): string[] {
     if (l.kind !== 'tcp') continue
     const local = LOOPBACK(l.bind)
     const open = l.anonymous && (mixed || !usesAuth(o))
-    if (open && !local) notes.push(`${where(l)} is open to anyone who can reach it: bind it to 127.0.0.1 or use a Unix socket`)
+    if (open && !local)
+      notes.push(`${where(l)} is open to anyone who can reach it: bind it to 127.0.0.1 or use a Unix socket`)
     if (!l.tls && !local && !open && o.auth.method !== 'none') {
       notes.push(`passwords cross the network unencrypted on ${where(l)}; prefer a TLS listener (--tls-listener)`)
     }
 
     if (!open && o.auth.method === 'none' && !o.allowAnonymous && !(l.tls && o.tls?.useIdentityAsUsername)) {
-      notes.push(`nobody can connect on ${where(l)}: give --password-file, --dynsec, --allow-anonymous or --use-identity-as-username`)
+      notes.push(
+        `nobody can connect on ${where(l)}: give --password-file, --dynsec, --allow-anonymous or --use-identity-as-username`,
+      )
     }
 
     if (o.target === '2.0' && l.protocol === 'websockets' && l.bind?.includes(':')) {
-      notes.push(`mosquitto 2.0 binds WebSockets listeners through libwebsockets, which fails silently on IPv6 addresses such as ${l.bind} (mosquitto #3383): leave out the address or use IPv4`)
+      notes.push(
+        `mosquitto 2.0 binds WebSockets listeners through libwebsockets, which fails silently on IPv6 addresses such as ${l.bind} (mosquitto #3383): leave out the address or use IPv4`,
+      )
     }
 
     if (l.port < 1024 && !root) {
-      notes.push(`mosquitto drops root privileges before opening port ${l.port}, so it cannot bind it: give the binary CAP_NET_BIND_SERVICE, or use a port above 1023`)
+      notes.push(
+        `mosquitto drops root privileges before opening port ${l.port}, so it cannot bind it: give the binary CAP_NET_BIND_SERVICE, or use a port above 1023`,
+      )
     }
   }
 
@@ -473,8 +525,14 @@ const STANDARD_LOG = ['error', 'warning', 'notice', 'information']
 
 export const PRESETS: Readonly<Record<PresetName, Preset>> = {
   'local-dev': {
-    summary: 'plain MQTT on 127.0.0.1:1883, anonymous clients, no persistence, connections and subscriptions logged to stderr',
-    request: {listener: ['1883:127.0.0.1'], allowAnonymous: true, logDest: ['stderr'], logType: [...STANDARD_LOG, 'subscribe', 'unsubscribe']},
+    summary:
+      'plain MQTT on 127.0.0.1:1883, anonymous clients, no persistence, connections and subscriptions logged to stderr',
+    request: {
+      listener: ['1883:127.0.0.1'],
+      allowAnonymous: true,
+      logDest: ['stderr'],
+      logType: [...STANDARD_LOG, 'subscribe', 'unsubscribe'],
+    },
     open: [],
   },
   production: {
@@ -537,7 +595,10 @@ export function parseListenerSpec(spec: string, kind: ListenerKind, open = false
 
   const m = /^(\d{1,5})(?::(.+))?$/.exec(rest)
   const port = m ? Number(m[1]) : Number.NaN
-  if (!m || port < 1 || port > 65535) throw usage(`${FLAG[kind]} ${spec}: expected PORT[:BIND][,anonymous]${kind === 'websocketsListener' ? '[,tls]' : ''} with PORT 1-65535`)
+  if (!m || port < 1 || port > 65535)
+    throw usage(
+      `${FLAG[kind]} ${spec}: expected PORT[:BIND][,anonymous]${kind === 'websocketsListener' ? '[,tls]' : ''} with PORT 1-65535`,
+    )
   let bind = m[2]
   if (bind?.startsWith('[') && bind.endsWith(']')) bind = bind.slice(1, -1)
   if (bind !== undefined && !/^[^\s#,]+$/.test(bind)) throw usage(`${FLAG[kind]} ${spec}: "${bind}" is not an address`)
@@ -639,12 +700,23 @@ export function resolveGenOptions(request: GenRequest, ctx: ResolveContext): Gen
   const anyTls = listeners.some((l) => l.kind === 'tcp' && l.tls)
   const certDir = r.certDir === undefined ? undefined : abs(r.certDir)
   const fromDir = (name: string) => (certDir === undefined ? undefined : join(certDir, name))
-  const tlsGiven = ['certDir', 'cafile', 'certfile', 'keyfile', 'requireCertificate', 'useIdentityAsUsername', 'tlsVersion'] as const
+  const tlsGiven = [
+    'certDir',
+    'cafile',
+    'certfile',
+    'keyfile',
+    'requireCertificate',
+    'useIdentityAsUsername',
+    'tlsVersion',
+  ] as const
   let tls: z.input<typeof TlsSchema> | undefined
   if (anyTls) {
     const certfile = r.certfile === undefined ? fromDir('server.crt') : abs(r.certfile)
     const keyfile = r.keyfile === undefined ? fromDir('server.key') : abs(r.keyfile)
-    if (!certfile || !keyfile) throw usage('TLS listeners need --cert-dir DIR (made by "mqctl cert server --out DIR") or --certfile and --keyfile')
+    if (!certfile || !keyfile)
+      throw usage(
+        'TLS listeners need --cert-dir DIR (made by "mqctl cert server --out DIR") or --certfile and --keyfile',
+      )
     tls = {
       cafile: r.cafile === undefined ? fromDir('ca.crt') : abs(r.cafile),
       certfile,
@@ -655,7 +727,10 @@ export function resolveGenOptions(request: GenRequest, ctx: ResolveContext): Gen
     }
   } else {
     const stray = tlsGiven.find((k) => given[k] !== undefined && given[k] !== false)
-    if (stray) throw usage(`--${stray.replaceAll(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} needs a TLS listener (--tls-listener PORT or --websockets-listener PORT,tls)`)
+    if (stray)
+      throw usage(
+        `--${stray.replaceAll(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} needs a TLS listener (--tls-listener PORT or --websockets-listener PORT,tls)`,
+      )
   }
 
   const pluginDir = r.pluginDir === undefined ? undefined : abs(r.pluginDir)
@@ -673,13 +748,19 @@ export function resolveGenOptions(request: GenRequest, ctx: ResolveContext): Gen
 
   let auth: z.input<typeof AuthSchema> = {method: 'none'}
   if (choice.method === 'password-file') {
-    auth = {method: 'password-file', file: abs(choice.file), plugin: target === '2.1' ? pluginPath('passwordFile') : undefined}
+    auth = {
+      method: 'password-file',
+      file: abs(choice.file),
+      plugin: target === '2.1' ? pluginPath('passwordFile') : undefined,
+    }
   } else if (choice.method === 'dynsec') {
     let plugin = r.plugin === undefined ? undefined : abs(r.plugin)
     if (plugin === undefined && pluginDir !== undefined) plugin = join(pluginDir, PLUGIN_FILES.dynsec)
     plugin ??= ctx.found.dynsec
     if (plugin === undefined) {
-      throw usage(`the dynamic-security plugin (${PLUGIN_FILES.dynsec}) is not in /usr/lib/*/, /usr/lib/mosquitto or /usr/local/lib on this machine: give its path with --plugin PATH`)
+      throw usage(
+        `the dynamic-security plugin (${PLUGIN_FILES.dynsec}) is not in /usr/lib/*/, /usr/lib/mosquitto or /usr/local/lib on this machine: give its path with --plugin PATH`,
+      )
     }
 
     auth = {method: 'dynsec', file: abs(choice.file), plugin}
@@ -687,7 +768,10 @@ export function resolveGenOptions(request: GenRequest, ctx: ResolveContext): Gen
     throw usage('--plugin is the dynamic-security plugin: it needs --dynsec FILE')
   }
 
-  const acl = r.aclFile === undefined ? undefined : {file: abs(r.aclFile), plugin: target === '2.1' ? pluginPath('aclFile') : undefined}
+  const acl =
+    r.aclFile === undefined
+      ? undefined
+      : {file: abs(r.aclFile), plugin: target === '2.1' ? pluginPath('aclFile') : undefined}
 
   return parseGenOptions({
     target,
@@ -712,14 +796,22 @@ export function resolveGenOptions(request: GenRequest, ctx: ResolveContext): Gen
 
 const PLUGIN_DIRS = ['/usr/lib/mosquitto', '/usr/lib', '/usr/local/lib', '/usr/local/lib/mosquitto', '/usr/lib64']
 
-const isFile = (path: string) => stat(path).then((s) => s.isFile(), () => false)
+const isFile = (path: string) =>
+  stat(path).then(
+    (s) => s.isFile(),
+    () => false,
+  )
 
 /** Where mosquitto's plugins are on this machine: /usr/lib/<multiarch>/, /usr/lib/mosquitto, … */
 export async function findPlugins(dirs?: readonly string[]): Promise<FoundPlugins> {
   let search = dirs ? [...dirs] : []
   if (!dirs) {
     const multiarch = await readdir('/usr/lib', {withFileTypes: true}).then(
-      (entries) => entries.filter((e) => e.isDirectory() && /-linux-gnu|-linux-musl/.test(e.name)).map((e) => join('/usr/lib', e.name)).sort(),
+      (entries) =>
+        entries
+          .filter((e) => e.isDirectory() && /-linux-gnu|-linux-musl/.test(e.name))
+          .map((e) => join('/usr/lib', e.name))
+          .sort(),
       () => [],
     )
     search = [...multiarch, ...PLUGIN_DIRS]
@@ -755,17 +847,33 @@ function pathsOf(o: GenOptions): PathCheck[] {
   if (o.tls) {
     const hint = 'make one with "mqctl cert server --ca CA_DIR --host NAME --out DIR"'
     if (o.tls.cafile) checks.push({path: o.tls.cafile, what: 'CA certificate (cafile)', hint})
-    checks.push({path: o.tls.certfile, what: 'server certificate (certfile)', hint}, {path: o.tls.keyfile, what: 'server key (keyfile)', hint})
+    checks.push(
+      {path: o.tls.certfile, what: 'server certificate (certfile)', hint},
+      {path: o.tls.keyfile, what: 'server key (keyfile)', hint},
+    )
   }
 
   if (o.auth.method === 'password-file') {
-    checks.push({path: o.auth.file, what: 'password file', hint: `create it with "mqctl passwd -c ${o.auth.file} USER"`})
+    checks.push({
+      path: o.auth.file,
+      what: 'password file',
+      hint: `create it with "mqctl passwd -c ${o.auth.file} USER"`,
+    })
     if (o.auth.plugin) checks.push({path: o.auth.plugin, what: 'password-file plugin (mosquitto 2.1)'})
   }
 
   if (o.auth.method === 'dynsec') {
-    checks.push({path: o.auth.file, what: 'dynamic-security file', hint: `create it with "mqctl dynsec init ${o.auth.file} admin"`})
-    checks.push({path: dirname(o.auth.file), what: 'directory of the dynamic-security file (the plugin rewrites the file there)', dir: true, writable: true})
+    checks.push({
+      path: o.auth.file,
+      what: 'dynamic-security file',
+      hint: `create it with "mqctl dynsec init ${o.auth.file} admin"`,
+    })
+    checks.push({
+      path: dirname(o.auth.file),
+      what: 'directory of the dynamic-security file (the plugin rewrites the file there)',
+      dir: true,
+      writable: true,
+    })
     checks.push({path: o.auth.plugin, what: 'dynamic-security plugin'})
   }
 
@@ -774,9 +882,14 @@ function pathsOf(o: GenOptions): PathCheck[] {
     if (o.acl.plugin) checks.push({path: o.acl.plugin, what: 'acl-file plugin (mosquitto 2.1)'})
   }
 
-  if (o.persistence) checks.push({path: o.persistence.location, what: 'persistence directory', dir: true, writable: true})
-  for (const d of o.log.dest) if (typeof d === 'object') checks.push({path: dirname(d.file), what: `directory of the log file ${d.file}`, dir: true, writable: true})
-  for (const l of o.listeners) if (l.kind === 'unix') checks.push({path: dirname(l.path), what: `directory of the Unix socket ${l.path}`, dir: true, writable: true})
+  if (o.persistence)
+    checks.push({path: o.persistence.location, what: 'persistence directory', dir: true, writable: true})
+  for (const d of o.log.dest)
+    if (typeof d === 'object')
+      checks.push({path: dirname(d.file), what: `directory of the log file ${d.file}`, dir: true, writable: true})
+  for (const l of o.listeners)
+    if (l.kind === 'unix')
+      checks.push({path: dirname(l.path), what: `directory of the Unix socket ${l.path}`, dir: true, writable: true})
   return checks
 }
 
@@ -795,7 +908,9 @@ export async function checkGenPaths(o: GenOptions, options: PathCheckOptions = {
   const brokerUser = o.user ?? 'mosquitto'
   const account = asRoot && brokerUser !== 'root' ? await lookupAccount(brokerUser) : undefined
   if (asRoot && brokerUser !== 'root' && !account) {
-    warnings.push(`there is no user "${brokerUser}" on this machine, and mosquitto started as root refuses to run without it: create it or give --user`)
+    warnings.push(
+      `there is no user "${brokerUser}" on this machine, and mosquitto started as root refuses to run without it: create it or give --user`,
+    )
   }
 
   const hints = new Set<string>()

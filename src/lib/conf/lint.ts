@@ -30,7 +30,12 @@ interface Listener {
   security: Map<string, ConfEntry[]>
 }
 
-const finding = (e: Pick<ConfEntry, 'file' | 'line' | 'column'>, rule: string, severity: Finding['severity'], message: string): Finding => ({
+const finding = (
+  e: Pick<ConfEntry, 'file' | 'line' | 'column'>,
+  rule: string,
+  severity: Finding['severity'],
+  message: string,
+): Finding => ({
   rule,
   severity,
   message,
@@ -72,7 +77,8 @@ export async function loadConfEntries(file: string, findings: Finding[], depth =
   return out
 }
 
-const LOOPBACK = (bind: string | undefined) => bind !== undefined && (bind === 'localhost' || bind.startsWith('127.') || bind === '::1')
+const LOOPBACK = (bind: string | undefined) =>
+  bind !== undefined && (bind === 'localhost' || bind.startsWith('127.') || bind === '::1')
 
 export async function lintConf(file: string, options: ConfLintOptions = {}): Promise<Finding[]> {
   const target = options.target ?? '2.0'
@@ -95,18 +101,30 @@ export async function lintConf(file: string, options: ConfLintOptions = {}): Pro
   for (const e of entries) {
     const spec = CONF_OPTIONS[e.name]
     if (!spec && !isPluginOption(e.name)) {
-      const why = e.name.startsWith('#') ? ' (a comment must start in column 1)' : e.name.includes('\t') ? ' (a tab is not a separator)' : ''
+      const why = e.name.startsWith('#')
+        ? ' (a comment must start in column 1)'
+        : e.name.includes('\t')
+          ? ' (a tab is not a separator)'
+          : ''
       err(e, 'conf/unknown-option', `Unknown configuration variable "${e.name}".${why}`)
       continue
     }
 
     if (spec && !spec.versions.includes(target)) {
-      err(e, 'conf/unknown-option', `Unknown configuration variable "${e.name}". (only in mosquitto ${spec.versions.join(', ')})`)
+      err(
+        e,
+        'conf/unknown-option',
+        `Unknown configuration variable "${e.name}". (only in mosquitto ${spec.versions.join(', ')})`,
+      )
       continue
     }
 
     if (spec?.deprecated && (target === spec.deprecated.in || (target === '2.1' && spec.deprecated.in === '2.0'))) {
-      warn(e, 'conf/deprecated', `${e.name} is deprecated in mosquitto ${spec.deprecated.in}; use ${spec.deprecated.use}`)
+      warn(
+        e,
+        'conf/deprecated',
+        `${e.name} is deprecated in mosquitto ${spec.deprecated.in}; use ${spec.deprecated.use}`,
+      )
     }
 
     const scope = spec?.scope ?? 'security'
@@ -114,7 +132,12 @@ export async function lintConf(file: string, options: ConfLintOptions = {}): Pro
     if (securityScope) securitySeen ??= e
 
     if (isPluginOption(e.name)) {
-      if (!pluginSeen) err(e, 'conf/plugin-option-without-plugin', `An ${e.name.startsWith('auth_opt_') ? 'auth_opt_' : 'plugin_opt_'} option exists in the config file without an auth_plugin.`)
+      if (!pluginSeen)
+        err(
+          e,
+          'conf/plugin-option-without-plugin',
+          `An ${e.name.startsWith('auth_opt_') ? 'auth_opt_' : 'plugin_opt_'} option exists in the config file without an auth_plugin.`,
+        )
       if (e.value === '') err(e, 'conf/empty-value', `Empty ${e.name} value in configuration.`)
       continue
     }
@@ -122,22 +145,30 @@ export async function lintConf(file: string, options: ConfLintOptions = {}): Pro
     // Value checks by type.
     if (spec!.type === 'bool') {
       if (e.word === '') err(e, 'conf/empty-value', `Empty ${e.name} value in configuration.`)
-      else if (!['true', 'false', '1', '0'].includes(e.word)) err(e, 'conf/invalid-value', `Invalid ${e.name} value (${e.word}).`)
+      else if (!['true', 'false', '1', '0'].includes(e.word))
+        err(e, 'conf/invalid-value', `Invalid ${e.name} value (${e.word}).`)
     } else if (spec!.type === 'string' && e.value === '') {
       err(e, 'conf/empty-value', `Empty ${e.name} value in configuration.`)
       continue
-    } else if (spec!.type === 'enum' && e.name !== 'tls_version' && e.name !== 'log_type' && !spec!.values!.includes(e.word)) {
+    } else if (
+      spec!.type === 'enum' &&
+      e.name !== 'tls_version' &&
+      e.name !== 'log_type' &&
+      !spec!.values!.includes(e.word)
+    ) {
       err(e, 'conf/invalid-value', `Invalid ${e.name} value (${e.word}).`)
     }
 
     if (e.name === 'log_dest') {
       const kind = e.word
       if (!spec!.values!.includes(kind)) err(e, 'conf/invalid-value', `Invalid log_dest value (${e.value}).`)
-      else if (kind === 'file' && e.value.split(' ').length < 2) err(e, 'conf/invalid-value', 'Empty "log_dest file" value in configuration.')
+      else if (kind === 'file' && e.value.split(' ').length < 2)
+        err(e, 'conf/invalid-value', 'Empty "log_dest file" value in configuration.')
     }
 
     if (e.name === 'per_listener_settings') {
-      if (securitySeen) err(e, 'conf/per-listener-order', 'per_listener_settings must be set before any other security settings.')
+      if (securitySeen)
+        err(e, 'conf/per-listener-order', 'per_listener_settings must be set before any other security settings.')
       perListener = e.word === 'true' || e.word === '1'
       continue
     }
@@ -155,7 +186,11 @@ export async function lintConf(file: string, options: ConfLintOptions = {}): Pro
 
       if (!/^\d+$/.test(portText)) {
         const zero = port === 0 && bind ? `, so "${bind}" becomes the path of a Unix socket` : ''
-        warn(e, 'conf/port-text', `port "${portText}" is read as ${port}${zero} (mosquitto takes the leading digits and ignores the rest)`)
+        warn(
+          e,
+          'conf/port-text',
+          `port "${portText}" is read as ${port}${zero} (mosquitto takes the leading digits and ignores the rest)`,
+        )
       }
 
       if (e.name === 'port') {
@@ -170,12 +205,14 @@ export async function lintConf(file: string, options: ConfLintOptions = {}): Pro
       continue
     }
 
-    if (e.name === 'plugin' || e.name === 'auth_plugin' || e.name === 'plugin_load' || e.name === 'global_plugin') pluginSeen = true
+    if (e.name === 'plugin' || e.name === 'auth_plugin' || e.name === 'plugin_load' || e.name === 'global_plugin')
+      pluginSeen = true
 
     const block = current ?? defaultListener
     if (scope === 'listener') {
       if (!current) defaultUsed = true
-      if (spec!.unique && block.options.has(e.name)) err(e, 'conf/duplicate', `Duplicate ${e.name} value in configuration.`)
+      if (spec!.unique && block.options.has(e.name))
+        err(e, 'conf/duplicate', `Duplicate ${e.name} value in configuration.`)
       // The broker checks this as it reads cafile and certfile only (observed on 2.0.11): after
       // psk_hint they stop it; before it they load, and only the certificate is served.
       if ((e.name === 'cafile' || e.name === 'certfile') && block.options.has('psk_hint')) {
@@ -204,34 +241,61 @@ export async function lintConf(file: string, options: ConfLintOptions = {}): Pro
       const b = all[j]
       if (a.port === 0 || a.port !== b.port) continue
       if (a.bind === undefined || b.bind === undefined || a.bind === b.bind) {
-        err(b.entry, 'conf/duplicate-port', `two listeners on port ${a.port} (also line ${a.entry.line}): the broker cannot bind the second`)
+        err(
+          b.entry,
+          'conf/duplicate-port',
+          `two listeners on port ${a.port} (also line ${a.entry.line}): the broker cannot bind the second`,
+        )
       }
     }
   }
 
   for (const l of all) {
     const get = (name: string) => l.options.get(name)
-    const security = (name: string) => ((perListener ? l.security.get(name) : undefined) ?? globalSecurity.get(name))?.at(-1)
+    const security = (name: string) =>
+      ((perListener ? l.security.get(name) : undefined) ?? globalSecurity.get(name))?.at(-1)
     const tls = get('certfile') && get('keyfile')
     const psk = get('psk_hint')
-    if ((get('certfile') || get('cafile')) && psk && !refusesCertAndPsk.has(l)) warn(psk, 'conf/cert-and-psk', 'certificate and PSK encryption on one listener: mosquitto serves the certificate and PSK clients cannot connect (this order loads; cafile or certfile after psk_hint stops the broker)')
+    if ((get('certfile') || get('cafile')) && psk && !refusesCertAndPsk.has(l))
+      warn(
+        psk,
+        'conf/cert-and-psk',
+        'certificate and PSK encryption on one listener: mosquitto serves the certificate and PSK clients cannot connect (this order loads; cafile or certfile after psk_hint stops the broker)',
+      )
     if (Boolean(get('certfile')) !== Boolean(get('keyfile'))) {
       const e = get('certfile') ?? get('keyfile')!
-      warn(e, 'conf/tls-half', `${e.name} without ${e.name === 'certfile' ? 'keyfile' : 'certfile'}: mosquitto 2.0 then serves plain, unencrypted MQTT on this listener`)
+      warn(
+        e,
+        'conf/tls-half',
+        `${e.name} without ${e.name === 'certfile' ? 'keyfile' : 'certfile'}: mosquitto 2.0 then serves plain, unencrypted MQTT on this listener`,
+      )
     }
 
     const tlsVersion = get('tls_version')
     if (tlsVersion && !['tlsv1.3', 'tlsv1.2', 'tlsv1.1'].includes(tlsVersion.word)) {
       if (tls) err(tlsVersion, 'conf/invalid-value', `Unsupported tls_version "${tlsVersion.word}".`)
-      else warn(tlsVersion, 'conf/invalid-value', `tls_version "${tlsVersion.word}" is not one of tlsv1.3, tlsv1.2, tlsv1.1 (ignored: the listener has no TLS)`)
+      else
+        warn(
+          tlsVersion,
+          'conf/invalid-value',
+          `tls_version "${tlsVersion.word}" is not one of tlsv1.3, tlsv1.2, tlsv1.1 (ignored: the listener has no TLS)`,
+        )
     }
 
     const publicListener = !implicitDefault && l.port !== 0 && !LOOPBACK(l.bind)
     if (publicListener && !tls && !psk) {
-      warn(l.entry, 'conf/plaintext-public', `listener on port ${l.port} accepts connections from ${l.bind ?? 'every address'} without TLS: passwords and messages cross the network in clear text`)
+      warn(
+        l.entry,
+        'conf/plaintext-public',
+        `listener on port ${l.port} accepts connections from ${l.bind ?? 'every address'} without TLS: passwords and messages cross the network in clear text`,
+      )
       const anon = security('allow_anonymous')
       if (anon && (anon.word === 'true' || anon.word === '1')) {
-        warn(anon, 'conf/anonymous-public', `allow_anonymous true on a listener reachable from ${l.bind ?? 'every address'}: anyone may connect`)
+        warn(
+          anon,
+          'conf/anonymous-public',
+          `allow_anonymous true on a listener reachable from ${l.bind ?? 'every address'}: anyone may connect`,
+        )
       }
     }
 
@@ -243,7 +307,11 @@ export async function lintConf(file: string, options: ConfLintOptions = {}): Pro
     const plugins = [...(sec.get('plugin') ?? []), ...(sec.get('auth_plugin') ?? [])]
     const pw = sec.get('password_file')?.at(-1)
     if (pw && plugins.some((p) => p.value.includes('dynamic_security'))) {
-      warn(pw, 'conf/password-and-dynsec', 'both a password_file and the dynamic-security plugin: a user in either may log in, and a stale password_file keeps the broker from starting when it goes missing (mosquitto #3550)')
+      warn(
+        pw,
+        'conf/password-and-dynsec',
+        'both a password_file and the dynamic-security plugin: a user in either may log in, and a stale password_file keeps the broker from starting when it goes missing (mosquitto #3550)',
+      )
     }
 
     if (options.fileChecks === false) continue
@@ -260,7 +328,18 @@ export async function lintConf(file: string, options: ConfLintOptions = {}): Pro
 }
 
 /** Files the broker opens after it has switched from root to its own user. */
-const OPENED_AS_BROKER_USER = new Set(['password_file', 'acl_file', 'psk_file', 'plugin_opt_config_file', 'cafile', 'capath', 'certfile', 'keyfile', 'crlfile', 'dhparamfile'])
+const OPENED_AS_BROKER_USER = new Set([
+  'password_file',
+  'acl_file',
+  'psk_file',
+  'plugin_opt_config_file',
+  'cafile',
+  'capath',
+  'certfile',
+  'keyfile',
+  'crlfile',
+  'dhparamfile',
+])
 
 /**
  * Run as root, "readable" is always true; but mosquitto started as root switches to `user`
@@ -280,18 +359,36 @@ async function checkBrokerAccount(entries: ConfEntry[], findings: Finding[]): Pr
   }
 
   if (!account) {
-    if (userEntry) findings.push(finding(userEntry, 'conf/broker-user', 'error', `Unable to drop privileges to '${name}' because this user does not exist.`))
+    if (userEntry)
+      findings.push(
+        finding(
+          userEntry,
+          'conf/broker-user',
+          'error',
+          `Unable to drop privileges to '${name}' because this user does not exist.`,
+        ),
+      )
     return
   }
 
   for (const e of entries) {
     if (!OPENED_AS_BROKER_USER.has(e.name)) continue
     const path = resolve(e.value)
-    const readable = await access(path, constants.R_OK).then(() => true, () => false)
+    const readable = await access(path, constants.R_OK).then(
+      () => true,
+      () => false,
+    )
     if (!readable) continue // reported as conf/missing-file
     const problem = await accountCanRead(path, account).catch(() => undefined)
     if (problem) {
-      findings.push(finding(e, 'conf/broker-user', 'error', `${e.name} "${e.value}": mosquitto started as root switches to user "${name}" before opening it, and ${problem} (chown/chmod it, or set "user")`))
+      findings.push(
+        finding(
+          e,
+          'conf/broker-user',
+          'error',
+          `${e.name} "${e.value}": mosquitto started as root switches to user "${name}" before opening it, and ${problem} (chown/chmod it, or set "user")`,
+        ),
+      )
     }
   }
 }
@@ -301,7 +398,14 @@ async function checkReadable(e: ConfEntry, findings: Finding[]): Promise<boolean
     await access(resolve(e.value), constants.R_OK)
     return true
   } catch (error) {
-    findings.push(finding(e, 'conf/missing-file', 'error', `${e.name} "${e.value}" cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'}): the broker will not start`))
+    findings.push(
+      finding(
+        e,
+        'conf/missing-file',
+        'error',
+        `${e.name} "${e.value}" cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'}): the broker will not start`,
+      ),
+    )
     return false
   }
 }
@@ -309,14 +413,28 @@ async function checkReadable(e: ConfEntry, findings: Finding[]): Promise<boolean
 async function worldReadable(e: ConfEntry, findings: Finding[]): Promise<void> {
   const st = await stat(e.value)
   if (st.mode & 0o004) {
-    findings.push(finding(e, 'conf/world-readable', 'warning', `${e.value} is readable by every local user (mosquitto 2.0.16+ warns); chmod 0640 and group mosquitto`))
+    findings.push(
+      finding(
+        e,
+        'conf/world-readable',
+        'warning',
+        `${e.value} is readable by every local user (mosquitto 2.0.16+ warns); chmod 0640 and group mosquitto`,
+      ),
+    )
   }
 }
 
 async function checkPasswordFile(e: ConfEntry, findings: Finding[]): Promise<void> {
   const st = await stat(e.value).catch(() => undefined)
   if (st?.isDirectory()) {
-    findings.push(finding(e, 'conf/password-file-directory', 'error', `password_file "${e.value}" is a directory (mosquitto 2.0.11 hangs on it; later versions refuse to start)`))
+    findings.push(
+      finding(
+        e,
+        'conf/password-file-directory',
+        'error',
+        `password_file "${e.value}" is a directory (mosquitto 2.0.11 hangs on it; later versions refuse to start)`,
+      ),
+    )
     return
   }
 
@@ -332,7 +450,14 @@ async function checkPasswordFile(e: ConfEntry, findings: Finding[]): Promise<voi
 async function checkAclFile(e: ConfEntry, findings: Finding[]): Promise<void> {
   const st = await stat(e.value).catch(() => undefined)
   if (st?.isDirectory()) {
-    findings.push(finding(e, 'conf/acl-directory', 'warning', `acl_file "${e.value}" is a directory: mosquitto 2.0 loads it as empty and denies everything`))
+    findings.push(
+      finding(
+        e,
+        'conf/acl-directory',
+        'warning',
+        `acl_file "${e.value}" is a directory: mosquitto 2.0 loads it as empty and denies everything`,
+      ),
+    )
     return
   }
 
@@ -352,7 +477,14 @@ async function checkPlugin(e: ConfEntry, findings: Finding[]): Promise<void> {
     const head = Buffer.alloc(4)
     await handle.read(head, 0, 4, 0)
     if (!head.equals(Buffer.from([0x7f, 0x45, 0x4c, 0x46]))) {
-      findings.push(finding(e, 'conf/not-a-library', 'error', `plugin "${e.value}" is not a loadable library (no ELF header): Unable to load auth plugin`))
+      findings.push(
+        finding(
+          e,
+          'conf/not-a-library',
+          'error',
+          `plugin "${e.value}" is not a loadable library (no ELF header): Unable to load auth plugin`,
+        ),
+      )
     }
   } finally {
     await handle.close()
@@ -363,9 +495,14 @@ async function checkTls(l: Listener, findings: Finding[]): Promise<void> {
   const certEntry = l.options.get('certfile')!
   const keyEntry = l.options.get('keyfile')!
   const caEntry = l.options.get('cafile')
-  const ok = [await checkReadable(certEntry, findings), await checkReadable(keyEntry, findings), caEntry ? await checkReadable(caEntry, findings) : true]
+  const ok = [
+    await checkReadable(certEntry, findings),
+    await checkReadable(keyEntry, findings),
+    caEntry ? await checkReadable(caEntry, findings) : true,
+  ]
   if (ok.includes(false)) return
-  const pemError = (e: ConfEntry, what: string) => findings.push(finding(e, 'conf/not-pem', 'error', `${e.name} "${e.value}" is not a PEM ${what}`))
+  const pemError = (e: ConfEntry, what: string) =>
+    findings.push(finding(e, 'conf/not-pem', 'error', `${e.name} "${e.value}" is not a PEM ${what}`))
   let cert: X509Certificate
   try {
     cert = new X509Certificate(await readFile(certEntry.value))
@@ -384,19 +521,37 @@ async function checkTls(l: Listener, findings: Finding[]): Promise<void> {
 
   try {
     const key = createPrivateKey(await readFile(keyEntry.value))
-    if (!cert.checkPrivateKey(key)) findings.push(finding(keyEntry, 'conf/key-mismatch', 'error', `keyfile "${keyEntry.value}" does not match certfile "${certEntry.value}"`))
+    if (!cert.checkPrivateKey(key))
+      findings.push(
+        finding(
+          keyEntry,
+          'conf/key-mismatch',
+          'error',
+          `keyfile "${keyEntry.value}" does not match certfile "${certEntry.value}"`,
+        ),
+      )
   } catch {
     pemError(keyEntry, 'private key')
   }
 
   if (new Date(cert.validTo).getTime() < Date.now()) {
-    findings.push(finding(certEntry, 'conf/cert-expired', 'warning', `certificate ${certEntry.value} expired on ${cert.validTo}`))
+    findings.push(
+      finding(certEntry, 'conf/cert-expired', 'warning', `certificate ${certEntry.value} expired on ${cert.validTo}`),
+    )
   }
 
   const host = l.bind
   if (host && host !== '0.0.0.0' && host !== '::') {
     const covered = isIP(host) ? cert.checkIP(host) : cert.checkHost(host)
-    if (!covered) findings.push(finding(certEntry, 'conf/cert-host', 'warning', `certificate ${certEntry.value} does not cover ${host}, the listener's address: clients that verify host names will refuse it`))
+    if (!covered)
+      findings.push(
+        finding(
+          certEntry,
+          'conf/cert-host',
+          'warning',
+          `certificate ${certEntry.value} does not cover ${host}, the listener's address: clients that verify host names will refuse it`,
+        ),
+      )
   }
 }
 
@@ -407,9 +562,11 @@ export const CONF_RULES: Record<string, string> = {
   'conf/duplicate': 'a single-value option given twice in one scope',
   'conf/per-listener-order': 'per_listener_settings after a security option',
   'conf/duplicate-port': 'two listeners that cannot both bind',
-  'conf/broker-user': 'a file the broker cannot open once it has switched from root to its user, or a user that does not exist',
+  'conf/broker-user':
+    'a file the broker cannot open once it has switched from root to its user, or a user that does not exist',
   'conf/port-text': 'a port with characters the broker ignores (it reads the leading digits)',
-  'conf/cert-and-psk': 'certificate and PSK encryption on one listener (an error when cafile/certfile follow psk_hint: the broker refuses to start)',
+  'conf/cert-and-psk':
+    'certificate and PSK encryption on one listener (an error when cafile/certfile follow psk_hint: the broker refuses to start)',
   'conf/plugin-option-without-plugin': 'plugin_opt_/auth_opt_ before any plugin',
   'conf/include-dir': 'an include_dir that cannot be read',
   'conf/missing-file': 'a file the broker opens at start-up is missing or unreadable',

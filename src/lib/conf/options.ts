@@ -20,18 +20,31 @@ export interface OptionSpec {
 
 const both = ['2.0', '2.1'] as const
 const only21 = ['2.1'] as const
-const o = (type: ValueType, scope: Scope, extra: Partial<OptionSpec> = {}): OptionSpec => ({type, scope, versions: both, ...extra})
+const o = (type: ValueType, scope: Scope, extra: Partial<OptionSpec> = {}): OptionSpec => ({
+  type,
+  scope,
+  versions: both,
+  ...extra,
+})
 
 export const CONF_OPTIONS: Readonly<Record<string, OptionSpec>> = {
   // security (global, or per listener with per_listener_settings true)
-  acl_file: o('string', 'security', {unique: true, file: 'acl', deprecated: {in: '2.1', use: 'plugin_load with the acl-file plugin'}}),
+  acl_file: o('string', 'security', {
+    unique: true,
+    file: 'acl',
+    deprecated: {in: '2.1', use: 'plugin_load with the acl-file plugin'},
+  }),
   allow_anonymous: o('bool', 'security'),
   allow_zero_length_clientid: o('bool', 'security'),
   auth_plugin: o('string', 'security', {file: 'plugin', deprecated: {in: '2.0', use: 'plugin'}}),
   plugin: o('string', 'security', {file: 'plugin'}),
   auth_plugin_deny_special_chars: o('bool', 'security'),
   auto_id_prefix: o('string', 'security'),
-  password_file: o('string', 'security', {unique: true, file: 'password', deprecated: {in: '2.1', use: 'plugin_load with the password-file plugin'}}),
+  password_file: o('string', 'security', {
+    unique: true,
+    file: 'password',
+    deprecated: {in: '2.1', use: 'plugin_load with the password-file plugin'},
+  }),
   psk_file: o('string', 'security', {unique: true, file: 'psk'}),
   // global
   allow_duplicate_messages: o('bool', 'global'),
@@ -45,7 +58,20 @@ export const CONF_OPTIONS: Readonly<Record<string, OptionSpec>> = {
   log_facility: o('int', 'global'),
   log_timestamp: o('bool', 'global'),
   log_timestamp_format: o('string', 'global'),
-  log_type: o('enum', 'global', {values: ['none', 'information', 'notice', 'warning', 'error', 'debug', 'subscribe', 'unsubscribe', 'websockets', 'all']}),
+  log_type: o('enum', 'global', {
+    values: [
+      'none',
+      'information',
+      'notice',
+      'warning',
+      'error',
+      'debug',
+      'subscribe',
+      'unsubscribe',
+      'websockets',
+      'all',
+    ],
+  }),
   max_inflight_bytes: o('int', 'global'),
   max_inflight_messages: o('int', 'global'),
   max_keepalive: o('int', 'global'),

@@ -43,5 +43,7 @@ export function parseConf(text: string, file = 'mosquitto.conf'): ConfDocument {
 
 /** Prints entries back as `name value` lines; parse(print(parse(x))) equals parse(x) in names and values. */
 export function printConf(entries: readonly Pick<ConfEntry, 'name' | 'value'>[]): string {
-  return entries.map((e) => (e.value === '' ? e.name : `${e.name} ${e.value}`)).join('\n') + (entries.length ? '\n' : '')
+  return (
+    entries.map((e) => (e.value === '' ? e.name : `${e.name} ${e.value}`)).join('\n') + (entries.length ? '\n' : '')
+  )
 }

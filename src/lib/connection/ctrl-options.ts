@@ -76,7 +76,9 @@ export function parseCtrlOptions(words: readonly string[], where = 'command line
     const name = eq > 0 ? word.slice(0, eq) : word
     const option = CTRL_OPTIONS.get(name)
     if (!option) {
-      throw new MqctlError('USAGE_CONNECTION_OPTION', `Unknown option '${name}' (${where}).`, {verbatim: `Error: Unknown option '${name}'.`})
+      throw new MqctlError('USAGE_CONNECTION_OPTION', `Unknown option '${name}' (${where}).`, {
+        verbatim: `Error: Unknown option '${name}'.`,
+      })
     }
 
     if (!option.value) {
@@ -86,7 +88,9 @@ export function parseCtrlOptions(words: readonly string[], where = 'command line
 
     const value = eq > 0 ? word.slice(eq + 1) : words[++i]
     if (value === undefined || value === '') {
-      throw new MqctlError('USAGE_CONNECTION_OPTION', `${option.missing!.replace(/^Error: /, '')} (${where})`, {verbatim: option.missing})
+      throw new MqctlError('USAGE_CONNECTION_OPTION', `${option.missing!.replace(/^Error: /, '')} (${where})`, {
+        verbatim: option.missing,
+      })
     }
 
     options.set(option.flag, value)

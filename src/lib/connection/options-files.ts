@@ -45,7 +45,9 @@ export function readCtrlOptionsFile(path: string, required = false): SourcedOpti
       parsed = parseCtrlOptions(words, where)
     } catch (error) {
       const e = error as MqctlError
-      throw new MqctlError(e.code, e.message, {location: {file: path, line: index + 1, column: line.indexOf(words[0]) + 1}})
+      throw new MqctlError(e.code, e.message, {
+        location: {file: path, line: index + 1, column: line.indexOf(words[0]) + 1},
+      })
     }
 
     if (parsed.rest < words.length) {

@@ -19,7 +19,12 @@ export const profileSchema = z
     'password-env': z.string(),
     id: z.string(),
     qos: z.union([z.literal(0), z.literal(1), z.literal(2)]),
-    'protocol-version': z.union([z.literal(5), z.literal(311), z.literal(31), z.enum(['5', '311', '31', 'mqttv5', 'mqttv311', 'mqttv31'])]),
+    'protocol-version': z.union([
+      z.literal(5),
+      z.literal(311),
+      z.literal(31),
+      z.enum(['5', '311', '31', 'mqttv5', 'mqttv311', 'mqttv31']),
+    ]),
     url: z.string(),
     cafile: z.string(),
     capath: z.string(),
@@ -82,23 +87,28 @@ export async function loadConfigFile(path: string): Promise<LoadedConfig | undef
   if (doc.errors.length > 0) {
     const e = doc.errors[0]
     const pos = lineCounter.linePos(e.pos[0])
-    throw new MqctlError('PARSE_CONFIG', e.message.split('\n')[0], {location: {file: path, line: pos.line, column: pos.col}})
+    throw new MqctlError('PARSE_CONFIG', e.message.split('\n')[0], {
+      location: {file: path, line: pos.line, column: pos.col},
+    })
   }
 
   /** The first zod issue as "<where>: <what>" at the line and column of the offending key. */
   const fail = (issue: z.core.$ZodIssue, prefix: PropertyKey[]): never => {
     const keys = [...prefix, ...(issue.code === 'unrecognized_keys' ? [...issue.path, ...issue.keys] : issue.path)]
     const node = doc.getIn(keys.slice(0, issue.code === 'unrecognized_keys' ? -1 : undefined).map(String), true) as
-      | {range?: number[]; items?: Array<{key?: {value?: unknown; range?: number[]}}>}
-      | undefined
+      {range?: number[]; items?: Array<{key?: {value?: unknown; range?: number[]}}>} | undefined
     // An unknown key is pointed at itself, not at the mapping that holds it.
-    const unknownKey = issue.code === 'unrecognized_keys' ? node?.items?.find((pair) => pair.key?.value === keys.at(-1))?.key : undefined
+    const unknownKey =
+      issue.code === 'unrecognized_keys' ? node?.items?.find((pair) => pair.key?.value === keys.at(-1))?.key : undefined
     const range = unknownKey?.range ?? node?.range
     const pos = range ? lineCounter.linePos(range[0]) : undefined
     const where = keys[0] === 'profiles' && keys.length > 1 ? `profile "${String(keys[1])}"` : 'top level'
     const key = keys.slice(keys[0] === 'profiles' ? 2 : 0).join('.') || String(keys.at(-1) ?? '')
-    const what = issue.code === 'unrecognized_keys' ? `unknown key "${issue.keys.join('", "')}"` : `key "${key}": ${issue.message}`
-    throw new MqctlError('PARSE_CONFIG', `${where}: ${what}`, {location: {file: path, line: pos?.line, column: pos?.col}})
+    const what =
+      issue.code === 'unrecognized_keys' ? `unknown key "${issue.keys.join('", "')}"` : `key "${key}": ${issue.message}`
+    throw new MqctlError('PARSE_CONFIG', `${where}: ${what}`, {
+      location: {file: path, line: pos?.line, column: pos?.col},
+    })
   }
 
   const file = configFileSchema.safeParse(doc.toJS() ?? {})
@@ -117,14 +127,21 @@ export async function loadConfigFile(path: string): Promise<LoadedConfig | undef
 }
 
 /** Picks the profile: --profile, then MQCTL_PROFILE, then the file's `default`. */
-export function selectProfile(config: LoadedConfig | undefined, path: string, requested?: string): {name?: string; options: SourcedOptions} {
+export function selectProfile(
+  config: LoadedConfig | undefined,
+  path: string,
+  requested?: string,
+): {name?: string; options: SourcedOptions} {
   const name = requested ?? config?.default
   const empty = {options: new Map(), sources: new Map()}
   if (name === undefined) return {options: empty}
   const profile = config?.profile(name)
   if (!profile) {
     const known = config?.names ?? []
-    throw new MqctlError('USAGE_PROFILE', `no profile "${name}" in ${path}${known.length ? ` (profiles: ${known.join(', ')})` : ''}`)
+    throw new MqctlError(
+      'USAGE_PROFILE',
+      `no profile "${name}" in ${path}${known.length ? ` (profiles: ${known.join(', ')})` : ''}`,
+    )
   }
 
   const options = new Map<string, string | true>()

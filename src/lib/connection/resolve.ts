@@ -30,7 +30,14 @@ export const resolvedConnectionSchema = z.object({
     })
     .optional(),
   unix: z.string().optional(),
-  proxy: z.object({host: z.string(), port: z.number().int(), username: z.string().optional(), password: z.string().optional()}).optional(),
+  proxy: z
+    .object({
+      host: z.string(),
+      port: z.number().int(),
+      username: z.string().optional(),
+      password: z.string().optional(),
+    })
+    .optional(),
   bindAddress: z.string().optional(),
   nodelay: z.boolean(),
   debug: z.boolean(),
@@ -60,15 +67,17 @@ const ENV_KEYS: Array<[string, string]> = [
   ['MQCTL_PASSWORD', 'pw'],
 ]
 
-const usage = (message: string, source: string) =>
-  new MqctlError('USAGE_CONNECTION', `${message} (from ${source})`)
+const usage = (message: string, source: string) => new MqctlError('USAGE_CONNECTION', `${message} (from ${source})`)
 
 function atoiStrict(text: string): number | undefined {
   return /^\s*[+-]?\d+\s*$/.test(text) ? Number.parseInt(text, 10) : undefined
 }
 
 /** Splits `mqtt(s)://[user[:pass]@]host[:port][/topic]` as mosquitto_ctrl's -L does. */
-export function parseBrokerUrl(url: string, source: string): {tls: boolean; host: string; port?: number; username?: string; password?: string} {
+export function parseBrokerUrl(
+  url: string,
+  source: string,
+): {tls: boolean; host: string; port?: number; username?: string; password?: string} {
   const m = /^(mqtts?):\/\/(?:([^:@/]*)(?::([^@/]*))?@)?(\[[^\]]+\]|[^:/]+)(?::([^/]*))?(?:\/.*)?$/.exec(url)
   if (!m) {
     if (!/^mqtts?:\/\//.test(url)) throw usage('Error: Unsupported URL scheme.', source)
@@ -80,7 +89,8 @@ export function parseBrokerUrl(url: string, source: string): {tls: boolean; host
   let port: number | undefined
   if (portText !== undefined) {
     port = atoiStrict(portText)
-    if (port === undefined || port < 1 || port > 65_535) throw usage(`Error: Invalid port in URL: "${portText}"`, source)
+    if (port === undefined || port < 1 || port > 65_535)
+      throw usage(`Error: Invalid port in URL: "${portText}"`, source)
   }
 
   return {tls: scheme === 'mqtts', host: host.replace(/^\[|\]$/g, ''), port, username: user, password: pass}
@@ -107,7 +117,10 @@ export async function resolveConnection(input: ResolveInput): Promise<ResolvedCo
   // Lowest first; later layers override.
   const optionsFile = input.flags.get('options-file')
   const ctrlFile = typeof optionsFile === 'string' ? optionsFile : ctrlOptionsFilePath(env)
-  layers.push({name: 'mosquitto_ctrl options file', options: readCtrlOptionsFile(ctrlFile, typeof optionsFile === 'string')})
+  layers.push({
+    name: 'mosquitto_ctrl options file',
+    options: readCtrlOptionsFile(ctrlFile, typeof optionsFile === 'string'),
+  })
 
   const cfgPath = configFilePath(env)
   const requested = (input.flags.get('profile') as string | undefined) ?? (env.MQCTL_PROFILE || undefined)
@@ -172,25 +185,33 @@ export async function resolveConnection(input: ResolveInput): Promise<ResolvedCo
   if (qos === undefined || qos < 0 || qos > 2) throw usage(`Error: Invalid QoS given: ${qosText}`, src('qos'))
 
   const versionText = str('protocol-version') ?? '5'
-  const protocolVersion = ({5: 5, mqttv5: 5, 311: 4, mqttv311: 4, 31: 3, mqttv31: 3} as Record<string, 3 | 4 | 5>)[versionText]
+  const protocolVersion = ({5: 5, mqttv5: 5, 311: 4, mqttv311: 4, 31: 3, mqttv31: 3} as Record<string, 3 | 4 | 5>)[
+    versionText
+  ]
   if (!protocolVersion) throw usage('Error: Invalid protocol version argument given.', src('protocol-version'))
 
   const timeoutText = str('timeout') ?? '10'
   const timeout = Number(timeoutText)
-  if (!Number.isFinite(timeout) || timeout <= 0) throw usage(`invalid --timeout "${timeoutText}": give seconds above 0`, src('timeout'))
+  if (!Number.isFinite(timeout) || timeout <= 0)
+    throw usage(`invalid --timeout "${timeoutText}": give seconds above 0`, src('timeout'))
 
   const cert = str('cert')
   const key = str('key')
   if ((cert === undefined) !== (key === undefined)) {
-    throw usage('Error: Both certfile and keyfile must be provided if one of them is set.', src(cert === undefined ? 'key' : 'cert'))
+    throw usage(
+      'Error: Both certfile and keyfile must be provided if one of them is set.',
+      src(cert === undefined ? 'key' : 'cert'),
+    )
   }
 
   const keyform = str('keyform')
-  if (keyform !== undefined && keyform !== 'pem') throw usage(`--keyform ${keyform} is not supported (only pem)`, src('keyform'))
+  if (keyform !== undefined && keyform !== 'pem')
+    throw usage(`--keyform ${keyform} is not supported (only pem)`, src('keyform'))
 
   const psk = str('psk')
   const pskIdentity = str('psk-identity')
-  if (psk !== undefined && pskIdentity === undefined) throw usage('Error: --psk-identity required if --psk used.', src('psk'))
+  if (psk !== undefined && pskIdentity === undefined)
+    throw usage('Error: --psk-identity required if --psk used.', src('psk'))
   if (psk !== undefined && (str('cafile') !== undefined || str('capath') !== undefined)) {
     throw usage('Error: Only one of --psk or --cafile/--capath may be used at once.', src('psk'))
   }
@@ -198,13 +219,25 @@ export async function resolveConnection(input: ResolveInput): Promise<ResolvedCo
   if (psk !== undefined && !/^[0-9a-fA-F]+$/.test(psk)) throw usage('--psk must be a hexadecimal key', src('psk'))
 
   const tlsVersionText = str('tls-version')
-  const minVersion = tlsVersionText === undefined ? undefined : ({'tlsv1.3': 'TLSv1.3', 'tlsv1.2': 'TLSv1.2', 'tlsv1.1': 'TLSv1.1'} as const)[tlsVersionText as 'tlsv1.3']
-  if (tlsVersionText !== undefined && !minVersion) throw usage(`Error: Unsupported TLS version "${tlsVersionText}" (use tlsv1.3, tlsv1.2 or tlsv1.1)`, src('tls-version'))
+  const minVersion =
+    tlsVersionText === undefined
+      ? undefined
+      : ({'tlsv1.3': 'TLSv1.3', 'tlsv1.2': 'TLSv1.2', 'tlsv1.1': 'TLSv1.1'} as const)[tlsVersionText as 'tlsv1.3']
+  if (tlsVersionText !== undefined && !minVersion)
+    throw usage(
+      `Error: Unsupported TLS version "${tlsVersionText}" (use tlsv1.3, tlsv1.2 or tlsv1.1)`,
+      src('tls-version'),
+    )
 
   const useOsCerts = bool('tls-use-os-certs')
   const unix = str('unix')
   const wantsTls =
-    tlsFromUrl || str('cafile') !== undefined || str('capath') !== undefined || psk !== undefined || useOsCerts || cert !== undefined
+    tlsFromUrl ||
+    str('cafile') !== undefined ||
+    str('capath') !== undefined ||
+    psk !== undefined ||
+    useOsCerts ||
+    cert !== undefined
   port ??= wantsTls ? 8883 : 1883
   // Like mosquitto_ctrl 2.0.21+: port 8883 means TLS, verified against the system's CAs.
   const tls = wantsTls || (port === 8883 && !unix)
@@ -221,13 +254,18 @@ export async function resolveConnection(input: ResolveInput): Promise<ResolvedCo
   if (password === undefined && str('password-env') !== undefined) password = env[str('password-env')!]
   if (raw.get('password-stdin') === true && input.readStdinLine) {
     password = await input.readStdinLine()
-    if (password === undefined) throw new MqctlError('USAGE_NO_PASSWORD', '--password-stdin given but standard input is empty')
+    if (password === undefined)
+      throw new MqctlError('USAGE_NO_PASSWORD', '--password-stdin given but standard input is empty')
     sources.set('pw', '--password-stdin')
   }
 
   if (username !== undefined && password === undefined && input.promptPassword) {
     password = await input.promptPassword(username)
-    if (password === '') throw new MqctlError('USAGE_NO_PASSWORD', 'Empty password.', {verbatim: 'Error: Empty password.\nError getting password.', exit: 1})
+    if (password === '')
+      throw new MqctlError('USAGE_NO_PASSWORD', 'Empty password.', {
+        verbatim: 'Error: Empty password.\nError getting password.',
+        exit: 1,
+      })
     sources.set('pw', 'prompt')
   }
 

@@ -41,7 +41,10 @@ export function deadline(ms: number): Deadline {
     race(promise, what, hint) {
       let timer: NodeJS.Timeout | undefined
       const timeout = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new MqctlError('TIMEOUT', `${what} (no answer within ${ms / 1000} s)`, {hint})), Math.max(0, end - Date.now()))
+        timer = setTimeout(
+          () => reject(new MqctlError('TIMEOUT', `${what} (no answer within ${ms / 1000} s)`, {hint})),
+          Math.max(0, end - Date.now()),
+        )
       })
       return Promise.race([promise, timeout]).finally(() => clearTimeout(timer))
     },
@@ -52,9 +55,19 @@ export function deadline(ms: number): Deadline {
  * Connects (transport, then MQTT CONNECT) within the deadline. Clean start, no reconnect:
  * an admin tool must fail loudly, not retry forever.
  */
-export async function openSession(c: ResolvedConnection, limit: Deadline, log?: (line: string) => void): Promise<MqttClient> {
-  const where = c.proxy ? `${describeEndpoint(c)} through the SOCKS proxy ${c.proxy.host}:${c.proxy.port}` : describeEndpoint(c)
-  const stream = await limit.race(openTransport(c), `no connection to ${where}`, 'is the host reachable? a firewall dropping packets looks like this')
+export async function openSession(
+  c: ResolvedConnection,
+  limit: Deadline,
+  log?: (line: string) => void,
+): Promise<MqttClient> {
+  const where = c.proxy
+    ? `${describeEndpoint(c)} through the SOCKS proxy ${c.proxy.host}:${c.proxy.port}`
+    : describeEndpoint(c)
+  const stream = await limit.race(
+    openTransport(c),
+    `no connection to ${where}`,
+    'is the host reachable? a firewall dropping packets looks like this',
+  )
   // The client module alone: mqtt's index also loads websockets and more, ~8x the start-up cost.
   const clientModule: string = 'mqtt/lib/client'
   type ClientClass = typeof import('mqtt').MqttClient
@@ -86,10 +99,17 @@ export async function openSession(c: ResolvedConnection, limit: Deadline, log?: 
         client.once('error', (error: Error & {code?: number | string}) => {
           if (typeof error.code === 'number') {
             reject(
-              new MqctlError('CONNECTION_NOT_AUTHORIZED', `${where} refused the connection: ${reasonText(error.code)}`, {
-                details: {reasonCode: error.code},
-                hint: error.code === 135 || error.code === 134 || error.code === 5 || error.code === 4 ? 'check the username and password (-u, -P) and, for dynsec clients, the client id' : undefined,
-              }),
+              new MqctlError(
+                'CONNECTION_NOT_AUTHORIZED',
+                `${where} refused the connection: ${reasonText(error.code)}`,
+                {
+                  details: {reasonCode: error.code},
+                  hint:
+                    error.code === 135 || error.code === 134 || error.code === 5 || error.code === 4
+                      ? 'check the username and password (-u, -P) and, for dynsec clients, the client id'
+                      : undefined,
+                },
+              ),
             )
           } else if (typeof error.code === 'string') {
             reject(transportError(error as unknown as NodeJS.ErrnoException, c))
@@ -97,7 +117,13 @@ export async function openSession(c: ResolvedConnection, limit: Deadline, log?: 
             reject(new MqctlError('CONNECTION_FAILED', `MQTT connection to ${where} failed: ${error.message}`))
           }
         })
-        client.once('close', () => reject(new MqctlError('CONNECTION_CLOSED', `${where} closed the connection before CONNACK`, {hint: 'a TLS listener spoken to without TLS, or a protocol version it does not accept (-V)?'})))
+        client.once('close', () =>
+          reject(
+            new MqctlError('CONNECTION_CLOSED', `${where} closed the connection before CONNACK`, {
+              hint: 'a TLS listener spoken to without TLS, or a protocol version it does not accept (-V)?',
+            }),
+          ),
+        )
       }),
       `${where} did not answer CONNECT`,
       'is this an MQTT listener? a TLS listener needs --cafile or port 8883',

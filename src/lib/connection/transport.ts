@@ -26,7 +26,9 @@ export function transportError(error: NodeJS.ErrnoException, c: ResolvedConnecti
   const where = describeEndpoint(c)
   const code = error.code ?? ''
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
-    return new MqctlError('CONNECTION_DNS', `cannot resolve host "${c.host}" (Lookup error.)`, {hint: 'check -h/--host'})
+    return new MqctlError('CONNECTION_DNS', `cannot resolve host "${c.host}" (Lookup error.)`, {
+      hint: 'check -h/--host',
+    })
   }
 
   if (code === 'ECONNREFUSED') {
@@ -35,8 +37,14 @@ export function transportError(error: NodeJS.ErrnoException, c: ResolvedConnecti
     })
   }
 
-  if (code === 'ENOENT' && c.unix) return new MqctlError('CONNECTION_REFUSED', `no socket at ${c.unix}`, {hint: 'check --unix'})
-  if (CERT_ERRORS.has(code) || code.startsWith('ERR_SSL') || code.startsWith('ERR_TLS') || /certificate|ssl|tls/i.test(error.message)) {
+  if (code === 'ENOENT' && c.unix)
+    return new MqctlError('CONNECTION_REFUSED', `no socket at ${c.unix}`, {hint: 'check --unix'})
+  if (
+    CERT_ERRORS.has(code) ||
+    code.startsWith('ERR_SSL') ||
+    code.startsWith('ERR_TLS') ||
+    /certificate|ssl|tls/i.test(error.message)
+  ) {
     return new MqctlError('CONNECTION_TLS', `TLS handshake with ${where} failed: ${error.message.trim()}`, {
       hint: CERT_ERRORS.has(code)
         ? "give the CA that signed the broker's certificate with --cafile (or --insecure to skip verification, which is unsafe)"
@@ -46,7 +54,9 @@ export function transportError(error: NodeJS.ErrnoException, c: ResolvedConnecti
 
   if (code === 'ECONNRESET' || code === 'EPIPE') {
     return new MqctlError('CONNECTION_RESET', `${where} closed the connection`, {
-      hint: c.tls ? 'the listener may not speak TLS, or refused the client certificate' : 'a TLS listener? then give --cafile or use port 8883',
+      hint: c.tls
+        ? 'the listener may not speak TLS, or refused the client certificate'
+        : 'a TLS listener? then give --cafile or use port 8883',
     })
   }
 
@@ -117,10 +127,17 @@ function waitFor<T extends Socket>(socket: T, event: string): Promise<T> {
 async function socks5(c: ResolvedConnection): Promise<Socket> {
   const proxy = c.proxy!
   // Failures here name the proxy: the broker was never contacted.
-  const socket = await waitFor(netConnect({host: proxy.host, port: proxy.port, localAddress: c.bindAddress}), 'connect').catch((error: NodeJS.ErrnoException) => {
-    throw new MqctlError('CONNECTION_PROXY', `cannot reach the SOCKS proxy ${proxy.host}:${proxy.port}: ${error.code ?? error.message}`, {
-      hint: 'check --proxy',
-    })
+  const socket = await waitFor(
+    netConnect({host: proxy.host, port: proxy.port, localAddress: c.bindAddress}),
+    'connect',
+  ).catch((error: NodeJS.ErrnoException) => {
+    throw new MqctlError(
+      'CONNECTION_PROXY',
+      `cannot reach the SOCKS proxy ${proxy.host}:${proxy.port}: ${error.code ?? error.message}`,
+      {
+        hint: 'check --proxy',
+      },
+    )
   })
   try {
     return await socks5Handshake(c, socket)
@@ -128,7 +145,11 @@ async function socks5(c: ResolvedConnection): Promise<Socket> {
     socket.destroy()
     if (error instanceof MqctlError) throw error
     const why = (error as NodeJS.ErrnoException).code ?? (error as Error).message
-    throw new MqctlError('CONNECTION_PROXY', `the SOCKS proxy ${proxy.host}:${proxy.port} failed during the handshake: ${why}`, {hint: 'check --proxy'})
+    throw new MqctlError(
+      'CONNECTION_PROXY',
+      `the SOCKS proxy ${proxy.host}:${proxy.port} failed during the handshake: ${why}`,
+      {hint: 'check --proxy'},
+    )
   }
 }
 
@@ -155,7 +176,12 @@ async function socks5Handshake(c: ResolvedConnection, socket: Socket): Promise<S
 
       const onEnd = () => {
         stop()
-        reject(new MqctlError('CONNECTION_PROXY', `the SOCKS proxy ${proxy.host}:${proxy.port} closed the connection during the handshake`))
+        reject(
+          new MqctlError(
+            'CONNECTION_PROXY',
+            `the SOCKS proxy ${proxy.host}:${proxy.port} closed the connection during the handshake`,
+          ),
+        )
       }
 
       const stop = () => {
@@ -181,7 +207,8 @@ async function socks5Handshake(c: ResolvedConnection, socket: Socket): Promise<S
   const port = Buffer.from([c.port >> 8, c.port & 0xff])
   socket.write(Buffer.concat([Buffer.from([0x05, 0x01, 0x00, 0x03, host.length]), host, port]))
   const head = await read(5)
-  if (head[1] !== 0x00) throw new MqctlError('CONNECTION_PROXY', `the SOCKS proxy could not reach ${c.host}:${c.port} (reply ${head[1]})`)
+  if (head[1] !== 0x00)
+    throw new MqctlError('CONNECTION_PROXY', `the SOCKS proxy could not reach ${c.host}:${c.port} (reply ${head[1]})`)
   const rest = head[3] === 0x01 ? 4 + 2 - 1 : head[3] === 0x04 ? 16 + 2 - 1 : head[4] + 2
   await read(rest)
   // Paused until MQTT takes the stream over, so nothing the broker sends is dropped meanwhile.

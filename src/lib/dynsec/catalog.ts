@@ -16,10 +16,20 @@ export interface DynsecCommandSpec {
   output: OutputKind
 }
 
-const spec = (name: string, params: string[], output: OutputKind, summary: string): DynsecCommandSpec => ({name, params, output, summary})
+const spec = (name: string, params: string[], output: OutputKind, summary: string): DynsecCommandSpec => ({
+  name,
+  params,
+  output,
+  summary,
+})
 
 export const DYNSEC_COMMANDS: readonly DynsecCommandSpec[] = [
-  spec('setDefaultACLAccess', ['acltype', 'allow|deny'], 'none', 'Set the default access for one of publishClientSend, publishClientReceive, subscribe, unsubscribe.'),
+  spec(
+    'setDefaultACLAccess',
+    ['acltype', 'allow|deny'],
+    'none',
+    'Set the default access for one of publishClientSend, publishClientReceive, subscribe, unsubscribe.',
+  ),
   spec('getDefaultACLAccess', [], 'defaultAcl', 'Show the default access of the four ACL types.'),
   spec('createClient', ['username'], 'none', 'Create a client (a user that can log in).'),
   spec('deleteClient', ['username'], 'none', 'Delete a client.'),
@@ -140,7 +150,11 @@ const pick = (extras: RequestExtras, keys: Array<keyof RequestExtras>) =>
  * Builds the JSON request for a command from its positional words and extras. Key order
  * follows what mosquitto_ctrl sends, so captured traffic reads the same.
  */
-export function buildDynsecRequest(name: string, a: Array<string | undefined>, extras: RequestExtras = {}): DynsecRequest {
+export function buildDynsecRequest(
+  name: string,
+  a: Array<string | undefined>,
+  extras: RequestExtras = {},
+): DynsecRequest {
   switch (name) {
     case 'setDefaultACLAccess':
       return {command: name, acls: [{acltype: parseDefaultAclType(a[0]!), allow: parseAllow(a[1]!)}]}
@@ -148,7 +162,11 @@ export function buildDynsecRequest(name: string, a: Array<string | undefined>, e
     case 'getAnonymousGroup':
       return {command: name}
     case 'createClient':
-      return {command: name, username: a[0], ...pick(extras, ['clientid', 'password', 'textname', 'textdescription', 'roles', 'groups'])}
+      return {
+        command: name,
+        username: a[0],
+        ...pick(extras, ['clientid', 'password', 'textname', 'textdescription', 'roles', 'groups']),
+      }
     case 'deleteClient':
     case 'enableClient':
     case 'disableClient':
@@ -163,7 +181,11 @@ export function buildDynsecRequest(name: string, a: Array<string | undefined>, e
     case 'removeClientRole':
       return {command: name, username: a[0], rolename: a[1]}
     case 'modifyClient':
-      return {command: name, username: a[0], ...pick(extras, ['clientid', 'password', 'textname', 'textdescription', 'roles', 'groups'])}
+      return {
+        command: name,
+        username: a[0],
+        ...pick(extras, ['clientid', 'password', 'textname', 'textdescription', 'roles', 'groups']),
+      }
     case 'listClients':
     case 'listGroups':
     case 'listRoles':
@@ -190,7 +212,14 @@ export function buildDynsecRequest(name: string, a: Array<string | undefined>, e
     case 'getRole':
       return {command: name, rolename: a[0]}
     case 'addRoleACL':
-      return {command: name, rolename: a[0], acltype: parseAclType(a[1]!), topic: parseAclTopic(a[2]!), allow: parseAllow(a[3]!), ...optionalPriority(a[4])}
+      return {
+        command: name,
+        rolename: a[0],
+        acltype: parseAclType(a[1]!),
+        topic: parseAclTopic(a[2]!),
+        allow: parseAllow(a[3]!),
+        ...optionalPriority(a[4]),
+      }
     case 'removeRoleACL':
       return {command: name, rolename: a[0], acltype: parseAclType(a[1]!), topic: parseAclTopic(a[2]!)}
     case 'modifyRole':

@@ -85,13 +85,20 @@ async function exchange(
   for (let start = 0; start < tagged.length; start += CHUNK) {
     const payload = JSON.stringify({commands: tagged.slice(start, start + CHUNK)})
     try {
-      await limit.race(client.publishAsync(REQUEST_TOPIC, payload, {qos: connection.qos}), 'the broker did not acknowledge the request')
+      await limit.race(
+        client.publishAsync(REQUEST_TOPIC, payload, {qos: connection.qos}),
+        'the broker did not acknowledge the request',
+      )
     } catch (error) {
       const rc = (error as {code?: number}).code
       if (typeof rc === 'number' && rc >= 128) {
-        throw new MqctlError('CONNECTION_NOT_AUTHORIZED', `the broker refused the request to ${REQUEST_TOPIC}: ${reasonText(rc)}`, {
-          hint: 'this user may not use the dynamic-security API: give it a role with publishClientSend on $CONTROL/dynamic-security/# (dynsec init creates such an admin)',
-        })
+        throw new MqctlError(
+          'CONNECTION_NOT_AUTHORIZED',
+          `the broker refused the request to ${REQUEST_TOPIC}: ${reasonText(rc)}`,
+          {
+            hint: 'this user may not use the dynamic-security API: give it a role with publishClientSend on $CONTROL/dynamic-security/# (dynsec init creates such an admin)',
+          },
+        )
       }
 
       throw error
@@ -122,7 +129,9 @@ async function exchange(
 
   const responses = tagged.map((c) => answers.get(c.correlationData))
   if (responses.some((r) => r && /endpoint not available/i.test(r.error ?? ''))) {
-    throw new MqctlError('TIMEOUT_NO_PLUGIN', 'the broker says the dynamic-security endpoint is not available', {hint: NO_PLUGIN_HINT})
+    throw new MqctlError('TIMEOUT_NO_PLUGIN', 'the broker says the dynamic-security endpoint is not available', {
+      hint: NO_PLUGIN_HINT,
+    })
   }
 
   return responses.map((r) => r!)

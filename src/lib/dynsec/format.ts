@@ -32,16 +32,32 @@ export function formatClient(c: DynsecClient): string[] {
     `Username: ${c.username}`,
     c.clientid === undefined ? 'Clientid:' : `Clientid: ${c.clientid}`,
     ...(c.disabled === undefined ? [] : [`Disabled: ${c.disabled}`]),
-    ...labelled('Roles:', 9, c.roles?.map((r) => `${r.rolename}${priority(r.priority)}`)),
-    ...labelled('Groups:', 9, c.groups?.map((g) => `${g.groupname}${priority(g.priority)}`)),
+    ...labelled(
+      'Roles:',
+      9,
+      c.roles?.map((r) => `${r.rolename}${priority(r.priority)}`),
+    ),
+    ...labelled(
+      'Groups:',
+      9,
+      c.groups?.map((g) => `${g.groupname}${priority(g.priority)}`),
+    ),
   ]
 }
 
 export function formatGroup(g: DynsecGroup): string[] {
   return [
     `Groupname: ${g.groupname}`,
-    ...labelled('Roles:', 10, g.roles?.map((r) => `${r.rolename}${priority(r.priority)}`)),
-    ...labelled('Clients:', 10, g.clients?.map((c) => c.username)),
+    ...labelled(
+      'Roles:',
+      10,
+      g.roles?.map((r) => `${r.rolename}${priority(r.priority)}`),
+    ),
+    ...labelled(
+      'Clients:',
+      10,
+      g.clients?.map((c) => c.username),
+    ),
   ]
 }
 
@@ -64,7 +80,9 @@ export function formatResponse(kind: OutputKind, command: string, data: unknown)
     case 'none':
       return []
     case 'defaultAcl':
-      return parseData(defaultAclDataSchema, data, command).acls.map((a) => `${pad(a.acltype, 20)} : ${a.allow ? 'allow' : 'deny'}`)
+      return parseData(defaultAclDataSchema, data, command).acls.map(
+        (a) => `${pad(a.acltype, 20)} : ${a.allow ? 'allow' : 'deny'}`,
+      )
     case 'anonymousGroup':
       return [parseData(anonymousGroupDataSchema, data, command).group.groupname]
     case 'client':

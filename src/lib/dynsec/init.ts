@@ -25,7 +25,12 @@ const ADMIN_ACLS: Array<[string, string]> = [
  * role, which may use the dynsec API and read everything but publish nothing else. 2.0's
  * password triple (12-byte salt, 101 iterations) or 2.1's `encoded_password`.
  */
-export async function buildInitialConfig(admin: string, password: Buffer, target: Target = '2.0', salt?: Buffer): Promise<Record<string, unknown>> {
+export async function buildInitialConfig(
+  admin: string,
+  password: Buffer,
+  target: Target = '2.0',
+  salt?: Buffer,
+): Promise<Record<string, unknown>> {
   let credentials: Record<string, unknown>
   if (target === '2.1') {
     credentials = {encoded_password: await hashPassword(password, defaultHashParams('2.1'), salt)}
@@ -43,7 +48,11 @@ export async function buildInitialConfig(admin: string, password: Buffer, target
 }
 
 /** Writes the file 0600; an existing file is kept unless `force`. */
-export async function writeInitialConfig(file: string, config: Record<string, unknown>, options: {force?: boolean; target?: Target} = {}): Promise<void> {
+export async function writeInitialConfig(
+  file: string,
+  config: Record<string, unknown>,
+  options: {force?: boolean; target?: Target} = {},
+): Promise<void> {
   // 2.0 pretty-prints with tabs, 2.1 writes compact JSON; the plugin reads either.
   const text = options.target === '2.1' ? JSON.stringify(config) : JSON.stringify(config, null, '\t')
   if (options.force) {
@@ -63,7 +72,10 @@ export async function writeInitialConfig(file: string, config: Record<string, un
     }
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'EEXIST') {
-      throw new MqctlError('FILE_EXISTS', `'${file}' already exists; remove it, choose another file, or give --force to replace it`)
+      throw new MqctlError(
+        'FILE_EXISTS',
+        `'${file}' already exists; remove it, choose another file, or give --force to replace it`,
+      )
     }
 
     throw fileError(file, error, 'write')

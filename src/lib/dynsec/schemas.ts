@@ -1,13 +1,25 @@
 import {z} from 'zod'
 
 /** The plugin's topic API (spec 3.1–3.5). */
-export const ACL_TYPES = ['publishClientSend', 'publishClientReceive', 'subscribeLiteral', 'subscribePattern', 'unsubscribeLiteral', 'unsubscribePattern'] as const
+export const ACL_TYPES = [
+  'publishClientSend',
+  'publishClientReceive',
+  'subscribeLiteral',
+  'subscribePattern',
+  'unsubscribeLiteral',
+  'unsubscribePattern',
+] as const
 export const DEFAULT_ACL_TYPES = ['publishClientSend', 'publishClientReceive', 'subscribe', 'unsubscribe'] as const
 
 export const roleRefSchema = z.object({rolename: z.string(), priority: z.number().int().optional()})
 export const groupRefSchema = z.object({groupname: z.string(), priority: z.number().int().optional()})
 export const clientRefSchema = z.object({username: z.string(), priority: z.number().int().optional()})
-export const aclSchema = z.object({acltype: z.string(), topic: z.string(), priority: z.number().int().optional(), allow: z.boolean().optional()})
+export const aclSchema = z.object({
+  acltype: z.string(),
+  topic: z.string(),
+  priority: z.number().int().optional(),
+  allow: z.boolean().optional(),
+})
 
 export const dynsecRequestSchema = z.looseObject({command: z.string()})
 export type DynsecRequest = z.infer<typeof dynsecRequestSchema>

@@ -15,7 +15,10 @@ export interface Account {
 /** The broker's account from /etc/passwd and /etc/group, to judge what it can read. */
 export async function lookupAccount(name: string): Promise<Account | undefined> {
   const passwd = await readFile('/etc/passwd', 'utf8').catch(() => '')
-  const row = passwd.split('\n').map((l) => l.split(':')).find((f) => f[0] === name && f.length >= 4)
+  const row = passwd
+    .split('\n')
+    .map((l) => l.split(':'))
+    .find((f) => f[0] === name && f.length >= 4)
   if (!row) return undefined
   const gids = [Number(row[3])]
   const group = await readFile('/etc/group', 'utf8').catch(() => '')

@@ -42,7 +42,11 @@ const IN_PLACE_ON_RENAME = new Set(['EBUSY', 'EXDEV'])
  * bind mount of a single file, mosquitto issue #2640), gets an in-place rewrite with a warning
  * rather than a failure, because that is all such a setup allows.
  */
-export async function writeFileAtomic(path: string, data: Buffer | string, options: AtomicWriteOptions = {}): Promise<void> {
+export async function writeFileAtomic(
+  path: string,
+  data: Buffer | string,
+  options: AtomicWriteOptions = {},
+): Promise<void> {
   const target = await resolveWriteTarget(path)
   let existing: {mode: number; uid: number; gid: number} | undefined
   try {
@@ -61,7 +65,9 @@ export async function writeFileAtomic(path: string, data: Buffer | string, optio
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? ''
     if (existing && IN_PLACE_ON_TEMP.has(code)) {
-      options.onWarning?.(`cannot create a temporary file in ${dir} (${code}); rewriting ${target} in place, not atomically`)
+      options.onWarning?.(
+        `cannot create a temporary file in ${dir} (${code}); rewriting ${target} in place, not atomically`,
+      )
       await writeInPlace(target, data)
       return
     }

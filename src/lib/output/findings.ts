@@ -21,7 +21,12 @@ export function findingsText(file: string, findings: readonly Finding[], color =
   return findings.map((f) => `${f.file ?? file}:${f.line}:${f.column}: ${paint(f.severity)}: ${f.message} [${f.rule}]`)
 }
 
-export function findingsSarif(file: string, findings: readonly Finding[], rules: Record<string, string>, version: string): object {
+export function findingsSarif(
+  file: string,
+  findings: readonly Finding[],
+  rules: Record<string, string>,
+  version: string,
+): object {
   const used = [...new Set(findings.map((f) => f.rule))]
   return {
     $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
@@ -40,7 +45,14 @@ export function findingsSarif(file: string, findings: readonly Finding[], rules:
           ruleIndex: used.indexOf(f.rule),
           level: f.severity,
           message: {text: f.message},
-          locations: [{physicalLocation: {artifactLocation: {uri: f.file ?? file}, region: {startLine: f.line, startColumn: f.column}}}],
+          locations: [
+            {
+              physicalLocation: {
+                artifactLocation: {uri: f.file ?? file},
+                region: {startLine: f.line, startColumn: f.column},
+              },
+            },
+          ],
         })),
       },
     ],

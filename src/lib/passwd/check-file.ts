@@ -23,7 +23,13 @@ export async function checkPasswdFile(file: string, target: Target): Promise<Pas
   const findings = checkPasswdLines(lines, target)
   const st = await stat(file)
   if (st.mode & 0o004) {
-    findings.push({line: 1, column: 1, rule: 'passwd/world-readable', severity: 'warning', message: `file mode ${(st.mode & 0o777).toString(8)} lets every local user read the hashes (mosquitto 2.0.16+ warns; use chmod 0600 or 0640 with group mosquitto)`})
+    findings.push({
+      line: 1,
+      column: 1,
+      rule: 'passwd/world-readable',
+      severity: 'warning',
+      message: `file mode ${(st.mode & 0o777).toString(8)} lets every local user read the hashes (mosquitto 2.0.16+ warns; use chmod 0600 or 0640 with group mosquitto)`,
+    })
   }
 
   return {file, target, entries: lines.filter((l) => l.kind === 'entry').length, findings}

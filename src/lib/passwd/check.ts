@@ -33,11 +33,19 @@ export function checkPasswdLines(lines: readonly PasswdLine[], target: Target = 
       // The broker splits with strtok(":"), so leading colons vanish: ":bob" is bob without a password.
       const fields = tokens(text)
       if (!text.includes(':')) add(line, 1, 'passwd/invalid-line', `not a "username:hash" line; ${dropped}`)
-      else if (fields.length === 0 || trimBlanks(fields[0].text) === '') add(line, 1, 'passwd/empty-username', `empty username; ${dropped}`)
+      else if (fields.length === 0 || trimBlanks(fields[0].text) === '')
+        add(line, 1, 'passwd/empty-username', `empty username; ${dropped}`)
       else {
         const username = trimBlanks(fields[0].text)
         const after = fields[0].start + fields[0].text.length + 2
-        findings.push({line: line.number, column: after, rule: 'passwd/missing-password', severity: 'error', message: `no password after ':'; ${dropped}`, username})
+        findings.push({
+          line: line.number,
+          column: after,
+          rule: 'passwd/missing-password',
+          severity: 'error',
+          message: `no password after ':'; ${dropped}`,
+          username,
+        })
       }
 
       continue
@@ -46,16 +54,27 @@ export function checkPasswdLines(lines: readonly PasswdLine[], target: Target = 
     const username = line.username!
     const ucol = line.usernameColumn!
     const scol = line.secretColumn!
-    if (Buffer.byteLength(username) > 65_535) add(line, ucol, 'passwd/username-too-long', `username longer than 65535 bytes; ${dropped}`)
+    if (Buffer.byteLength(username) > 65_535)
+      add(line, ucol, 'passwd/username-too-long', `username longer than 65535 bytes; ${dropped}`)
     // eslint-disable-next-line no-control-regex
     if (/[\u0000-\u001F\u007F]/.test(username)) {
-      add(line, ucol, 'passwd/control-characters', 'username contains control characters (mosquitto_passwd refuses them; clients can hardly send them)')
+      add(
+        line,
+        ucol,
+        'passwd/control-characters',
+        'username contains control characters (mosquitto_passwd refuses them; clients can hardly send them)',
+      )
     }
 
     const first = seen.get(username)
     if (first === undefined) seen.set(username, line.number)
     else {
-      add(line, ucol, 'passwd/duplicate-username', `user "${username}" is also on line ${first}; ${target === '2.0' ? 'the broker uses either hash' : 'the broker refuses the file'}`)
+      add(
+        line,
+        ucol,
+        'passwd/duplicate-username',
+        `user "${username}" is also on line ${first}; ${target === '2.0' ? 'the broker uses either hash' : 'the broker refuses the file'}`,
+      )
     }
 
     const decoded = decodeHash(line.secret!, SALTS[target])
@@ -66,11 +85,17 @@ export function checkPasswdLines(lines: readonly PasswdLine[], target: Target = 
     } else {
       const messages: Record<typeof decoded, [string, string]> = {
         'not-a-hash': ['passwd/plaintext', `plain-text password (run "mqctl passwd -U"); ${dropped}`],
-        'unknown-type': ['passwd/unknown-hash-type', `hash type is not $6$ or $7$${target === '2.1' ? ' or $argon2id$' : ''}; ${dropped}`],
+        'unknown-type': [
+          'passwd/unknown-hash-type',
+          `hash type is not $6$ or $7$${target === '2.1' ? ' or $argon2id$' : ''}; ${dropped}`,
+        ],
         'missing-fields': ['passwd/malformed-hash', `hash has missing fields; ${dropped}`],
         'bad-iterations': ['passwd/bad-iterations', `iteration count is not a number above 0; ${dropped}`],
         'bad-salt': ['passwd/bad-salt', `salt is not valid base64; ${dropped}`],
-        'bad-salt-length': ['passwd/bad-salt', `salt does not decode to ${SALTS[target].join(' or ')} bytes${target === '2.0' ? ' (64-byte salts come from 2.1)' : ''}; ${dropped}`],
+        'bad-salt-length': [
+          'passwd/bad-salt',
+          `salt does not decode to ${SALTS[target].join(' or ')} bytes${target === '2.0' ? ' (64-byte salts come from 2.1)' : ''}; ${dropped}`,
+        ],
         'bad-hash': ['passwd/bad-hash', `hash does not decode to 64 bytes; ${dropped}`],
       }
       const [rule, message] = messages[decoded]

@@ -60,6 +60,7 @@ export async function upgradeEntries(
 
   const encoded = plain.length === 0 ? [] : await hashAll(plain.map((i) => Buffer.from(lines[i].secret!, 'utf8')))
   const out = [...lines]
-  for (const [k, i] of plain.entries()) out[i] = makeEntryLine(lines[i].username!, encoded[k], lines[i].eol, lines[i].number)
+  for (const [k, i] of plain.entries())
+    out[i] = makeEntryLine(lines[i].username!, encoded[k], lines[i].eol, lines[i].number)
   return {lines: out, converted: plain.length, skipped, other}
 }

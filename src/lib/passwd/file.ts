@@ -124,8 +124,26 @@ export function makeEntryLine(username: string, encoded: string, eol: PasswdLine
   const raw = Buffer.from(text, 'utf8')
   // A valid username (no ':', no surrounding blanks) and a hash read back as themselves, so
   // the fields are known without classifying the line again (-U builds thousands of these).
-  if (username !== '' && !username.includes(':') && trimBlanks(username) === username && !encoded.includes(':') && encoded !== '' && trimBlanks(encoded) === encoded && !username.startsWith('#')) {
-    return {number, raw, eol, kind: 'entry', username, secret: encoded, extraFields: 0, usernameColumn: 1, secretColumn: username.length + 2}
+  if (
+    username !== '' &&
+    !username.includes(':') &&
+    trimBlanks(username) === username &&
+    !encoded.includes(':') &&
+    encoded !== '' &&
+    trimBlanks(encoded) === encoded &&
+    !username.startsWith('#')
+  ) {
+    return {
+      number,
+      raw,
+      eol,
+      kind: 'entry',
+      username,
+      secret: encoded,
+      extraFields: 0,
+      usernameColumn: 1,
+      secretColumn: username.length + 2,
+    }
   }
 
   return {number, raw, eol, ...classifyLine(text)}

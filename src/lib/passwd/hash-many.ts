@@ -19,7 +19,10 @@ export interface HashChunk {
 export function hashChunkInto(chunk: HashChunk, into: Buffer, at: number): void {
   const {passwords, salts, saltBytes, iterations} = chunk
   for (const [i, password] of passwords.entries()) {
-    pbkdf2Sync(password, salts.subarray(i * saltBytes, (i + 1) * saltBytes), iterations, KEY_BYTES, 'sha512').copy(into, (at + i) * KEY_BYTES)
+    pbkdf2Sync(password, salts.subarray(i * saltBytes, (i + 1) * saltBytes), iterations, KEY_BYTES, 'sha512').copy(
+      into,
+      (at + i) * KEY_BYTES,
+    )
   }
 }
 
@@ -38,7 +41,12 @@ const WORKER = new URL('hash-worker.js', import.meta.url)
  */
 export async function hashMany(passwords: readonly Buffer[], params: HashParams): Promise<string[]> {
   const workerCount = Math.min(availableParallelism() - 1, Math.ceil(passwords.length / CHUNK) - 1)
-  if (params.type !== 'sha512-pbkdf2' || passwords.length * params.iterations < PARALLEL_WORK || workerCount < 1 || !existsSync(fileURLToPath(WORKER))) {
+  if (
+    params.type !== 'sha512-pbkdf2' ||
+    passwords.length * params.iterations < PARALLEL_WORK ||
+    workerCount < 1 ||
+    !existsSync(fileURLToPath(WORKER))
+  ) {
     return Promise.all(passwords.map((p) => hashPassword(p, params)))
   }
 
@@ -50,7 +58,13 @@ export async function hashMany(passwords: readonly Buffer[], params: HashParams)
     if (next >= passwords.length) return undefined
     const start = next
     next = Math.min(passwords.length, next + CHUNK)
-    return {start, passwords: passwords.slice(start, next), salts: salts.subarray(start * saltBytes, next * saltBytes), saltBytes, iterations}
+    return {
+      start,
+      passwords: passwords.slice(start, next),
+      salts: salts.subarray(start * saltBytes, next * saltBytes),
+      saltBytes,
+      iterations,
+    }
   }
 
   const threads = Array.from({length: workerCount}, () => new Worker(WORKER))
@@ -68,7 +82,11 @@ export async function hashMany(passwords: readonly Buffer[], params: HashParams)
   }
 
   return passwords.map((_, i) =>
-    encodePbkdf2(iterations, salts.subarray(i * saltBytes, (i + 1) * saltBytes), keys.subarray(i * KEY_BYTES, (i + 1) * KEY_BYTES)),
+    encodePbkdf2(
+      iterations,
+      salts.subarray(i * saltBytes, (i + 1) * saltBytes),
+      keys.subarray(i * KEY_BYTES, (i + 1) * KEY_BYTES),
+    ),
   )
 }
 

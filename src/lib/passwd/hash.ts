@@ -31,7 +31,8 @@ export function defaultHashParams(target?: Target): HashParams {
 /** PBKDF2-SHA512 key length of `$7$` hashes. */
 export const KEY_BYTES = 64
 
-export const encodePbkdf2 = (iterations: number, salt: Buffer, key: Buffer): string => `$7$${iterations}$${salt.toString('base64')}$${key.toString('base64')}`
+export const encodePbkdf2 = (iterations: number, salt: Buffer, key: Buffer): string =>
+  `$7$${iterations}$${salt.toString('base64')}$${key.toString('base64')}`
 
 /**
  * Salts cut from one larger random block: `-U` on a big file needs thousands, and one
@@ -46,13 +47,21 @@ export function freshSalt(bytes: number): Buffer {
 }
 
 /** Hashes on the libuv pool, so many hashes run in parallel. */
-export async function hashPassword(password: Buffer, params: HashParams, salt: Buffer = freshSalt(params.saltBytes)): Promise<string> {
+export async function hashPassword(
+  password: Buffer,
+  params: HashParams,
+  salt: Buffer = freshSalt(params.saltBytes),
+): Promise<string> {
   if (params.type === 'sha512') {
     const digest = createHash('sha512').update(password).update(salt).digest()
     return `$6$${salt.toString('base64')}$${digest.toString('base64')}`
   }
 
-  return encodePbkdf2(params.iterations, salt, await pbkdf2Async(password, salt, params.iterations, KEY_BYTES, 'sha512'))
+  return encodePbkdf2(
+    params.iterations,
+    salt,
+    await pbkdf2Async(password, salt, params.iterations, KEY_BYTES, 'sha512'),
+  )
 }
 
 export type DecodedHash =
@@ -62,13 +71,7 @@ export type DecodedHash =
 
 /** A reason the broker would refuse an encoded password, in the broker's own terms. */
 export type HashProblem =
-  | 'not-a-hash'
-  | 'unknown-type'
-  | 'missing-fields'
-  | 'bad-iterations'
-  | 'bad-salt'
-  | 'bad-salt-length'
-  | 'bad-hash'
+  'not-a-hash' | 'unknown-type' | 'missing-fields' | 'bad-iterations' | 'bad-salt' | 'bad-salt-length' | 'bad-hash'
 
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/
 

@@ -89,28 +89,43 @@ const BCRYPT = /^\$2([aby])\$(\d\d)\$([./A-Za-z0-9]{22})([./A-Za-z0-9]{31})$/
 // ---------------------------------------------------------------------------------------------
 // Hashing
 
-export async function hashPluginFormat(format: PluginFormat, password: Buffer, options: PluginHashOptions = {}): Promise<string> {
-  if (!PLUGIN_FORMATS.includes(format)) throw badOption(`unknown plugin hash format "${String(format)}" (${PLUGIN_FORMATS.join(', ')})`)
-  if (password.includes(0)) throw badPassword('the password contains a NUL byte; mosquitto hands plugins the password as a C string, cut at the first NUL')
+export async function hashPluginFormat(
+  format: PluginFormat,
+  password: Buffer,
+  options: PluginHashOptions = {},
+): Promise<string> {
+  if (!PLUGIN_FORMATS.includes(format))
+    throw badOption(`unknown plugin hash format "${String(format)}" (${PLUGIN_FORMATS.join(', ')})`)
+  if (password.includes(0))
+    throw badPassword(
+      'the password contains a NUL byte; mosquitto hands plugins the password as a C string, cut at the first NUL',
+    )
   return format === 'bcrypt' ? hashBcrypt(password, options) : hashPbkdf2(format, password, options)
 }
 
 function checkInteger(name: string, value: number, min: number, max: number): number {
-  if (!Number.isInteger(value) || value < min || value > max) throw badOption(`${name} must be a whole number from ${min} to ${max}, not ${value}`)
+  if (!Number.isInteger(value) || value < min || value > max)
+    throw badOption(`${name} must be a whole number from ${min} to ${max}, not ${value}`)
   return value
 }
 
-async function hashPbkdf2(format: 'auth-plug' | 'go-auth-pbkdf2', password: Buffer, options: PluginHashOptions): Promise<string> {
+async function hashPbkdf2(
+  format: 'auth-plug' | 'go-auth-pbkdf2',
+  password: Buffer,
+  options: PluginHashOptions,
+): Promise<string> {
   if (options.cost !== undefined) throw badOption(`cost applies only to the bcrypt format, not ${format}`)
   const defaults = PLUGIN_FORMAT_DEFAULTS[format]
   const iterations = checkInteger('iterations', options.iterations ?? defaults.iterations!, 1, MAX_PBKDF2_ITERATIONS)
   const digest = options.digest ?? defaults.digest!
-  if (digest !== 'sha256' && digest !== 'sha512') throw badOption(`digest must be sha256 or sha512, not ${String(digest)}`)
+  if (digest !== 'sha256' && digest !== 'sha512')
+    throw badOption(`digest must be sha256 or sha512, not ${String(digest)}`)
   // go-auth's pw picks the key length from the digest (32 for sha256, 64 for sha512); np always 24.
   const defaultKey = format === 'go-auth-pbkdf2' && digest === 'sha256' ? 32 : defaults.keyBytes!
   const keyBytes = checkInteger('keyBytes', options.keyBytes ?? defaultKey, 1, MAX_KEY_BYTES)
   const saltEncoding = options.saltEncoding ?? defaults.saltEncoding!
-  if (saltEncoding !== 'utf-8' && saltEncoding !== 'base64') throw badOption(`saltEncoding must be utf-8 or base64, not ${String(saltEncoding)}`)
+  if (saltEncoding !== 'utf-8' && saltEncoding !== 'base64')
+    throw badOption(`saltEncoding must be utf-8 or base64, not ${String(saltEncoding)}`)
   let salt = options.salt
   if (salt === undefined) {
     salt = randomBytes(checkInteger('saltBytes', options.saltBytes ?? defaults.saltBytes!, 1, MAX_SALT_BYTES))
@@ -133,20 +148,28 @@ async function loadBcrypt() {
 /** bcryptjs takes a JS string and hashes its UTF-8 encoding, so only UTF-8 passwords survive. */
 function bcryptPasswordText(password: Buffer): string {
   const text = password.toString('utf8')
-  if (!Buffer.from(text, 'utf8').equals(password)) throw badPassword('bcrypt in mqctl needs the password to be valid UTF-8')
+  if (!Buffer.from(text, 'utf8').equals(password))
+    throw badPassword('bcrypt in mqctl needs the password to be valid UTF-8')
   return text
 }
 
 async function hashBcrypt(password: Buffer, options: PluginHashOptions): Promise<string> {
-  if (options.iterations !== undefined) throw badOption('iterations apply only to the PBKDF2 formats; bcrypt takes a cost')
-  if (options.digest !== undefined || options.keyBytes !== undefined || options.saltEncoding !== undefined) throw badOption('digest, keyBytes and saltEncoding apply only to the PBKDF2 formats')
-  if (options.saltBytes !== undefined && options.saltBytes !== BCRYPT_SALT_BYTES) throw badOption(`bcrypt salts are always ${BCRYPT_SALT_BYTES} bytes`)
+  if (options.iterations !== undefined)
+    throw badOption('iterations apply only to the PBKDF2 formats; bcrypt takes a cost')
+  if (options.digest !== undefined || options.keyBytes !== undefined || options.saltEncoding !== undefined)
+    throw badOption('digest, keyBytes and saltEncoding apply only to the PBKDF2 formats')
+  if (options.saltBytes !== undefined && options.saltBytes !== BCRYPT_SALT_BYTES)
+    throw badOption(`bcrypt salts are always ${BCRYPT_SALT_BYTES} bytes`)
   const cost = checkInteger('cost', options.cost ?? PLUGIN_FORMAT_DEFAULTS.bcrypt.cost!, 4, 31)
   const text = bcryptPasswordText(password)
   // x/crypto/bcrypt's GenerateFromPassword refuses passwords over 72 bytes (go-auth's pw fails).
-  if (password.length > BCRYPT_MAX_PASSWORD_BYTES) throw badPassword(`bcrypt uses at most ${BCRYPT_MAX_PASSWORD_BYTES} bytes of a password (this one has ${password.length}); Go's bcrypt refuses longer ones`)
+  if (password.length > BCRYPT_MAX_PASSWORD_BYTES)
+    throw badPassword(
+      `bcrypt uses at most ${BCRYPT_MAX_PASSWORD_BYTES} bytes of a password (this one has ${password.length}); Go's bcrypt refuses longer ones`,
+    )
   const salt = options.salt ?? randomBytes(BCRYPT_SALT_BYTES)
-  if (salt.length !== BCRYPT_SALT_BYTES) throw badOption(`a bcrypt salt must be ${BCRYPT_SALT_BYTES} bytes, not ${salt.length}`)
+  if (salt.length !== BCRYPT_SALT_BYTES)
+    throw badOption(`a bcrypt salt must be ${BCRYPT_SALT_BYTES} bytes, not ${salt.length}`)
   const bcrypt = await loadBcrypt()
   // Go writes "$2a$"; bcryptjs keeps the revision letter of the salt string it is given.
   const saltString = `$2a$${String(cost).padStart(2, '0')}$${bcrypt.encodeBase64(salt, BCRYPT_SALT_BYTES)}`
@@ -185,7 +208,8 @@ export function detectPluginFormat(encoded: string): PluginFormat | undefined {
 }
 
 function parseIterations(text: string): number {
-  if (!/^\d{1,9}$/.test(text)) throw badHash(`iteration count "${truncate(text)}" is not a number from 1 to ${MAX_PBKDF2_ITERATIONS}`)
+  if (!/^\d{1,9}$/.test(text))
+    throw badHash(`iteration count "${truncate(text)}" is not a number from 1 to ${MAX_PBKDF2_ITERATIONS}`)
   const n = Number(text)
   if (n < 1) throw badHash('iteration count must be at least 1')
   if (n > MAX_PBKDF2_ITERATIONS) throw badHash(`iteration count ${n} is above ${MAX_PBKDF2_ITERATIONS}`)
@@ -194,14 +218,20 @@ function parseIterations(text: string): number {
 
 function decodeKey(text: string, raw: boolean): Buffer {
   if (text === '') throw badHash('the hash field is empty')
-  if (!(raw ? RAW_STD_BASE64 : STD_BASE64).test(text)) throw badHash(`the hash field is not ${raw ? 'unpadded' : 'padded'} standard base64`)
+  if (!(raw ? RAW_STD_BASE64 : STD_BASE64).test(text))
+    throw badHash(`the hash field is not ${raw ? 'unpadded' : 'padded'} standard base64`)
   const key = Buffer.from(text, 'base64')
   if (key.length < 1) throw badHash('the hash field decodes to nothing')
-  if (key.length > MAX_KEY_BYTES) throw badHash(`the hash field decodes to ${key.length} bytes, more than ${MAX_KEY_BYTES}`)
+  if (key.length > MAX_KEY_BYTES)
+    throw badHash(`the hash field decodes to ${key.length} bytes, more than ${MAX_KEY_BYTES}`)
   return key
 }
 
-function saltCandidates(field: string, base64: RegExp, prefer: SaltEncoding): Array<{encoding: SaltEncoding; bytes: Buffer}> {
+function saltCandidates(
+  field: string,
+  base64: RegExp,
+  prefer: SaltEncoding,
+): Array<{encoding: SaltEncoding; bytes: Buffer}> {
   if (field === '') throw badHash('the salt field is empty')
   const text = Buffer.from(field, 'utf8')
   if (text.length > MAX_SALT_BYTES) throw badHash(`the salt field is longer than ${MAX_SALT_BYTES} bytes`)
@@ -223,7 +253,10 @@ export function parsePluginHash(encoded: string): ParsedPluginHash {
 
   if (text.startsWith('$2')) {
     const m = BCRYPT.exec(text)
-    if (!m) throw badHash('not a bcrypt hash: expected $2a$, $2b$ or $2y$, a two-digit cost, "$" and 53 characters of ./A-Za-z0-9')
+    if (!m)
+      throw badHash(
+        'not a bcrypt hash: expected $2a$, $2b$ or $2y$, a two-digit cost, "$" and 53 characters of ./A-Za-z0-9',
+      )
     const cost = Number(m[2])
     if (cost < 4 || cost > 31) throw badHash(`bcrypt cost ${m[2]} is outside 04 to 31`)
     return {kind: 'bcrypt', format: 'bcrypt', revision: m[1] as 'a' | 'b' | 'y', cost, salt: m[3], hash: m[4]}
@@ -232,10 +265,17 @@ export function parsePluginHash(encoded: string): ParsedPluginHash {
   if (/^\$?pbkdf2-/.test(text)) return parsePhc(text)
 
   const fields = text.split('$')
-  if (fields[0] !== 'PBKDF2') throw badHash('not a plugin hash: expected PBKDF2$digest$iterations$salt$hash, $pbkdf2-sha512$… or a $2a$/$2b$/$2y$ bcrypt hash')
-  if (fields.length !== 5) throw badHash(`a PBKDF2 hash has 5 "$"-separated fields (PBKDF2$digest$iterations$salt$hash), this one has ${fields.length}`)
+  if (fields[0] !== 'PBKDF2')
+    throw badHash(
+      'not a plugin hash: expected PBKDF2$digest$iterations$salt$hash, $pbkdf2-sha512$… or a $2a$/$2b$/$2y$ bcrypt hash',
+    )
+  if (fields.length !== 5)
+    throw badHash(
+      `a PBKDF2 hash has 5 "$"-separated fields (PBKDF2$digest$iterations$salt$hash), this one has ${fields.length}`,
+    )
   const [, digest, iterText, saltField, hashField] = fields
-  if (digest !== 'sha1' && digest !== 'sha256' && digest !== 'sha512') throw badHash(`unsupported PBKDF2 digest "${truncate(digest)}" (sha256, sha512 or sha1)`)
+  if (digest !== 'sha1' && digest !== 'sha256' && digest !== 'sha512')
+    throw badHash(`unsupported PBKDF2 digest "${truncate(digest)}" (sha256, sha512 or sha1)`)
   const iterations = parseIterations(iterText)
   const hash = decodeKey(hashField, false)
   const format = detectPluginFormat(text) as 'auth-plug' | 'go-auth-pbkdf2'
@@ -246,8 +286,12 @@ export function parsePluginHash(encoded: string): ParsedPluginHash {
 /** go-auth's second reading: `$pbkdf2-sha512$i=<iterations>,l=<key length>$<salt>$<hash>`, unpadded. */
 function parsePhc(text: string): ParsedPluginHash {
   const fields = (text.startsWith('$') ? text.slice(1) : text).split('$')
-  if (fields[0] !== 'pbkdf2-sha512') throw badHash(`unsupported PHC PBKDF2 variant "${truncate(fields[0])}" (go-auth reads only pbkdf2-sha512)`)
-  if (fields.length !== 4) throw badHash(`a $pbkdf2-sha512$ hash has 4 "$"-separated fields (pbkdf2-sha512$i=N,l=N$salt$hash), this one has ${fields.length}`)
+  if (fields[0] !== 'pbkdf2-sha512')
+    throw badHash(`unsupported PHC PBKDF2 variant "${truncate(fields[0])}" (go-auth reads only pbkdf2-sha512)`)
+  if (fields.length !== 4)
+    throw badHash(
+      `a $pbkdf2-sha512$ hash has 4 "$"-separated fields (pbkdf2-sha512$i=N,l=N$salt$hash), this one has ${fields.length}`,
+    )
   const [, params, saltField, hashField] = fields
   let iterText: string | undefined
   let lengthText: string | undefined
@@ -261,7 +305,8 @@ function parsePhc(text: string): ParsedPluginHash {
   if (iterText === undefined) throw badHash('the $pbkdf2-sha512$ hash has no i= iteration count')
   const iterations = parseIterations(iterText)
   const hash = decodeKey(hashField, true)
-  if (lengthText !== undefined && lengthText !== String(hash.length)) throw badHash(`l=${truncate(lengthText)} does not match the ${hash.length}-byte hash`)
+  if (lengthText !== undefined && lengthText !== String(hash.length))
+    throw badHash(`l=${truncate(lengthText)} does not match the ${hash.length}-byte hash`)
   const salts = saltCandidates(saltField, RAW_STD_BASE64, 'base64')
   return {kind: 'pbkdf2', format: 'go-auth-pbkdf2', phc: true, digest: 'sha512', iterations, salts, hash}
 }

@@ -85,7 +85,9 @@ export async function createPasswdFile(path: string, content: Buffer, options: E
   // The failures mosquitto_passwd -c reports when it opens the file, checked before the lock
   // file is made so the message names the password file, as scripts expect.
   try {
-    const existing = await stat(target).catch((error: NodeJS.ErrnoException) => (error.code === 'ENOENT' ? undefined : Promise.reject(error)))
+    const existing = await stat(target).catch((error: NodeJS.ErrnoException) =>
+      error.code === 'ENOENT' ? undefined : Promise.reject(error),
+    )
     if (existing?.isDirectory()) throw Object.assign(new Error('is a directory'), {code: 'EISDIR'})
     await access(dirname(target), constants.W_OK)
   } catch (error) {

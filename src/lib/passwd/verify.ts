@@ -23,7 +23,9 @@ export async function verifyUserPassword(file: string, username: string, passwor
   if (!entry) return {username, outcome: 'no-user'}
   const ok = await verifyPassword(entry.secret!, password).catch((error: unknown) => {
     if (error instanceof MqctlError) {
-      throw new MqctlError(error.code, error.message, {location: {file, line: entry.number, column: entry.secretColumn}})
+      throw new MqctlError(error.code, error.message, {
+        location: {file, line: entry.number, column: entry.secretColumn},
+      })
     }
 
     throw error

@@ -17,7 +17,10 @@ export const emptyPassword = () =>
   new MqctlError('REFUSED_EMPTY_PASSWORD', 'Empty password.', {verbatim: 'Error: Empty password.', exit: 1})
 
 export const passwordMismatch = () =>
-  new MqctlError('REFUSED_PASSWORD_MISMATCH', 'Passwords do not match.', {verbatim: 'Error: Passwords do not match.', exit: 2})
+  new MqctlError('REFUSED_PASSWORD_MISMATCH', 'Passwords do not match.', {
+    verbatim: 'Error: Passwords do not match.',
+    exit: 2,
+  })
 
 /**
  * Reads a password from `--password-stdin` (exactly one line), `--password-file` (its first
@@ -26,12 +29,16 @@ export const passwordMismatch = () =>
 export async function readPasswordFromSources(sources: PasswordSources): Promise<Buffer | undefined> {
   const named = [sources.stdin, sources.file, sources.env].filter((s) => s !== undefined && s !== false)
   if (named.length > 1) {
-    throw new MqctlError('USAGE_PASSWORD_SOURCES', 'use only one of --password-stdin, --password-file and --password-env')
+    throw new MqctlError(
+      'USAGE_PASSWORD_SOURCES',
+      'use only one of --password-stdin, --password-file and --password-env',
+    )
   }
 
   if (sources.stdin) {
     const line = await stdinLines().readLine()
-    if (line === undefined) throw new MqctlError('USAGE_NO_PASSWORD', '--password-stdin given but standard input is empty')
+    if (line === undefined)
+      throw new MqctlError('USAGE_NO_PASSWORD', '--password-stdin given but standard input is empty')
     return line
   }
 
@@ -77,9 +84,7 @@ export interface NewPasswordOptions {
  */
 export async function readNewPassword(options: NewPasswordOptions): Promise<Buffer | undefined> {
   const read = async (message: string): Promise<Buffer | undefined> =>
-    options.interactive && options.prompt
-      ? Buffer.from(await options.prompt(message), 'utf8')
-      : stdinLines().readLine()
+    options.interactive && options.prompt ? Buffer.from(await options.prompt(message), 'utf8') : stdinLines().readLine()
   const isEmpty = (b: Buffer | undefined): boolean => b === undefined || b.length === 0
 
   const first = await read(options.first ?? 'Password:')

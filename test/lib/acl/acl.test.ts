@@ -36,10 +36,12 @@ describe('acl_file parser', () => {
   })
 
   it('never throws on random input', () => {
-    fc.assert(fc.property(fc.string({unit: 'binary'}), (text) => {
-      const acl = parseAclFile(text)
-      expect(Array.isArray(acl.rules)).toBe(true)
-    }))
+    fc.assert(
+      fc.property(fc.string({unit: 'binary'}), (text) => {
+        const acl = parseAclFile(text)
+        expect(Array.isArray(acl.rules)).toBe(true)
+      }),
+    )
   })
 })
 
@@ -47,7 +49,8 @@ describe('acl evaluation (observed 2.0.11 behaviour, spec 4.2)', () => {
   const acl = parseAclFile(
     'topic read public/#\ntopic deny public/secret\nuser alice\ntopic readwrite alice/#\ntopic read shared/#\ntopic deny shared/private\npattern readwrite users/%u/#\npattern read clients/%c/#\n',
   )
-  const check = (username: string | undefined, clientId: string, topic: string, access: 'read' | 'write') => evaluateAcl(acl, {username, clientId, topic, access}).allowed
+  const check = (username: string | undefined, clientId: string, topic: string, access: 'read' | 'write') =>
+    evaluateAcl(acl, {username, clientId, topic, access}).allowed
 
   it('matches the observed deliveries and publishes', () => {
     expect(check(undefined, 'anon1', 'public/a', 'read')).toBe(true)
@@ -65,23 +68,52 @@ describe('acl evaluation (observed 2.0.11 behaviour, spec 4.2)', () => {
   })
 
   it('denies $SYS publishes, dangerous usernames, and everything with an empty file', () => {
-    expect(evaluateAcl(parseAclFile('topic readwrite $SYS/#\n'), {clientId: 'c', topic: '$SYS/x', access: 'write'}).allowed).toBe(false)
+    expect(
+      evaluateAcl(parseAclFile('topic readwrite $SYS/#\n'), {clientId: 'c', topic: '$SYS/x', access: 'write'}).allowed,
+    ).toBe(false)
     expect(check('a+b', 'c', 'users/a+b/x', 'write')).toBe(false)
-    expect(evaluateAcl(parseAclFile('# only a comment\n'), {clientId: 'c', topic: 'a', access: 'read'}).allowed).toBe(false)
-    expect(evaluateAcl(parseAclFile('topic readwrite #\n'), {clientId: 'c', topic: '$SYS/x', access: 'read'}).allowed).toBe(false)
+    expect(evaluateAcl(parseAclFile('# only a comment\n'), {clientId: 'c', topic: 'a', access: 'read'}).allowed).toBe(
+      false,
+    )
+    expect(
+      evaluateAcl(parseAclFile('topic readwrite #\n'), {clientId: 'c', topic: '$SYS/x', access: 'read'}).allowed,
+    ).toBe(false)
   })
 })
 
 describe('acl lint', () => {
   it('finds the traps', () => {
-    const rules = lintAclText('topic read\ntopic readwrite #\ntopic deny a/#\ntopic read a/b\ntopic read a/b\npattern read x/#\ntopic read u/%u\ntopic write $SYS/x\n', 'f').map((f) => `${f.line}:${f.rule}`)
+    const rules = lintAclText(
+      'topic read\ntopic readwrite #\ntopic deny a/#\ntopic read a/b\ntopic read a/b\npattern read x/#\ntopic read u/%u\ntopic write $SYS/x\n',
+      'f',
+    ).map((f) => `${f.line}:${f.rule}`)
     expect(rules).toEqual(
-      expect.arrayContaining(['1:acl/access-word-as-topic', '2:acl/anonymous-broad', '4:acl/shadowed-by-deny', '5:acl/duplicate', '6:acl/pattern-without-substitution', '7:acl/literal-substitution', '8:acl/sys-write', '1:acl/no-subscribe-control']),
+      expect.arrayContaining([
+        '1:acl/access-word-as-topic',
+        '2:acl/anonymous-broad',
+        '4:acl/shadowed-by-deny',
+        '5:acl/duplicate',
+        '6:acl/pattern-without-substitution',
+        '7:acl/literal-substitution',
+        '8:acl/sys-write',
+        '1:acl/no-subscribe-control',
+      ]),
     )
-    expect(lintAclText('user carol\ntopic read a\n', 'f', {knownUsers: new Set(['alice'])}).map((f) => f.rule)).toContain('acl/unknown-user')
-    const more = lintAclText('user alice\ntopic readwrite a/#\ntopic read a/b\ntopic write a/+/c\ntopic read $share/g/x\ntopic read b/#\ntopic readwrite b/x\n', 'f')
-    expect(more.filter((f) => f.severity === 'warning').map((f) => `${f.line}:${f.rule}`)).toEqual(['3:acl/redundant', '4:acl/redundant', '5:acl/never-matches'])
-    const sameTopic = lintAclText('topic read a/b\ntopic readwrite a/b\ntopic readwrite a/b\n', 'f').filter((f) => f.severity === 'warning')
+    expect(
+      lintAclText('user carol\ntopic read a\n', 'f', {knownUsers: new Set(['alice'])}).map((f) => f.rule),
+    ).toContain('acl/unknown-user')
+    const more = lintAclText(
+      'user alice\ntopic readwrite a/#\ntopic read a/b\ntopic write a/+/c\ntopic read $share/g/x\ntopic read b/#\ntopic readwrite b/x\n',
+      'f',
+    )
+    expect(more.filter((f) => f.severity === 'warning').map((f) => `${f.line}:${f.rule}`)).toEqual([
+      '3:acl/redundant',
+      '4:acl/redundant',
+      '5:acl/never-matches',
+    ])
+    const sameTopic = lintAclText('topic read a/b\ntopic readwrite a/b\ntopic readwrite a/b\n', 'f').filter(
+      (f) => f.severity === 'warning',
+    )
     expect(sameTopic.map((f) => `${f.line}:${f.rule}`)).toEqual(['1:acl/redundant', '3:acl/duplicate'])
   })
 
@@ -89,9 +121,13 @@ describe('acl lint', () => {
     const line = fc.oneof(
       fc.constant('user alice'),
       fc.constant('user bob'),
-      fc.tuple(fc.constantFrom('topic', 'pattern'), fc.constantFrom('read', 'write', 'readwrite', 'deny'), fc.constantFrom('a', 'a/b', 'a/+', 'a/#', '#', '+/b', '$share/g/a', '%u/#', '%u/x', 'b/%c')).map(
-        ([kind, access, topic]) => `${kind} ${access} ${topic}`,
-      ),
+      fc
+        .tuple(
+          fc.constantFrom('topic', 'pattern'),
+          fc.constantFrom('read', 'write', 'readwrite', 'deny'),
+          fc.constantFrom('a', 'a/b', 'a/+', 'a/#', '#', '+/b', '$share/g/a', '%u/#', '%u/x', 'b/%c'),
+        )
+        .map(([kind, access, topic]) => `${kind} ${access} ${topic}`),
     )
     const query = fc.record({
       username: fc.constantFrom(undefined, 'alice', 'bob', 'carol'),
@@ -100,16 +136,25 @@ describe('acl lint', () => {
       access: fc.constantFrom('read' as const, 'write' as const),
     })
     fc.assert(
-      fc.property(fc.array(line, {minLength: 1, maxLength: 8}), fc.array(query, {minLength: 1, maxLength: 12}), (lines, queries) => {
-        const text = lines.join('\n') + '\n'
-        const idle = lintAclText(text, 'f').filter((f) => ['acl/redundant', 'acl/shadowed-by-deny', 'acl/never-matches'].includes(f.rule))
-        for (const finding of idle) {
-          const without = lines.filter((_, i) => i !== finding.line - 1).join('\n') + '\n'
-          for (const q of queries) {
-            expect(evaluateAcl(parseAclFile(without), q).allowed, `${finding.rule} line ${finding.line} of\n${text}${JSON.stringify(q)}`).toBe(evaluateAcl(parseAclFile(text), q).allowed)
+      fc.property(
+        fc.array(line, {minLength: 1, maxLength: 8}),
+        fc.array(query, {minLength: 1, maxLength: 12}),
+        (lines, queries) => {
+          const text = lines.join('\n') + '\n'
+          const idle = lintAclText(text, 'f').filter((f) =>
+            ['acl/redundant', 'acl/shadowed-by-deny', 'acl/never-matches'].includes(f.rule),
+          )
+          for (const finding of idle) {
+            const without = lines.filter((_, i) => i !== finding.line - 1).join('\n') + '\n'
+            for (const q of queries) {
+              expect(
+                evaluateAcl(parseAclFile(without), q).allowed,
+                `${finding.rule} line ${finding.line} of\n${text}${JSON.stringify(q)}`,
+              ).toBe(evaluateAcl(parseAclFile(text), q).allowed)
+            }
           }
-        }
-      }),
+        },
+      ),
       {numRuns: 400},
     )
   })
@@ -117,7 +162,10 @@ describe('acl lint', () => {
   it('FilterIndex finds a covering filter exactly when a scan with filterCovers does', () => {
     const level = fc.constantFrom('a', 'b', '', '+', '#', '$SYS', '%c')
     // valid filters only (# last, $ only first), as the parser lets through
-    const filter = fc.array(level, {minLength: 1, maxLength: 4}).map((l) => l.join('/')).filter((f) => !/#./.test(f) && !f.slice(1).includes('$'))
+    const filter = fc
+      .array(level, {minLength: 1, maxLength: 4})
+      .map((l) => l.join('/'))
+      .filter((f) => !/#./.test(f) && !f.slice(1).includes('$'))
     fc.assert(
       fc.property(fc.array(filter, {maxLength: 30}), filter, fc.nat(), (filters, query, skip) => {
         const index = new FilterIndex<number>()
@@ -134,11 +182,19 @@ describe('acl lint', () => {
 
   it('filterCovers agrees with topic matching on sample topics', () => {
     const level = fc.constantFrom('a', 'b', '+', '#', '$SYS')
-    const filter = fc.array(level, {minLength: 1, maxLength: 4}).map((l) => l.join('/')).filter((f) => !/#./.test(f) && !f.includes('/$SYS'))
-    const topic = fc.array(fc.constantFrom('a', 'b', '$SYS'), {minLength: 1, maxLength: 4}).map((l) => l.join('/')).filter((t) => !t.slice(1).includes('$'))
-    fc.assert(fc.property(filter, filter, fc.array(topic, {maxLength: 20}), (a, b, topics) => {
-      if (!filterCovers(a, b)) return
-      for (const t of topics) if (topicMatches(b, t)) expect(topicMatches(a, t)).toBe(true)
-    }))
+    const filter = fc
+      .array(level, {minLength: 1, maxLength: 4})
+      .map((l) => l.join('/'))
+      .filter((f) => !/#./.test(f) && !f.includes('/$SYS'))
+    const topic = fc
+      .array(fc.constantFrom('a', 'b', '$SYS'), {minLength: 1, maxLength: 4})
+      .map((l) => l.join('/'))
+      .filter((t) => !t.slice(1).includes('$'))
+    fc.assert(
+      fc.property(filter, filter, fc.array(topic, {maxLength: 20}), (a, b, topics) => {
+        if (!filterCovers(a, b)) return
+        for (const t of topics) if (topicMatches(b, t)) expect(topicMatches(a, t)).toBe(true)
+      }),
+    )
   })
 })

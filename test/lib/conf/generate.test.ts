@@ -104,11 +104,21 @@ describe('presets', () => {
       'allow_anonymous false',
       'password_file /etc/mosquitto/passwd',
     ])
-    expect(text).toMatch(/^# Plain MQTT on 127\.0\.0\.1:1883: open to anyone who can reach it, without a username \(for local services\)\.$/m)
+    expect(text).toMatch(
+      /^# Plain MQTT on 127\.0\.0\.1:1883: open to anyone who can reach it, without a username \(for local services\)\.$/m,
+    )
   })
 
   it('flags replace parts of a preset: listeners per kind, auth as a whole, persistence with "none"', () => {
-    const opts = options(gen({preset: 'central', tlsListener: ['9883:127.0.0.1'], dynsec: 'dyn.json', persistence: 'none', logDest: ['stderr']}))
+    const opts = options(
+      gen({
+        preset: 'central',
+        tlsListener: ['9883:127.0.0.1'],
+        dynsec: 'dyn.json',
+        persistence: 'none',
+        logDest: ['stderr'],
+      }),
+    )
     expect(opts).toContain('listener 1883 127.0.0.1')
     expect(opts).toContain('listener 9883 127.0.0.1')
     expect(opts).not.toContain('listener 8883')
@@ -117,9 +127,14 @@ describe('presets', () => {
     expect(opts).toContain('persistence false')
     // central's plain listeners stay open when the user gives their own
     const mine = options(gen({preset: 'central', listener: ['21883:127.0.0.1']}))
-    expect(mine.slice(mine.indexOf('listener 21883 127.0.0.1'), mine.indexOf('listener 21883 127.0.0.1') + 2)).toEqual(['listener 21883 127.0.0.1', 'allow_anonymous true'])
+    expect(mine.slice(mine.indexOf('listener 21883 127.0.0.1'), mine.indexOf('listener 21883 127.0.0.1') + 2)).toEqual([
+      'listener 21883 127.0.0.1',
+      'allow_anonymous true',
+    ])
     expect(options(gen({preset: 'central', listener: ['none']}))).not.toContain('listener 1883 127.0.0.1')
-    expect(options(gen({preset: 'local-dev', allowAnonymous: false, passwordFile: '/p'}))).toContain('allow_anonymous false')
+    expect(options(gen({preset: 'local-dev', allowAnonymous: false, passwordFile: '/p'}))).toContain(
+      'allow_anonymous false',
+    )
   })
 
   it.each(PRESET_NAMES)('%s passes config lint without errors, for 2.0', async (preset) => {
@@ -137,11 +152,21 @@ describe('presets', () => {
 })
 
 describe('mosquitto 2.1 text (no 2.1 broker here: checked against the 2.1 sources)', () => {
-  const found = {dynsec: DYNSEC, passwordFile: '/usr/lib/x86_64-linux-gnu/mosquitto_password_file.so', aclFile: '/usr/lib/x86_64-linux-gnu/mosquitto_acl_file.so'}
+  const found = {
+    dynsec: DYNSEC,
+    passwordFile: '/usr/lib/x86_64-linux-gnu/mosquitto_password_file.so',
+    aclFile: '/usr/lib/x86_64-linux-gnu/mosquitto_acl_file.so',
+  }
   const gen21 = (request: GenRequest) => generateConf(resolveGenOptions({target: '2.1', ...request}, {...ctx, found}))
 
   it('uniform security: global_plugin with the plugin options, no deprecated options', () => {
-    const text = gen21({listener: ['1883'], tlsListener: ['8883'], certDir: '/c', passwordFile: '/etc/mosquitto/passwd', aclFile: '/etc/mosquitto/acl'})
+    const text = gen21({
+      listener: ['1883'],
+      tlsListener: ['8883'],
+      certDir: '/c',
+      passwordFile: '/etc/mosquitto/passwd',
+      aclFile: '/etc/mosquitto/acl',
+    })
     const opts = options(text)
     expect(opts.slice(opts.indexOf('allow_anonymous false'), opts.indexOf('listener 1883'))).toEqual([
       'allow_anonymous false',
@@ -177,7 +202,12 @@ describe('mosquitto 2.1 text (no 2.1 broker here: checked against the 2.1 source
   })
 
   it('dynamic security on several authenticated listeners: one plugin_load shared by plugin_use (2.0 refuses this layout)', () => {
-    const request: GenRequest = {listener: ['1883:127.0.0.1,anonymous', '1884'], tlsListener: ['8883'], certDir: '/c', dynsec: '/d.json'}
+    const request: GenRequest = {
+      listener: ['1883:127.0.0.1,anonymous', '1884'],
+      tlsListener: ['8883'],
+      certDir: '/c',
+      dynsec: '/d.json',
+    }
     const opts = options(gen21(request))
     expect(opts.filter((o) => o.startsWith('plugin_load'))).toEqual([`plugin_load dynamic-security ${DYNSEC}`])
     expect(opts.filter((o) => o === 'plugin_use dynamic-security')).toHaveLength(2)
@@ -188,24 +218,53 @@ describe('mosquitto 2.1 text (no 2.1 broker here: checked against the 2.1 source
     expect(gen21({preset: 'local-dev'}).split('\n')[1]).toContain('Uses only options that 2.0 reads too.')
     const o = resolveGenOptions({target: '2.1', listener: ['1883'], passwordFile: '/p'}, ctx)
     expect(o.auth).toMatchObject({plugin: '/usr/lib/x86_64-linux-gnu/mosquitto_password_file.so'})
-    const dir = resolveGenOptions({target: '2.1', listener: ['1883'], passwordFile: '/p', pluginDir: '/opt/mq/lib'}, ctx)
+    const dir = resolveGenOptions(
+      {target: '2.1', listener: ['1883'], passwordFile: '/p', pluginDir: '/opt/mq/lib'},
+      ctx,
+    )
     expect(dir.auth).toMatchObject({plugin: '/opt/mq/lib/mosquitto_password_file.so'})
   })
 })
 
 describe('listeners, TLS and authentication words', () => {
   it('parses PORT[:BIND][,anonymous][,tls] and PATH[,anonymous]', () => {
-    expect(parseListenerSpec('1883', 'listener')).toEqual({kind: 'tcp', port: 1883, bind: undefined, protocol: 'mqtt', tls: false, anonymous: false})
+    expect(parseListenerSpec('1883', 'listener')).toEqual({
+      kind: 'tcp',
+      port: 1883,
+      bind: undefined,
+      protocol: 'mqtt',
+      tls: false,
+      anonymous: false,
+    })
     expect(parseListenerSpec('8883:[::1]', 'tlsListener')).toMatchObject({port: 8883, bind: '::1', tls: true})
-    expect(parseListenerSpec('1883:127.0.0.1,anonymous', 'listener')).toMatchObject({bind: '127.0.0.1', anonymous: true})
-    expect(parseListenerSpec('9001:0.0.0.0,tls,anonymous', 'websocketsListener')).toMatchObject({protocol: 'websockets', tls: true, anonymous: true})
-    expect(parseListenerSpec('/run/mq,1.sock,anonymous', 'unixSocket')).toEqual({kind: 'unix', path: '/run/mq,1.sock', anonymous: true})
-    for (const bad of ['0', '65536', 'x', '1883:', '1883,tcp', '1883:a b']) expect(() => parseListenerSpec(bad, 'listener'), bad).toThrow(MqctlError)
+    expect(parseListenerSpec('1883:127.0.0.1,anonymous', 'listener')).toMatchObject({
+      bind: '127.0.0.1',
+      anonymous: true,
+    })
+    expect(parseListenerSpec('9001:0.0.0.0,tls,anonymous', 'websocketsListener')).toMatchObject({
+      protocol: 'websockets',
+      tls: true,
+      anonymous: true,
+    })
+    expect(parseListenerSpec('/run/mq,1.sock,anonymous', 'unixSocket')).toEqual({
+      kind: 'unix',
+      path: '/run/mq,1.sock',
+      anonymous: true,
+    })
+    for (const bad of ['0', '65536', 'x', '1883:', '1883,tcp', '1883:a b'])
+      expect(() => parseListenerSpec(bad, 'listener'), bad).toThrow(MqctlError)
     expect(() => parseListenerSpec('/s,tls', 'unixSocket')).toThrow(/cannot use TLS/)
   })
 
   it('writes websockets, wss and Unix socket listeners in 2.0 syntax', () => {
-    const opts = options(gen({websocketsListener: ['9001', '9443:127.0.0.1,tls'], unixSocket: ['run/mqtt.sock'], certDir: '/c', allowAnonymous: true}))
+    const opts = options(
+      gen({
+        websocketsListener: ['9001', '9443:127.0.0.1,tls'],
+        unixSocket: ['run/mqtt.sock'],
+        certDir: '/c',
+        allowAnonymous: true,
+      }),
+    )
     expect(opts.slice(opts.indexOf('listener 9001'))).toEqual([
       'listener 9001',
       'protocol websockets',
@@ -233,8 +292,18 @@ describe('listeners, TLS and authentication words', () => {
   })
 
   it('TLS: --cert-dir as "mqctl cert server" writes it, single files override, identity implies a required certificate', () => {
-    const o = resolveGenOptions({tlsListener: ['8883'], certDir: 'pki', keyfile: '/k.pem', useIdentityAsUsername: true}, ctx)
-    expect(o.tls).toEqual({cafile: '/work/pki/ca.crt', certfile: '/work/pki/server.crt', keyfile: '/k.pem', requireCertificate: true, useIdentityAsUsername: true, tlsVersion: undefined})
+    const o = resolveGenOptions(
+      {tlsListener: ['8883'], certDir: 'pki', keyfile: '/k.pem', useIdentityAsUsername: true},
+      ctx,
+    )
+    expect(o.tls).toEqual({
+      cafile: '/work/pki/ca.crt',
+      certfile: '/work/pki/server.crt',
+      keyfile: '/k.pem',
+      requireCertificate: true,
+      useIdentityAsUsername: true,
+      tlsVersion: undefined,
+    })
     const opts = options(generateConf(o))
     expect(opts.slice(-2)).toEqual(['require_certificate true', 'use_identity_as_username true'])
     expect(reviewGenOptions(o)).toEqual([])
@@ -243,31 +312,71 @@ describe('listeners, TLS and authentication words', () => {
   it('refuses contradictions with usage errors that say what to do', () => {
     expect(usageError(() => resolveGenOptions({}, ctx)).message).toMatch(/no listener/)
     expect(usageError(() => resolveGenOptions({tlsListener: ['8883']}, ctx)).message).toMatch(/--cert-dir DIR/)
-    expect(usageError(() => resolveGenOptions({listener: ['1883'], certDir: '/c'}, ctx)).message).toMatch(/--cert-dir needs a TLS listener/)
-    expect(usageError(() => resolveGenOptions({listener: ['1883'], dynsec: '/d'}, {...ctx, found: {}})).message).toMatch(/--plugin PATH/)
-    expect(usageError(() => resolveGenOptions({listener: ['1883'], dynsec: '/d', aclFile: '/a'}, ctx)).message).toMatch(/own ACLs/)
-    expect(usageError(() => resolveGenOptions({listener: ['1883', '1883:127.0.0.1'], allowAnonymous: true}, ctx)).message).toMatch(/port 1883 is used by two listeners/)
-    expect(usageError(() => resolveGenOptions({listener: ['1883,anonymous'], passwordFile: '/p'}, ctx)).message).toMatch(/apply to none/)
-    expect(usageError(() => resolveGenOptions({listener: ['1883'], logDest: ['file:/a', 'file:/b']}, ctx)).message).toMatch(/one file/)
-    expect(usageError(() => resolveGenOptions({listener: ['1883'], logDest: ['journal']}, ctx)).message).toMatch(/--log-dest journal/)
-    expect(usageError(() => resolveGenOptions({tlsListener: ['8883'], certfile: '/c', keyfile: '/k', requireCertificate: true}, ctx)).message).toMatch(/cafile/)
-    expect(usageError(() => resolveGenOptions({listener: ['1883'], plugin: '/x.so'}, ctx)).message).toMatch(/--dynsec FILE/)
-    expect(usageError(() => resolveGenOptions({websocketsListener: ['9001'], allowAnonymous: true}, ctx)).message).toMatch(/WebSockets listeners only.*#2284/)
-    expect(resolveGenOptions({websocketsListener: ['9001'], allowAnonymous: true, target: '2.1'}, ctx).listeners).toHaveLength(1)
+    expect(usageError(() => resolveGenOptions({listener: ['1883'], certDir: '/c'}, ctx)).message).toMatch(
+      /--cert-dir needs a TLS listener/,
+    )
+    expect(
+      usageError(() => resolveGenOptions({listener: ['1883'], dynsec: '/d'}, {...ctx, found: {}})).message,
+    ).toMatch(/--plugin PATH/)
+    expect(usageError(() => resolveGenOptions({listener: ['1883'], dynsec: '/d', aclFile: '/a'}, ctx)).message).toMatch(
+      /own ACLs/,
+    )
+    expect(
+      usageError(() => resolveGenOptions({listener: ['1883', '1883:127.0.0.1'], allowAnonymous: true}, ctx)).message,
+    ).toMatch(/port 1883 is used by two listeners/)
+    expect(
+      usageError(() => resolveGenOptions({listener: ['1883,anonymous'], passwordFile: '/p'}, ctx)).message,
+    ).toMatch(/apply to none/)
+    expect(
+      usageError(() => resolveGenOptions({listener: ['1883'], logDest: ['file:/a', 'file:/b']}, ctx)).message,
+    ).toMatch(/one file/)
+    expect(usageError(() => resolveGenOptions({listener: ['1883'], logDest: ['journal']}, ctx)).message).toMatch(
+      /--log-dest journal/,
+    )
+    expect(
+      usageError(() =>
+        resolveGenOptions({tlsListener: ['8883'], certfile: '/c', keyfile: '/k', requireCertificate: true}, ctx),
+      ).message,
+    ).toMatch(/cafile/)
+    expect(usageError(() => resolveGenOptions({listener: ['1883'], plugin: '/x.so'}, ctx)).message).toMatch(
+      /--dynsec FILE/,
+    )
+    expect(
+      usageError(() => resolveGenOptions({websocketsListener: ['9001'], allowAnonymous: true}, ctx)).message,
+    ).toMatch(/WebSockets listeners only.*#2284/)
+    expect(
+      resolveGenOptions({websocketsListener: ['9001'], allowAnonymous: true, target: '2.1'}, ctx).listeners,
+    ).toHaveLength(1)
   })
 })
 
 describe('per-listener settings', () => {
   it('are used only when listeners differ in who may connect', () => {
-    const base = {listeners: [{kind: 'tcp' as const, port: 1, anonymous: true}, {kind: 'tcp' as const, port: 2}]}
+    const base = {
+      listeners: [
+        {kind: 'tcp' as const, port: 1, anonymous: true},
+        {kind: 'tcp' as const, port: 2},
+      ],
+    }
     expect(isMixed(parseGenOptions({...base, allowAnonymous: false}))).toBe(true)
     expect(isMixed(parseGenOptions({...base, allowAnonymous: true}))).toBe(false)
-    expect(isMixed(parseGenOptions({...base, allowAnonymous: true, auth: {method: 'password-file', file: '/p'}}))).toBe(true)
-    expect(isMixed(parseGenOptions({listeners: [{kind: 'tcp', port: 1}], auth: {method: 'password-file', file: '/p'}}))).toBe(false)
+    expect(isMixed(parseGenOptions({...base, allowAnonymous: true, auth: {method: 'password-file', file: '/p'}}))).toBe(
+      true,
+    )
+    expect(
+      isMixed(parseGenOptions({listeners: [{kind: 'tcp', port: 1}], auth: {method: 'password-file', file: '/p'}})),
+    ).toBe(false)
   })
 
   it('put every security option inside a listener block, after per_listener_settings', async () => {
-    const text = gen({listener: ['1883:127.0.0.1,anonymous', '1884:127.0.0.1'], tlsListener: ['8883'], certDir: '/c', passwordFile: '/p', aclFile: '/a', allowAnonymous: true})
+    const text = gen({
+      listener: ['1883:127.0.0.1,anonymous', '1884:127.0.0.1'],
+      tlsListener: ['8883'],
+      certDir: '/c',
+      passwordFile: '/p',
+      aclFile: '/a',
+      allowAnonymous: true,
+    })
     const entries = parseConf(text).entries
     expect(entries[0].name).toBe('per_listener_settings')
     const firstListener = entries.findIndex((e) => e.name === 'listener')
@@ -283,24 +392,35 @@ describe('comments and warnings', () => {
     const text = gen({preset: 'central', unixSocket: ['/run/m.sock'], websocketsListener: ['9001:127.0.0.1']})
     const blocks = text.trimEnd().split('\n\n')
     for (const block of blocks) expect(block.split('\n')[0], block).toMatch(/^# \S/)
-    for (const line of text.split('\n')) expect(line === '' || line.startsWith('#') || /^[a-z_0-9.]+( |$)/.test(line), line).toBe(true)
+    for (const line of text.split('\n'))
+      expect(line === '' || line.startsWith('#') || /^[a-z_0-9.]+( |$)/.test(line), line).toBe(true)
   })
 
   it('notes files under /root, which the broker opens after dropping to user mosquitto', () => {
     const text = gen({tlsListener: ['8883'], certDir: '/root/pki', passwordFile: '/root/passwd'})
-    expect(text).toMatch(/^# Note: started as root, mosquitto switches to user "mosquitto" before opening \/root\/passwd, .*"user root"\.$/m)
+    expect(text).toMatch(
+      /^# Note: started as root, mosquitto switches to user "mosquitto" before opening \/root\/passwd, .*"user root"\.$/m,
+    )
     expect(text).toMatch(/opening \/root\/pki\/ca\.crt, \/root\/pki\/server\.crt, \/root\/pki\/server\.key/)
-    expect(gen({tlsListener: ['8883'], certDir: '/root/pki', passwordFile: '/root/passwd', user: 'root'})).not.toMatch(/# Note/)
+    expect(gen({tlsListener: ['8883'], certDir: '/root/pki', passwordFile: '/root/passwd', user: 'root'})).not.toMatch(
+      /# Note/,
+    )
     expect(gen({tlsListener: ['8883'], certDir: '/etc/pki', passwordFile: '/etc/passwd'})).not.toMatch(/# Note/)
   })
 
   it('reviews what starts but locks people out or in', () => {
     const review = (request: GenRequest) => reviewGenOptions(resolveGenOptions(request, ctx))
-    expect(review({listener: ['1883,anonymous', '1884:127.0.0.1'], passwordFile: '/p'}).join('\n')).toMatch(/port 1883 on all addresses is open to anyone/)
-    expect(review({listener: ['1883'], passwordFile: '/p'}).join('\n')).toMatch(/passwords cross the network unencrypted/)
+    expect(review({listener: ['1883,anonymous', '1884:127.0.0.1'], passwordFile: '/p'}).join('\n')).toMatch(
+      /port 1883 on all addresses is open to anyone/,
+    )
+    expect(review({listener: ['1883'], passwordFile: '/p'}).join('\n')).toMatch(
+      /passwords cross the network unencrypted/,
+    )
     expect(review({listener: ['1883:127.0.0.1']}).join('\n')).toMatch(/nobody can connect/)
     expect(review({listener: ['883:127.0.0.1'], allowAnonymous: true}).join('\n')).toMatch(/cannot bind it/)
-    expect(review({listener: ['1883:127.0.0.1'], websocketsListener: ['9001:[::1]'], allowAnonymous: true}).join('\n')).toMatch(/IPv6 addresses.*#3383/)
+    expect(
+      review({listener: ['1883:127.0.0.1'], websocketsListener: ['9001:[::1]'], allowAnonymous: true}).join('\n'),
+    ).toMatch(/IPv6 addresses.*#3383/)
     expect(review({listener: ['883:127.0.0.1'], allowAnonymous: true, user: 'root'})).toEqual([])
     expect(review({preset: 'production'})).toEqual([])
     expect(review({preset: 'central'})).toEqual([])
@@ -314,16 +434,30 @@ describe('files on this machine', () => {
     writeFileSync(join(b, 'mosquitto_dynamic_security.so'), '')
     writeFileSync(join(b, 'mosquitto_password_file.so'), '')
     writeFileSync(join(a, 'mosquitto_password_file.so'), '')
-    expect(await findPlugins([a, b])).toEqual({dynsec: join(b, 'mosquitto_dynamic_security.so'), passwordFile: join(a, 'mosquitto_password_file.so')})
+    expect(await findPlugins([a, b])).toEqual({
+      dynsec: join(b, 'mosquitto_dynamic_security.so'),
+      passwordFile: join(a, 'mosquitto_password_file.so'),
+    })
     expect(await findPlugins([join(a, 'missing')])).toEqual({})
   })
 
   it('warns about missing files, once per hint', async () => {
     const d = tmp()
-    const o = resolveGenOptions({tlsListener: ['8883'], certDir: join(d, 'pki'), passwordFile: join(d, 'passwd'), persistence: join(d, 'data'), user: 'root'}, ctx)
+    const o = resolveGenOptions(
+      {
+        tlsListener: ['8883'],
+        certDir: join(d, 'pki'),
+        passwordFile: join(d, 'passwd'),
+        persistence: join(d, 'data'),
+        user: 'root',
+      },
+      ctx,
+    )
     const warnings = await checkGenPaths(o, {asRoot: true})
     expect(warnings).toHaveLength(5)
-    expect(warnings[0]).toMatch(/ca\.crt \(CA certificate \(cafile\)\): No such file or directory; make one with "mqctl cert server/)
+    expect(warnings[0]).toMatch(
+      /ca\.crt \(CA certificate \(cafile\)\): No such file or directory; make one with "mqctl cert server/,
+    )
     expect(warnings[1]).not.toMatch(/make one/)
     expect(warnings[3]).toMatch(/passwd \(password file\): No such file or directory; create it with "mqctl passwd -c /)
     expect(warnings[4]).toMatch(/data \(persistence directory\)/)
@@ -340,7 +474,9 @@ describe('files on this machine', () => {
       mkdirSync(data, {mode: 0o755})
       const o = resolveGenOptions({listener: ['1883'], passwordFile: passwd, persistence: data}, ctx)
       const warnings = await checkGenPaths(o, {asRoot: true})
-      expect(warnings.join('\n')).toMatch(/passwd \(password file\): mosquitto started as root switches to user "mosquitto" before opening it, and user "mosquitto" cannot read it/)
+      expect(warnings.join('\n')).toMatch(
+        /passwd \(password file\): mosquitto started as root switches to user "mosquitto" before opening it, and user "mosquitto" cannot read it/,
+      )
       expect(warnings.join('\n')).toMatch(/data \(persistence directory\).*cannot write into it/)
       expect(await checkGenPaths({...o, user: 'root'}, {asRoot: true})).toEqual([])
       chmodSync(passwd, 0o644)
@@ -371,7 +507,11 @@ const optionsArb: fc.Arbitrary<GenOptionsInput> = fc.record({
   target: fc.constantFrom('2.0' as const, '2.1' as const),
   preset: maybe(fc.constantFrom(...PRESET_NAMES)),
   generator: fc.constant('mqctl test'),
-  listeners: fc.uniqueArray(fc.oneof(tcp, unix), {minLength: 1, maxLength: 4, selector: (l) => (l.kind === 'tcp' ? `p${l.port}` : `u${l.path}`)}),
+  listeners: fc.uniqueArray(fc.oneof(tcp, unix), {
+    minLength: 1,
+    maxLength: 4,
+    selector: (l) => (l.kind === 'tcp' ? `p${l.port}` : `u${l.path}`),
+  }),
   tls: maybe(
     fc.record({
       cafile: path,
@@ -391,7 +531,16 @@ const optionsArb: fc.Arbitrary<GenOptionsInput> = fc.record({
   allowAnonymous: fc.boolean(),
   persistence: maybe(fc.record({location: path})),
   log: fc.record({
-    dest: fc.oneof(fc.constant<Array<'none'>>(['none']), fc.uniqueArray(fc.oneof(fc.constantFrom('stdout' as const, 'stderr' as const, 'syslog' as const, 'topic' as const), fc.record({file: path})), {minLength: 1, maxLength: 2, selector: (d) => (typeof d === 'string' ? d : 'file')})),
+    dest: fc.oneof(
+      fc.constant<Array<'none'>>(['none']),
+      fc.uniqueArray(
+        fc.oneof(
+          fc.constantFrom('stdout' as const, 'stderr' as const, 'syslog' as const, 'topic' as const),
+          fc.record({file: path}),
+        ),
+        {minLength: 1, maxLength: 2, selector: (d) => (typeof d === 'string' ? d : 'file')},
+      ),
+    ),
     types: fc.subarray([...(CONF_OPTIONS.log_type.values ?? [])], {minLength: 1}),
   }),
   user: maybe(fc.constantFrom('root', 'mosquitto')),
@@ -421,7 +570,8 @@ describe('property: generated configs', () => {
         if (pls >= 0) expect(pls).toBeLessThan(firstSecurity === -1 ? Infinity : firstSecurity)
         expect(names.filter((n) => n === 'listener')).toHaveLength(o.listeners.length)
         expect(names.includes('per_listener_settings')).toBe(o.target === '2.0' && isMixed(o))
-        if (o.target === '2.1') expect(names.filter((n) => ['password_file', 'acl_file', 'per_listener_settings'].includes(n))).toEqual([])
+        if (o.target === '2.1')
+          expect(names.filter((n) => ['password_file', 'acl_file', 'per_listener_settings'].includes(n))).toEqual([])
 
         const again = parseConf(printConf(doc.entries)).entries
         expect(again.map((e) => [e.name, e.value])).toEqual(doc.entries.map((e) => [e.name, e.value]))

@@ -31,7 +31,9 @@ describe('config lint', () => {
   })
 
   it('refuses cafile or certfile after psk_hint, and only warns the other way round', async () => {
-    expect(await lint('listener 8883 127.0.0.1\npsk_hint h\ncertfile c\nkeyfile k\n')).toContain('3:error:conf/cert-and-psk')
+    expect(await lint('listener 8883 127.0.0.1\npsk_hint h\ncertfile c\nkeyfile k\n')).toContain(
+      '3:error:conf/cert-and-psk',
+    )
     expect(await lint('listener 8883 127.0.0.1\npsk_hint h\ncafile a\n')).toContain('3:error:conf/cert-and-psk')
     const keyFirst = await lint('listener 8883 127.0.0.1\ncertfile c\npsk_hint h\nkeyfile k\n')
     expect(keyFirst.filter((f) => f.endsWith('conf/cert-and-psk'))).toEqual(['3:warning:conf/cert-and-psk'])

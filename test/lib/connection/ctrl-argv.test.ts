@@ -6,7 +6,23 @@ import {rewriteCtrlArgv} from '../../../src/hooks/ctrl-argv.js'
 
 describe('rewriteCtrlArgv (mosquitto_ctrl argv order)', () => {
   it('moves connection options after the command as long flags and fixes the case', () => {
-    expect(rewriteCtrlArgv(['-h', 'host', '-p', '1884', '-u', 'admin', '-P', 'pw', 'dynsec', 'createclient', 'bob', '-p', 'secret'])).toEqual([
+    expect(
+      rewriteCtrlArgv([
+        '-h',
+        'host',
+        '-p',
+        '1884',
+        '-u',
+        'admin',
+        '-P',
+        'pw',
+        'dynsec',
+        'createclient',
+        'bob',
+        '-p',
+        'secret',
+      ]),
+    ).toEqual([
       'dynsec',
       'createClient',
       'bob',
@@ -23,11 +39,23 @@ describe('rewriteCtrlArgv (mosquitto_ctrl argv order)', () => {
     expect(rewriteCtrlArgv(['passwd', '-b', 'f', 'u', 'p'])).toEqual(['passwd', '-b', 'f', 'u', 'p'])
     expect(rewriteCtrlArgv(['DYNSEC', 'GETCLIENT', 'a'])).toEqual(['dynsec', 'getClient', 'a'])
     expect(rewriteCtrlArgv(['dynsec', 'help'])).toEqual(['dynsec', '--help'])
-    expect(rewriteCtrlArgv(['-d', '--insecure', 'probe', '--sub', 'a'])).toEqual(['probe', '--sub', 'a', '--debug', '--insecure'])
+    expect(rewriteCtrlArgv(['-d', '--insecure', 'probe', '--sub', 'a'])).toEqual([
+      'probe',
+      '--sub',
+      'a',
+      '--debug',
+      '--insecure',
+    ])
   })
 
   it('takes connection options between dynsec and the command like leading ones', () => {
-    expect(rewriteCtrlArgv(['dynsec', '-h', 'h', '--port', '1', 'getclient', 'a'])).toEqual(['dynsec', 'getClient', 'a', '--host=h', '--port=1'])
+    expect(rewriteCtrlArgv(['dynsec', '-h', 'h', '--port', '1', 'getclient', 'a'])).toEqual([
+      'dynsec',
+      'getClient',
+      'a',
+      '--host=h',
+      '--port=1',
+    ])
     expect(rewriteCtrlArgv(['-u', 'admin', 'dynsec', '--json', '-p', '2', 'listClients', '--', '--json'])).toEqual([
       'dynsec',
       'listClients',
@@ -38,7 +66,12 @@ describe('rewriteCtrlArgv (mosquitto_ctrl argv order)', () => {
       '--json',
     ])
     expect(rewriteCtrlArgv(['dynsec', '-h', 'h', '--help'])).toEqual(['dynsec', '--help', '--host=h'])
-    expect(rewriteCtrlArgv(['dynsec', '-p', '1', '--verbose', 'listGroups'])).toEqual(['dynsec', 'listGroups', '--verbose', '--port=1'])
+    expect(rewriteCtrlArgv(['dynsec', '-p', '1', '--verbose', 'listGroups'])).toEqual([
+      'dynsec',
+      'listGroups',
+      '--verbose',
+      '--port=1',
+    ])
     expect(rewriteCtrlArgv(['dynsec', '-h'])).toEqual(['dynsec', '-h'])
     expect(rewriteCtrlArgv(['dynsec', '--help'])).toEqual(['dynsec', '--help'])
     expect(() => rewriteCtrlArgv(['dynsec', '-p', '1'])).toThrow(/no command/)
@@ -53,13 +86,16 @@ describe('rewriteCtrlArgv (mosquitto_ctrl argv order)', () => {
 
   it('never throws anything but MqctlError', () => {
     fc.assert(
-      fc.property(fc.array(fc.oneof(fc.constantFrom('-h', '-p', 'dynsec', 'getClient', '--', '-', '--cafile', 'x'), fc.string())), (argv) => {
-        try {
-          rewriteCtrlArgv(argv)
-        } catch (error) {
-          expect(error).toBeInstanceOf(MqctlError)
-        }
-      }),
+      fc.property(
+        fc.array(fc.oneof(fc.constantFrom('-h', '-p', 'dynsec', 'getClient', '--', '-', '--cafile', 'x'), fc.string())),
+        (argv) => {
+          try {
+            rewriteCtrlArgv(argv)
+          } catch (error) {
+            expect(error).toBeInstanceOf(MqctlError)
+          }
+        },
+      ),
     )
   })
 })

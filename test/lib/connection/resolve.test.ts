@@ -15,12 +15,22 @@ const flags = (o: Record<string, string | true>) => new Map(Object.entries(o))
 describe('connection resolution', () => {
   it('uses mosquitto_ctrl defaults', async () => {
     const c = await resolveConnection({flags: flags({}), env: {HOME: dir()}})
-    expect([c.host, c.port, c.qos, c.protocolVersion, c.timeoutMs, c.tls]).toEqual(['localhost', 1883, 1, 5, 10_000, undefined])
+    expect([c.host, c.port, c.qos, c.protocolVersion, c.timeoutMs, c.tls]).toEqual([
+      'localhost',
+      1883,
+      1,
+      5,
+      10_000,
+      undefined,
+    ])
   })
 
   it('applies flags > environment > profile > mosquitto_ctrl options file', async () => {
     const home = dir()
-    writeFileSync(join(home, 'mosquitto_ctrl'), '# comment\n-h filehost\n-p 1111\n-u fileuser extra words ignored\n-P filepw\n')
+    writeFileSync(
+      join(home, 'mosquitto_ctrl'),
+      '# comment\n-h filehost\n-p 1111\n-u fileuser extra words ignored\n-P filepw\n',
+    )
     const cfg = dir()
     writeFileSync(join(cfg, 'config.yaml'), 'default: p\nprofiles:\n  p:\n    port: 2222\n    username: profuser\n')
     const env = {XDG_CONFIG_HOME: home, MQCTL_CONFIG_DIR: cfg, MQCTL_USERNAME: 'envuser'}
@@ -45,7 +55,9 @@ describe('connection resolution', () => {
     try {
       readCtrlOptionsFile(join(d, 'opts'), true)
     } catch (error) {
-      expect((error as MqctlError).located).toBe(`${join(d, 'opts')}:2:3: Unknown option '--bogus' (${join(d, 'opts')}:2:3).`)
+      expect((error as MqctlError).located).toBe(
+        `${join(d, 'opts')}:2:3: Unknown option '--bogus' (${join(d, 'opts')}:2:3).`,
+      )
     }
   })
 
@@ -59,20 +71,30 @@ describe('connection resolution', () => {
     )
     writeFileSync(join(d, 'config.yaml'), 'profiles:\n  prod:\n    port: "x"\n  dev:\n    host: devhost\n')
     const loaded = await loadConfigFile(join(d, 'config.yaml'))
-    expect(located(await Promise.resolve().then(() => loaded!.profile('prod')).catch((e: unknown) => e))).toMatch(/config\.yaml:3:11: profile "prod": key "port"/)
+    expect(
+      located(
+        await Promise.resolve()
+          .then(() => loaded!.profile('prod'))
+          .catch((e: unknown) => e),
+      ),
+    ).toMatch(/config\.yaml:3:11: profile "prod": key "port"/)
     // a broken profile stops only the commands that use it
     expect(loaded!.names).toEqual(['prod', 'dev'])
     expect((await resolveConnection({flags: flags({profile: 'dev'}), env})).host).toBe('devhost')
     writeFileSync(join(d, 'config.yaml'), 'profile:\n  prod: {}\n')
     await expect(loadConfigFile(join(d, 'config.yaml'))).rejects.toThrow(/top level: unknown key "profile"/)
-    await expect(resolveConnection({flags: flags({profile: 'nope'}), env: {MQCTL_CONFIG_DIR: d, HOME: d}})).rejects.toThrow(MqctlError)
+    await expect(
+      resolveConnection({flags: flags({profile: 'nope'}), env: {MQCTL_CONFIG_DIR: d, HOME: d}}),
+    ).rejects.toThrow(MqctlError)
   })
 
   it('validates values like mosquitto_ctrl', async () => {
     const env = {HOME: dir()}
     await expect(resolveConnection({flags: flags({port: '70000'}), env})).rejects.toThrow(/Invalid port given: 70000/)
     await expect(resolveConnection({flags: flags({qos: '3'}), env})).rejects.toThrow(/Invalid QoS given: 3/)
-    await expect(resolveConnection({flags: flags({'protocol-version': '6'}), env})).rejects.toThrow(/Invalid protocol version/)
+    await expect(resolveConnection({flags: flags({'protocol-version': '6'}), env})).rejects.toThrow(
+      /Invalid protocol version/,
+    )
     await expect(resolveConnection({flags: flags({cert: 'c'}), env})).rejects.toThrow(/Both certfile and keyfile/)
     await expect(resolveConnection({flags: flags({psk: 'ab'}), env})).rejects.toThrow(/--psk-identity required/)
   })
@@ -83,7 +105,13 @@ describe('connection resolution', () => {
     expect((await resolveConnection({flags: flags({port: '8883'}), env})).tls?.useOsCerts).toBe(true)
     const u = await resolveConnection({flags: flags({url: 'mqtts://bob:pw@broker:9000/t'}), env})
     expect([u.host, u.port, u.username, u.password, Boolean(u.tls)]).toEqual(['broker', 9000, 'bob', 'pw', true])
-    expect(parseBrokerUrl('mqtt://h', 'x')).toEqual({tls: false, host: 'h', port: undefined, username: undefined, password: undefined})
+    expect(parseBrokerUrl('mqtt://h', 'x')).toEqual({
+      tls: false,
+      host: 'h',
+      port: undefined,
+      username: undefined,
+      password: undefined,
+    })
     expect(() => parseBrokerUrl('http://h/t', 'x')).toThrow(/Unsupported URL scheme/)
   })
 })

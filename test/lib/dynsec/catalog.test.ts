@@ -7,8 +7,17 @@ import {MqctlError} from '../../../src/lib/errors.js'
 describe('buildDynsecRequest', () => {
   it('builds the requests mosquitto_ctrl sends', () => {
     expect(buildDynsecRequest('getClient', ['alice'])).toEqual({command: 'getClient', username: 'alice'})
-    expect(buildDynsecRequest('addGroupClient', ['g1', 'alice', '5'])).toEqual({command: 'addGroupClient', username: 'alice', groupname: 'g1', priority: 5})
-    expect(Object.keys(buildDynsecRequest('addGroupClient', ['g1', 'alice']))).toEqual(['command', 'username', 'groupname'])
+    expect(buildDynsecRequest('addGroupClient', ['g1', 'alice', '5'])).toEqual({
+      command: 'addGroupClient',
+      username: 'alice',
+      groupname: 'g1',
+      priority: 5,
+    })
+    expect(Object.keys(buildDynsecRequest('addGroupClient', ['g1', 'alice']))).toEqual([
+      'command',
+      'username',
+      'groupname',
+    ])
     expect(buildDynsecRequest('addRoleACL', ['r', 'publishClientSend', 'a/#', 'allow', '5'])).toEqual({
       command: 'addRoleACL',
       rolename: 'r',
@@ -17,16 +26,32 @@ describe('buildDynsecRequest', () => {
       allow: true,
       priority: 5,
     })
-    expect(buildDynsecRequest('removeRoleACL', ['r', 'subscribePattern', 'a/+'])).toEqual({command: 'removeRoleACL', rolename: 'r', acltype: 'subscribePattern', topic: 'a/+'})
+    expect(buildDynsecRequest('removeRoleACL', ['r', 'subscribePattern', 'a/+'])).toEqual({
+      command: 'removeRoleACL',
+      rolename: 'r',
+      acltype: 'subscribePattern',
+      topic: 'a/+',
+    })
     expect(buildDynsecRequest('listClients', ['10', '20'])).toEqual({command: 'listClients', count: 10, offset: 20})
     expect(buildDynsecRequest('listRoles', [])).toEqual({command: 'listRoles'})
     expect(buildDynsecRequest('setClientId', ['alice'])).toEqual({command: 'setClientId', username: 'alice'})
-    expect(buildDynsecRequest('createClient', ['bob'], {clientid: 'c1', password: 'pw'})).toEqual({command: 'createClient', username: 'bob', clientid: 'c1', password: 'pw'})
+    expect(buildDynsecRequest('createClient', ['bob'], {clientid: 'c1', password: 'pw'})).toEqual({
+      command: 'createClient',
+      username: 'bob',
+      clientid: 'c1',
+      password: 'pw',
+    })
   })
 
   it('sends the allow boolean that mosquitto_ctrl 2.0.11 gets wrong', () => {
-    expect(buildDynsecRequest('setDefaultACLAccess', ['publishclientsend', 'deny'])).toEqual({command: 'setDefaultACLAccess', acls: [{acltype: 'publishClientSend', allow: false}]})
-    expect(buildDynsecRequest('setDefaultACLAccess', ['subscribe', 'allow'])).toEqual({command: 'setDefaultACLAccess', acls: [{acltype: 'subscribe', allow: true}]})
+    expect(buildDynsecRequest('setDefaultACLAccess', ['publishclientsend', 'deny'])).toEqual({
+      command: 'setDefaultACLAccess',
+      acls: [{acltype: 'publishClientSend', allow: false}],
+    })
+    expect(buildDynsecRequest('setDefaultACLAccess', ['subscribe', 'allow'])).toEqual({
+      command: 'setDefaultACLAccess',
+      acls: [{acltype: 'subscribe', allow: true}],
+    })
   })
 
   it.each([

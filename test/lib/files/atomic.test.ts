@@ -1,5 +1,15 @@
 import {spawn} from 'node:child_process'
-import {chmodSync, lstatSync, mkdirSync, readFileSync, readdirSync, readlinkSync, statSync, symlinkSync, writeFileSync} from 'node:fs'
+import {
+  chmodSync,
+  lstatSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  readlinkSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs'
 import {join} from 'node:path'
 import {fileURLToPath, pathToFileURL} from 'node:url'
 
@@ -178,10 +188,15 @@ for (;;) {
     let kills = 0
     // at least 20 kills; a few more while time allows; never start a round after 18 s
     while (kills < 24 && Date.now() - started < 18_000) {
-      const child = spawn(process.execPath, ['--import', 'tsx', script, target, join(dir, 'A'), join(dir, 'B')], {cwd: REPO, stdio: ['ignore', 'pipe', 'pipe']})
+      const child = spawn(process.execPath, ['--import', 'tsx', script, target, join(dir, 'A'), join(dir, 'B')], {
+        cwd: REPO,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      })
       let stderr = ''
       child.stderr.on('data', (d) => (stderr += d))
-      const exited = new Promise<NodeJS.Signals | number | null>((resolve) => child.once('exit', (code, signal) => resolve(signal ?? code)))
+      const exited = new Promise<NodeJS.Signals | number | null>((resolve) =>
+        child.once('exit', (code, signal) => resolve(signal ?? code)),
+      )
       // wait until the loop is running (two complete writes), then kill after a random delay
       await new Promise<void>((resolve, reject) => {
         let out = ''
@@ -199,7 +214,10 @@ for (;;) {
       const now = readFileSync(target)
       const isA = now.equals(A)
       const isB = now.equals(B)
-      expect(isA || isB, `after kill ${kills} the file has ${now.length} bytes, neither A (${A.length}) nor B (${B.length})`).toBe(true)
+      expect(
+        isA || isB,
+        `after kill ${kills} the file has ${now.length} bytes, neither A (${A.length}) nor B (${B.length})`,
+      ).toBe(true)
       seen[isA ? 'A' : 'B']++
     }
 

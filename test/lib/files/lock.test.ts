@@ -102,9 +102,11 @@ describe('withFileLock', () => {
 
   it('releases the lock when fn throws', async () => {
     const target = join(freshDir(), 'pw')
-    await expect(withFileLock(target, async () => {
-      throw new Error('boom')
-    })).rejects.toThrow('boom')
+    await expect(
+      withFileLock(target, async () => {
+        throw new Error('boom')
+      }),
+    ).rejects.toThrow('boom')
     expect(existsSync(`${target}.lock`)).toBe(false)
     expect(await withFileLock(target, async () => 'again', {timeoutMs: 200})).toBe('again')
   })
@@ -113,7 +115,9 @@ describe('withFileLock', () => {
     const target = join(freshDir(), 'pw')
     writeFileSync(`${target}.lock`, `${deadPid()}\n${hostname()}\n${Date.now()}\n`)
     const started = Date.now()
-    expect(await withFileLock(target, async () => readFileSync(`${target}.lock`, 'utf8').split('\n')[0], {timeoutMs: 1000})).toBe(String(process.pid))
+    expect(
+      await withFileLock(target, async () => readFileSync(`${target}.lock`, 'utf8').split('\n')[0], {timeoutMs: 1000}),
+    ).toBe(String(process.pid))
     expect(Date.now() - started).toBeLessThan(1000)
     expect(existsSync(`${target}.lock`)).toBe(false)
   })
@@ -131,9 +135,13 @@ describe('withFileLock', () => {
     writeFileSync(`${target}.lock`, `${process.pid}\n${hostname()}\n${Date.now()}\n`)
     let ran = false
     const started = Date.now()
-    const err = await withFileLock(target, async () => {
-      ran = true
-    }, {timeoutMs: 300}).catch((e: unknown) => e)
+    const err = await withFileLock(
+      target,
+      async () => {
+        ran = true
+      },
+      {timeoutMs: 300},
+    ).catch((e: unknown) => e)
     const waited = Date.now() - started
     expect(ran).toBe(false)
     expect(err).toBeInstanceOf(MqctlError)
@@ -176,10 +184,16 @@ describe('withFileLock', () => {
 describe('parallel `mqctl passwd -b` processes on one file', () => {
   it('20 concurrent runs: all 20 users present, each verifies, other lines kept', async () => {
     expect(existsSync(BIN)).toBe(true)
-    expect(existsSync(fileURLToPath(new URL('../../../dist/main.js', import.meta.url))), 'run "npm run build" first').toBe(true)
+    expect(
+      existsSync(fileURLToPath(new URL('../../../dist/main.js', import.meta.url))),
+      'run "npm run build" first',
+    ).toBe(true)
     const dir = freshDir()
     const file = join(dir, 'pwfile')
-    writeFileSync(file, '# shared file\nexisting:$7$101$VnuVQktcDUV3QEwL$WLYYlPmzFtc80xm3BIuWZhdmhtjYJVWXnu7LC3zeme9TfdO8QgQk76q5SAoDVItkMDvC/wa5C1djQysff5GEzA==\n')
+    writeFileSync(
+      file,
+      '# shared file\nexisting:$7$101$VnuVQktcDUV3QEwL$WLYYlPmzFtc80xm3BIuWZhdmhtjYJVWXnu7LC3zeme9TfdO8QgQk76q5SAoDVItkMDvC/wa5C1djQysff5GEzA==\n',
+    )
     const results = await Promise.all(
       Array.from(
         {length: 20},
@@ -212,7 +226,10 @@ describe('parallel `mqctl passwd -b` processes on one file', () => {
       Array.from({length: 20}, async (_, i) => {
         const secret = byUser.get(`user${i}`)
         expect(secret, `user${i} missing`).toBeDefined()
-        return [await verifyPassword(secret!, Buffer.from(`pw${i}`)), await verifyPassword(secret!, Buffer.from(`pw${(i + 1) % 20}`))]
+        return [
+          await verifyPassword(secret!, Buffer.from(`pw${i}`)),
+          await verifyPassword(secret!, Buffer.from(`pw${(i + 1) % 20}`)),
+        ]
       }),
     )
     expect(checks).toEqual(Array.from({length: 20}, () => [true, false]))

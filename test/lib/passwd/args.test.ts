@@ -48,7 +48,11 @@ describe('error messages of spec 1.1 / 1.2, verbatim', () => {
   it.each([
     ['-H without value', ['-H'], 'Error: -H argument given but not enough other arguments.'],
     ['-H nohash (no full stop)', ['-H', 'nohash', 'f', 'u'], "Error: Unknown hash type 'nohash'"],
-    ['-H checked while scanning, before conflicts', ['-c', '-D', '-H', 'md5', 'f', 'u'], "Error: Unknown hash type 'md5'"],
+    [
+      '-H checked while scanning, before conflicts',
+      ['-c', '-D', '-H', 'md5', 'f', 'u'],
+      "Error: Unknown hash type 'md5'",
+    ],
     ['-I without value', ['-I'], 'Error: -I argument given but not enough other arguments.'],
     ['-I 0', ['-I', '0', '-b', 'f', 'u', 'p'], 'Error: Number of iterations must be > 0.'],
     ['-I abc (atoi → 0)', ['-I', 'abc', '-b', 'f', 'u', 'p'], 'Error: Number of iterations must be > 0.'],
@@ -62,7 +66,11 @@ describe('error messages of spec 1.1 / 1.2, verbatim', () => {
     ['-c -D -U: -c/-D first', ['-c', '-D', '-U', 'f', 'u'], 'Error: -c and -D cannot be used together.'],
     ['-c -U -b -D: -c/-D first', ['-U', '-b', '-D', '-c', 'f'], 'Error: -c and -D cannot be used together.'],
     ['-U -b -D: -D/-U before -b/-D', ['-U', '-b', '-D', 'f'], 'Error: -D and -U cannot be used together.'],
-    ['-c -b with two words', ['-c', '-b', 'f', 'u'], 'Error: -c argument given but password file, username, or password missing.'],
+    [
+      '-c -b with two words',
+      ['-c', '-b', 'f', 'u'],
+      'Error: -c argument given but password file, username, or password missing.',
+    ],
     ['-b -c with no words', ['-b', '-c'], 'Error: -c argument given but password file, username, or password missing.'],
     ['-c with one word', ['-c', 'f'], 'Error: -c argument given but password file or username missing.'],
     ['-c alone', ['-c'], 'Error: -c argument given but password file or username missing.'],
@@ -73,12 +81,36 @@ describe('error messages of spec 1.1 / 1.2, verbatim', () => {
     ['username with a newline', ['-b', 'f', 'a\nb', 'p'], 'Error: Username must not contain control characters.'],
     ['username with DEL', ['f', 'a\u007F'], 'Error: Username must not contain control characters.'],
     ['control check before ":" check', ['-D', 'f', 'a:\tb'], 'Error: Username must not contain control characters.'],
-    ['65536-char username', ['-c', '-b', 'f', LONG_65536, 'p'], 'Error: Username must be less than 65536 characters long.'],
-    ['length check before ":" check', ['-D', 'f', LONG_65536 + ':'], 'Error: Username must be less than 65536 characters long.'],
-    ['65536-byte -b password', ['-c', '-b', 'f', 'u', LONG_65536], 'Error: Password must be less than 65536 characters long.'],
-    ['username checked before password', ['-c', '-b', 'f', 'a:b', LONG_65536], "Error: Username must not contain the ':' character."],
-    ['65536 bytes of two-byte characters', ['-b', 'f', 'u', 'é'.repeat(32_768)], 'Error: Password must be less than 65536 characters long.'],
-    ['username of 65536 bytes in two-byte characters', ['f', 'é'.repeat(32_768)], 'Error: Username must be less than 65536 characters long.'],
+    [
+      '65536-char username',
+      ['-c', '-b', 'f', LONG_65536, 'p'],
+      'Error: Username must be less than 65536 characters long.',
+    ],
+    [
+      'length check before ":" check',
+      ['-D', 'f', LONG_65536 + ':'],
+      'Error: Username must be less than 65536 characters long.',
+    ],
+    [
+      '65536-byte -b password',
+      ['-c', '-b', 'f', 'u', LONG_65536],
+      'Error: Password must be less than 65536 characters long.',
+    ],
+    [
+      'username checked before password',
+      ['-c', '-b', 'f', 'a:b', LONG_65536],
+      "Error: Username must not contain the ':' character.",
+    ],
+    [
+      '65536 bytes of two-byte characters',
+      ['-b', 'f', 'u', 'é'.repeat(32_768)],
+      'Error: Password must be less than 65536 characters long.',
+    ],
+    [
+      'username of 65536 bytes in two-byte characters',
+      ['f', 'é'.repeat(32_768)],
+      'Error: Username must be less than 65536 characters long.',
+    ],
   ])('%s', (_name, argv, message) => {
     const e = refusal(argv)
     expect(e.verbatim).toBe(message)
@@ -94,7 +126,15 @@ describe('error messages of spec 1.1 / 1.2, verbatim', () => {
 
 describe('accepted invocations', () => {
   it('plain: file and user, interactive password', () => {
-    expect(ok(['pwfile', 'alice'])).toMatchObject({mode: 'set', create: false, batch: false, file: 'pwfile', username: 'alice', password: undefined, json: false})
+    expect(ok(['pwfile', 'alice'])).toMatchObject({
+      mode: 'set',
+      create: false,
+      batch: false,
+      file: 'pwfile',
+      username: 'alice',
+      password: undefined,
+      json: false,
+    })
   })
 
   it('-c -b with extra words ignored', () => {
@@ -104,7 +144,13 @@ describe('accepted invocations', () => {
   })
 
   it('-c with extra words (still prompts)', () => {
-    expect(ok(['-c', 'f', 'u', 'x'])).toMatchObject({create: true, batch: false, file: 'f', username: 'u', password: undefined})
+    expect(ok(['-c', 'f', 'u', 'x'])).toMatchObject({
+      create: true,
+      batch: false,
+      file: 'f',
+      username: 'u',
+      password: undefined,
+    })
   })
 
   it('-D with extra words', () => {
@@ -121,7 +167,10 @@ describe('accepted invocations', () => {
   })
 
   it('-H and -I in any order before the file', () => {
-    expect(ok(['-H', 'sha512', '-I', '5000', '-b', 'f', 'u', 'p'])).toMatchObject({hashType: 'sha512', iterations: 5000})
+    expect(ok(['-H', 'sha512', '-I', '5000', '-b', 'f', 'u', 'p'])).toMatchObject({
+      hashType: 'sha512',
+      iterations: 5000,
+    })
     expect(ok(['-I', '5x', 'f', 'u'])).toMatchObject({iterations: 5, hashType: undefined})
     expect(ok(['-H', 'sha512-pbkdf2', 'f', 'u'])).toMatchObject({hashType: 'sha512-pbkdf2'})
     expect(ok(['-H', 'sha512', '-H', 'sha512-pbkdf2', 'f', 'u'])).toMatchObject({hashType: 'sha512-pbkdf2'})
@@ -167,7 +216,12 @@ describe('mqctl long options, anywhere before "--"', () => {
   })
 
   it('--json at the start, middle or end', () => {
-    for (const argv of [['--json', 'f', 'u'], ['f', '--json', 'u'], ['f', 'u', '--json'], ['-c', '--json', '-b', 'f', 'u', 'p']]) {
+    for (const argv of [
+      ['--json', 'f', 'u'],
+      ['f', '--json', 'u'],
+      ['f', 'u', '--json'],
+      ['-c', '--json', '-b', 'f', 'u', 'p'],
+    ]) {
       const inv = ok(argv)
       expect(inv.json).toBe(true)
       expect(inv.file).toBe('f')
@@ -176,7 +230,11 @@ describe('mqctl long options, anywhere before "--"', () => {
   })
 
   it('--password-stdin anywhere', () => {
-    for (const argv of [['--password-stdin', '-c', 'f', 'u'], ['-c', 'f', '--password-stdin', 'u'], ['-c', 'f', 'u', '--password-stdin']]) {
+    for (const argv of [
+      ['--password-stdin', '-c', 'f', 'u'],
+      ['-c', 'f', '--password-stdin', 'u'],
+      ['-c', 'f', 'u', '--password-stdin'],
+    ]) {
       const inv = ok(argv)
       expect(inv.sources.stdin).toBe(true)
       expect(inv).toMatchObject({create: true, file: 'f', username: 'u', batch: false})
@@ -190,7 +248,9 @@ describe('mqctl long options, anywhere before "--"', () => {
 
   it('password sources exclude each other, -b, -D and -U', () => {
     expect(refusal(['--password-stdin', '--password-env', 'X', 'f', 'u']).verbatim).toMatch(/cannot be used together/)
-    expect(refusal(['--password-stdin', '-b', 'f', 'u', 'p']).verbatim).toMatch(/^Error: -b and --password-stdin cannot be used together/)
+    expect(refusal(['--password-stdin', '-b', 'f', 'u', 'p']).verbatim).toMatch(
+      /^Error: -b and --password-stdin cannot be used together/,
+    )
     expect(refusal(['--password-stdin', '-D', 'f', 'u']).verbatim).toMatch(/-D/)
     expect(refusal(['--password-stdin', '-U', 'f']).verbatim).toMatch(/-U/)
   })
@@ -250,11 +310,14 @@ describe('same text as the real mosquitto_passwd 2.0.11', () => {
     expect(readdirSync(dir)).toEqual([])
   })
 
-  it.each([[[]], [['f']], [['f', 'u', 'v']], [['-b', 'f', 'u']], [['-cb', 'f', 'u']], [['-x', 'f', 'u']]])('usage for %j', (argv) => {
-    const r = real(argv)
-    expect(r.status).toBe(1)
-    expect(r.stderr).toBe('')
-    expect(r.stdout).toMatch(/^mosquitto_passwd is a tool for managing password files for mosquitto\.\n\nUsage: /)
-    expect(refusal(argv).verbatim).toBe(PASSWD_USAGE)
-  })
+  it.each([[[]], [['f']], [['f', 'u', 'v']], [['-b', 'f', 'u']], [['-cb', 'f', 'u']], [['-x', 'f', 'u']]])(
+    'usage for %j',
+    (argv) => {
+      const r = real(argv)
+      expect(r.status).toBe(1)
+      expect(r.stderr).toBe('')
+      expect(r.stdout).toMatch(/^mosquitto_passwd is a tool for managing password files for mosquitto\.\n\nUsage: /)
+      expect(refusal(argv).verbatim).toBe(PASSWD_USAGE)
+    },
+  )
 })

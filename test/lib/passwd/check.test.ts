@@ -16,33 +16,35 @@ const HASH64 = Buffer.alloc(64, 3).toString('base64')
 const ENC = `$7$101$${SALT12}$${HASH64}`
 const ARGON = '$argon2id$v=19$m=47104,t=1,p=1$c2FsdA$aGFzaA'
 
-const check = (content: string, target: '2.0' | '2.1' = '2.0') => checkPasswdLines(parsePasswdFile(Buffer.from(content, 'utf8')), target)
+const check = (content: string, target: '2.0' | '2.1' = '2.0') =>
+  checkPasswdLines(parsePasswdFile(Buffer.from(content, 'utf8')), target)
 const brief = (f: PasswdFinding[]) => f.map(({line, column, rule, severity}) => ({line, column, rule, severity}))
 
 // Every rule, one per line, with the 1-based line and column the finding must point at.
-const FILE = [
-  '# comment: with colon', //                            1: nothing
-  '', //                                                 2: nothing
-  'nocolon', //                                          3: invalid-line @1
-  ' :' + ENC, //                                         4: empty-username @1
-  'bob:', //                                             5: missing-password @5
-  'plain:secret', //                                     6: plaintext @7
-  `sha:$5$${SALT12}$${HASH64}`, //                       7: unknown-hash-type @5
-  `mal:$7$101$${SALT12}`, //                             8: malformed-hash @5
-  `it:$7$0$${SALT12}$${HASH64}`, //                      9: bad-iterations @4
-  `bs:$7$101$!!!!!!!!$${HASH64}`, //                    10: bad-salt @4
-  `bl:$7$1000$${SALT64}$${HASH64}`, //                  11: bad-salt @4 (2.0 only)
-  `bh:$7$101$${SALT12}$${Buffer.alloc(63).toString('base64')}`, // 12: bad-hash @4
-  `a2:${ARGON}`, //                                     13: unsupported-hash @4 (2.0 only)
-  `ok:${ENC}`, //                                       14: nothing
-  `ok:${ENC}`, //                                       15: duplicate-username @1
-  `ex:${ENC}:more`, //                                  16: extra-fields @4 (warning)
-  `a\tb:${ENC}`, //                                     17: control-characters @1
-  `${'x'.repeat(65_536)}:${ENC}`, //                    18: username-too-long @1
-  '  sp :  plain', //                                   19: plaintext @9
-  `s6:$6$${SALT12}$${HASH64}`, //                       20: nothing
-  `b6:$6$${SALT64}$${HASH64}`, //                       21: bad-salt @4 (2.0 only)
-].join('\n') + '\n'
+const FILE =
+  [
+    '# comment: with colon', //                            1: nothing
+    '', //                                                 2: nothing
+    'nocolon', //                                          3: invalid-line @1
+    ' :' + ENC, //                                         4: empty-username @1
+    'bob:', //                                             5: missing-password @5
+    'plain:secret', //                                     6: plaintext @7
+    `sha:$5$${SALT12}$${HASH64}`, //                       7: unknown-hash-type @5
+    `mal:$7$101$${SALT12}`, //                             8: malformed-hash @5
+    `it:$7$0$${SALT12}$${HASH64}`, //                      9: bad-iterations @4
+    `bs:$7$101$!!!!!!!!$${HASH64}`, //                    10: bad-salt @4
+    `bl:$7$1000$${SALT64}$${HASH64}`, //                  11: bad-salt @4 (2.0 only)
+    `bh:$7$101$${SALT12}$${Buffer.alloc(63).toString('base64')}`, // 12: bad-hash @4
+    `a2:${ARGON}`, //                                     13: unsupported-hash @4 (2.0 only)
+    `ok:${ENC}`, //                                       14: nothing
+    `ok:${ENC}`, //                                       15: duplicate-username @1
+    `ex:${ENC}:more`, //                                  16: extra-fields @4 (warning)
+    `a\tb:${ENC}`, //                                     17: control-characters @1
+    `${'x'.repeat(65_536)}:${ENC}`, //                    18: username-too-long @1
+    '  sp :  plain', //                                   19: plaintext @9
+    `s6:$6$${SALT12}$${HASH64}`, //                       20: nothing
+    `b6:$6$${SALT64}$${HASH64}`, //                       21: bad-salt @4 (2.0 only)
+  ].join('\n') + '\n'
 
 describe('checkPasswdLines: every rule with its position', () => {
   it('target 2.0', () => {
@@ -99,7 +101,8 @@ describe('checkPasswdLines: every rule with its position', () => {
   })
 
   it('a clean file written by mosquitto_passwd 2.0.11 has no findings on either target', () => {
-    const clean = 'alice:$7$101$VnuVQktcDUV3QEwL$WLYYlPmzFtc80xm3BIuWZhdmhtjYJVWXnu7LC3zeme9TfdO8QgQk76q5SAoDVItkMDvC/wa5C1djQysff5GEzA==\r\n# ok\r\n\r\n'
+    const clean =
+      'alice:$7$101$VnuVQktcDUV3QEwL$WLYYlPmzFtc80xm3BIuWZhdmhtjYJVWXnu7LC3zeme9TfdO8QgQk76q5SAoDVItkMDvC/wa5C1djQysff5GEzA==\r\n# ok\r\n\r\n'
     expect(check(clean, '2.0')).toEqual([])
     expect(check(clean, '2.1')).toEqual([])
   })
@@ -173,7 +176,10 @@ describe('property: parse + check never throw', () => {
   const bytes = fc
     .array(
       fc.oneof(
-        {weight: 3, arbitrary: fc.constantFrom(0x0a, 0x0d, 0x3a, 0x23, 0x24, 0x00, 0x20, 0x09, 0x37, 0x36, 0x3d, 0x2b, 0x2f)},
+        {
+          weight: 3,
+          arbitrary: fc.constantFrom(0x0a, 0x0d, 0x3a, 0x23, 0x24, 0x00, 0x20, 0x09, 0x37, 0x36, 0x3d, 0x2b, 0x2f),
+        },
         {weight: 3, arbitrary: fc.integer({min: 0x30, max: 0x7a})},
         {weight: 1, arbitrary: fc.integer({min: 0, max: 255})},
       ),
@@ -191,7 +197,10 @@ describe('property: parse + check never throw', () => {
       fc.constantFrom('\n', '\r\n', ''),
     )
     .map((p) => Buffer.from(p.join(''), 'utf8'))
-  const content = fc.oneof(bytes, fc.array(hashy, {maxLength: 20}).map((a) => Buffer.concat(a)))
+  const content = fc.oneof(
+    bytes,
+    fc.array(hashy, {maxLength: 20}).map((a) => Buffer.concat(a)),
+  )
 
   it('random content gives findings with sane positions, on both targets', () => {
     fc.assert(

@@ -2,7 +2,15 @@ import fc from 'fast-check'
 import {describe, expect, it} from 'vitest'
 
 import {removeEntry, upgradeEntries, upsertEntry} from '../../../src/lib/passwd/edit.js'
-import {classifyLine, dominantEol, makeEntryLine, parsePasswdFile, serializePasswdFile, trimBlanks, type PasswdLine} from '../../../src/lib/passwd/file.js'
+import {
+  classifyLine,
+  dominantEol,
+  makeEntryLine,
+  parsePasswdFile,
+  serializePasswdFile,
+  trimBlanks,
+  type PasswdLine,
+} from '../../../src/lib/passwd/file.js'
 
 const buf = (s: string) => Buffer.from(s, 'utf8')
 const parse = (s: string | Buffer) => parsePasswdFile(typeof s === 'string' ? buf(s) : s)
@@ -98,14 +106,37 @@ describe('line classification (spec 1.8 / 1.9)', () => {
   })
 
   it('username and password are trimmed; columns are 1-based', () => {
-    expect(classifyLine('alice:' + ENC)).toEqual({kind: 'entry', username: 'alice', secret: ENC, extraFields: 0, usernameColumn: 1, secretColumn: 7})
-    expect(classifyLine('  bob  :  $7$x  ')).toMatchObject({username: 'bob', secret: '$7$x', usernameColumn: 3, secretColumn: 11})
+    expect(classifyLine('alice:' + ENC)).toEqual({
+      kind: 'entry',
+      username: 'alice',
+      secret: ENC,
+      extraFields: 0,
+      usernameColumn: 1,
+      secretColumn: 7,
+    })
+    expect(classifyLine('  bob  :  $7$x  ')).toMatchObject({
+      username: 'bob',
+      secret: '$7$x',
+      usernameColumn: 3,
+      secretColumn: 11,
+    })
     expect(classifyLine('bob:\tpw\r')).toMatchObject({username: 'bob', secret: 'pw', secretColumn: 6})
   })
 
   it('strtok-like splitting: leading colons skipped, runs of colons collapse', () => {
-    expect(classifyLine(':alice:pw')).toMatchObject({kind: 'entry', username: 'alice', secret: 'pw', usernameColumn: 2, secretColumn: 8})
-    expect(classifyLine('::alice:::pw')).toMatchObject({username: 'alice', secret: 'pw', extraFields: 0, secretColumn: 11})
+    expect(classifyLine(':alice:pw')).toMatchObject({
+      kind: 'entry',
+      username: 'alice',
+      secret: 'pw',
+      usernameColumn: 2,
+      secretColumn: 8,
+    })
+    expect(classifyLine('::alice:::pw')).toMatchObject({
+      username: 'alice',
+      secret: 'pw',
+      extraFields: 0,
+      secretColumn: 11,
+    })
     expect(classifyLine('alice::pw')).toMatchObject({username: 'alice', secret: 'pw', extraFields: 0})
   })
 
@@ -131,12 +162,20 @@ describe('line classification (spec 1.8 / 1.9)', () => {
 })
 
 describe('makeEntryLine (its shortcut must agree with classifyLine)', () => {
-  const field = fc.string({unit: fc.constantFrom('a', 'b', ' ', '\t', ':', '#', '$', '\u00A0', 'é', '\r', '7'), maxLength: 8})
+  const field = fc.string({
+    unit: fc.constantFrom('a', 'b', ' ', '\t', ':', '#', '$', '\u00A0', 'é', '\r', '7'),
+    maxLength: 8,
+  })
   it('gives the fields classifyLine reads back from the same text', () => {
     fc.assert(
       fc.property(field, field, (username, encoded) => {
         const made = makeEntryLine(username, encoded, '\n', 3)
-        expect(made).toEqual({number: 3, raw: Buffer.from(`${username}:${encoded}`), eol: '\n', ...classifyLine(`${username}:${encoded}`)})
+        expect(made).toEqual({
+          number: 3,
+          raw: Buffer.from(`${username}:${encoded}`),
+          eol: '\n',
+          ...classifyLine(`${username}:${encoded}`),
+        })
       }),
       {numRuns: 2000},
     )
@@ -257,10 +296,23 @@ const USERS = ['alice', 'bob', 'carol', 'dave', 'ünï']
 const eolArb = fc.constantFrom<PasswdLine['eol']>('\n', '\r\n')
 const lineText = fc.oneof(
   fc
-    .tuple(fc.constantFrom('', ' ', '\t', ':'), fc.constantFrom(...USERS), fc.constantFrom('', ' '), fc.constantFrom(':', '::', ' : '), fc.constantFrom(ENC, 'plain', 'pa:ss', '$6$x$y', ' pw \r'))
+    .tuple(
+      fc.constantFrom('', ' ', '\t', ':'),
+      fc.constantFrom(...USERS),
+      fc.constantFrom('', ' '),
+      fc.constantFrom(':', '::', ' : '),
+      fc.constantFrom(ENC, 'plain', 'pa:ss', '$6$x$y', ' pw \r'),
+    )
     .map((p) => Buffer.from(p.join(''), 'utf8')),
-  fc.constantFrom('# comment', '#alice:x', '', '   ', 'garbage', 'alice:', ':bob', '\u0000:x').map((t) => Buffer.from(t, 'utf8')),
-  fc.array(interestingByte.filter((b) => b !== 0x0a), {maxLength: 30}).map((a) => Buffer.from(a)),
+  fc
+    .constantFrom('# comment', '#alice:x', '', '   ', 'garbage', 'alice:', ':bob', '\u0000:x')
+    .map((t) => Buffer.from(t, 'utf8')),
+  fc
+    .array(
+      interestingByte.filter((b) => b !== 0x0a),
+      {maxLength: 30},
+    )
+    .map((a) => Buffer.from(a)),
 )
 const fileArb = fc
   .tuple(fc.array(fc.tuple(lineText, eolArb), {maxLength: 25}), fc.boolean())
@@ -292,7 +344,11 @@ describe('property: edits leave untouched lines identical', () => {
             expect(l.raw.equals(expected[i].raw)).toBe(true)
             expect(l.eol).toBe(expected[i].eol)
           })
-          expect(serializePasswdFile(lines).equals(Buffer.concat(expected.map((l) => Buffer.concat([l.raw, Buffer.from(l.eol)]))))).toBe(true)
+          expect(
+            serializePasswdFile(lines).equals(
+              Buffer.concat(expected.map((l) => Buffer.concat([l.raw, Buffer.from(l.eol)]))),
+            ),
+          ).toBe(true)
           return
         }
 
@@ -320,7 +376,9 @@ describe('property: edits leave untouched lines identical', () => {
         }
 
         // written and read back: the user's lines (or the one new line) all hold the new hash
-        const reparsed = parsePasswdFile(serializePasswdFile(lines)).filter((l) => l.kind === 'entry' && l.username === edit.user)
+        const reparsed = parsePasswdFile(serializePasswdFile(lines)).filter(
+          (l) => l.kind === 'entry' && l.username === edit.user,
+        )
         expect(reparsed.length).toBe(Math.max(targets, 1))
         for (const l of reparsed) expect(l.secret).toBe(ENC)
       }),
@@ -332,7 +390,9 @@ describe('property: edits leave untouched lines identical', () => {
     await fc.assert(
       fc.asyncProperty(fileArb, async (content) => {
         const before = parsePasswdFile(content)
-        const {lines, converted, skipped} = await upgradeEntries(before, async (passwords) => passwords.map((p) => `$7$1$H${p.length}`))
+        const {lines, converted, skipped} = await upgradeEntries(before, async (passwords) =>
+          passwords.map((p) => `$7$1$H${p.length}`),
+        )
         expect(lines).toHaveLength(before.length)
         let c = 0
         let s = 0

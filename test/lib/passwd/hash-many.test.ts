@@ -33,12 +33,18 @@ describe('hashMany (-U on many entries, spread over the cores)', () => {
     for (const i of [0, 127, 128, 129, 700, 1499]) {
       const d = decodeHash(encoded[i], [64])
       if (typeof d !== 'object' || d.type !== 'sha512-pbkdf2') throw new Error(`not a $7$ hash: ${encoded[i]}`)
-      expect(await hashPassword(passwords[i], {type: 'sha512-pbkdf2', iterations: 150, saltBytes: 64}, d.salt)).toBe(encoded[i])
+      expect(await hashPassword(passwords[i], {type: 'sha512-pbkdf2', iterations: 150, saltBytes: 64}, d.salt)).toBe(
+        encoded[i],
+      )
     }
   })
 
   it('small jobs and $6$ take the one-by-one path and still verify', async () => {
-    const few = await hashMany([Buffer.from('a'), Buffer.from('b')], {type: 'sha512-pbkdf2', iterations: 1000, saltBytes: 12})
+    const few = await hashMany([Buffer.from('a'), Buffer.from('b')], {
+      type: 'sha512-pbkdf2',
+      iterations: 1000,
+      saltBytes: 12,
+    })
     expect(await verifyPassword(few[1], Buffer.from('b'))).toBe(true)
     const sha = await hashMany([Buffer.from('x')], {type: 'sha512', iterations: 0, saltBytes: 12})
     expect(sha[0].startsWith('$6$')).toBe(true)

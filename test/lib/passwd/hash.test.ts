@@ -6,15 +6,25 @@ import {join} from 'node:path'
 import {afterAll, describe, expect, it} from 'vitest'
 
 import {MqctlError} from '../../../src/lib/errors.js'
-import {atoi, decodeHash, defaultHashParams, hashPassword, isEncodedPassword, verifyPassword} from '../../../src/lib/passwd/hash.js'
+import {
+  atoi,
+  decodeHash,
+  defaultHashParams,
+  hashPassword,
+  isEncodedPassword,
+  verifyPassword,
+} from '../../../src/lib/passwd/hash.js'
 import {hashParamsFor} from '../../../src/lib/passwd/run.js'
 
 // Known-answer vectors, copied from mosquitto-spec.md section 1.5 (not produced by mqctl).
-const SPEC_6_A = '$6$Ut1cUS9PG8+gC3vn$tOjCfSJJDe1Alu9HktxxyyzwN4+6mAMSWGRAF9gmMN8pzcGTPVEYYMAZpCEp96Oz2ZRRz5YKM6lPMf1tUbb6zA=='
-const SPEC_6_B = '$6$vZY4TS+/HBxHw38S$vvjVFECzb8dyuu/mruD2QKTfdFn0WmKxbc+1TsdB0L8EdHk3v9JRmfjHd56+VaTnUcSZOZ/hzkdvWCtxlX7AUQ=='
+const SPEC_6_A =
+  '$6$Ut1cUS9PG8+gC3vn$tOjCfSJJDe1Alu9HktxxyyzwN4+6mAMSWGRAF9gmMN8pzcGTPVEYYMAZpCEp96Oz2ZRRz5YKM6lPMf1tUbb6zA=='
+const SPEC_6_B =
+  '$6$vZY4TS+/HBxHw38S$vvjVFECzb8dyuu/mruD2QKTfdFn0WmKxbc+1TsdB0L8EdHk3v9JRmfjHd56+VaTnUcSZOZ/hzkdvWCtxlX7AUQ=='
 const SPEC_7_21 =
   '$7$1000$97ozvObcN5zP4MGzYUw4uRp8+mPQbThrHOX69vdHHNVwV4iZf2K2X23FS7weilZMKeV+9oLHdilybmpXcFApYg==$WlM0jUhsiQNQJe4IDt5K1rmtAdaenWGdntswJmDkp74W9pdrt/+RdIK3YaJ09o3pD1xbtokXq933bQh+CrjA4Q=='
-const SPEC_7_2011 = '$7$101$VnuVQktcDUV3QEwL$WLYYlPmzFtc80xm3BIuWZhdmhtjYJVWXnu7LC3zeme9TfdO8QgQk76q5SAoDVItkMDvC/wa5C1djQysff5GEzA=='
+const SPEC_7_2011 =
+  '$7$101$VnuVQktcDUV3QEwL$WLYYlPmzFtc80xm3BIuWZhdmhtjYJVWXnu7LC3zeme9TfdO8QgQk76q5SAoDVItkMDvC/wa5C1djQysff5GEzA=='
 
 const pw = (s: string) => Buffer.from(s, 'utf8')
 const b64 = (s: string) => Buffer.from(s, 'base64')
@@ -43,11 +53,21 @@ describe('known-answer vectors (spec 1.5)', () => {
 
   it('hashPassword with the vector salt reproduces the vector exactly', async () => {
     // $6$: SHA-512(password ‖ salt); $7$: PBKDF2-HMAC-SHA512, dkLen 64 (spec 1.4)
-    expect(await hashPassword(pw('password'), {type: 'sha512', iterations: 1, saltBytes: 12}, b64('Ut1cUS9PG8+gC3vn'))).toBe(SPEC_6_A)
-    expect(await hashPassword(pw('secret'), {type: 'sha512-pbkdf2', iterations: 101, saltBytes: 12}, b64('VnuVQktcDUV3QEwL'))).toBe(SPEC_7_2011)
+    expect(
+      await hashPassword(pw('password'), {type: 'sha512', iterations: 1, saltBytes: 12}, b64('Ut1cUS9PG8+gC3vn')),
+    ).toBe(SPEC_6_A)
+    expect(
+      await hashPassword(
+        pw('secret'),
+        {type: 'sha512-pbkdf2', iterations: 101, saltBytes: 12},
+        b64('VnuVQktcDUV3QEwL'),
+      ),
+    ).toBe(SPEC_7_2011)
     const salt21 = b64(SPEC_7_21.split('$')[3])
     expect(salt21.length).toBe(64)
-    expect(await hashPassword(pw('test'), {type: 'sha512-pbkdf2', iterations: 1000, saltBytes: 64}, salt21)).toBe(SPEC_7_21)
+    expect(await hashPassword(pw('test'), {type: 'sha512-pbkdf2', iterations: 1000, saltBytes: 64}, salt21)).toBe(
+      SPEC_7_21,
+    )
   })
 })
 
@@ -125,7 +145,11 @@ describe('defaultHashParams per target', () => {
   })
 
   it('-H and -I override the target defaults', () => {
-    expect(hashParamsFor({target: '2.0', iterations: 5000})).toEqual({type: 'sha512-pbkdf2', iterations: 5000, saltBytes: 12})
+    expect(hashParamsFor({target: '2.0', iterations: 5000})).toEqual({
+      type: 'sha512-pbkdf2',
+      iterations: 5000,
+      saltBytes: 12,
+    })
     expect(hashParamsFor({target: '2.1', hashType: 'sha512'})).toMatchObject({type: 'sha512'})
     expect(hashParamsFor({})).toEqual({type: 'sha512-pbkdf2', iterations: 1000, saltBytes: 12})
   })
@@ -138,7 +162,9 @@ describe('decodeHash: the broker checks of spec 1.9', () => {
     expect(typeof d6 !== 'string' && d6.type === 'sha512' && d6.salt.equals(b64('Ut1cUS9PG8+gC3vn'))).toBe(true)
     const d7 = decodeHash(SPEC_7_2011)
     expect(d7).toMatchObject({type: 'sha512-pbkdf2', iterations: 101})
-    expect(typeof d7 !== 'string' && d7.type === 'sha512-pbkdf2' && d7.hash.length === 64 && d7.salt.length === 12).toBe(true)
+    expect(
+      typeof d7 !== 'string' && d7.type === 'sha512-pbkdf2' && d7.hash.length === 64 && d7.salt.length === 12,
+    ).toBe(true)
     expect(decodeHash('$argon2id$v=19$m=47104,t=1,p=1$c2FsdA$aGFzaA')).toEqual({type: 'argon2id'})
   })
 
@@ -204,7 +230,9 @@ describe('verifyPassword refuses what it cannot check', () => {
     const err = await verifyPassword('plaintext', pw('plaintext')).catch((e: unknown) => e)
     expect(err).toBeInstanceOf(MqctlError)
     expect((err as MqctlError).code).toBe('USAGE_BAD_HASH')
-    const bad = await verifyPassword(`$7$101$${Buffer.alloc(11).toString('base64')}$${HASH64}`, pw('x')).catch((e: unknown) => e)
+    const bad = await verifyPassword(`$7$101$${Buffer.alloc(11).toString('base64')}$${HASH64}`, pw('x')).catch(
+      (e: unknown) => e,
+    )
     expect(bad).toBeInstanceOf(MqctlError)
   })
 

@@ -36,7 +36,8 @@ const AP_README_NP = 'PBKDF2$sha256$901$Qh18ysY4wstXoHhk$g8d2aDzbz3rYztvJiO3dsV6
 // published: examples/mysql.sql user m1 (password "m1", found by trial), 2 iterations
 const AP_MYSQL_M1 = 'PBKDF2$sha256$2$NLu+mJ3GwOpS7JLk$eITPuWG/+WMf6F3bhsT5YlYPY6MmJHvM'
 // published: pbkdf2-check.c's TEST main(): password "password", sha1, 98 iterations, 48-byte key
-const AP_CHECK_SHA1 = 'PBKDF2$sha1$98$XaIs9vQgmLujKHZG4/B3dNTbeP2PyaVKySTirZznBrE=$2DX/HZDTojVbfgAIdozBi6CihjWP1+akYnh/h9uQfIVl6pLoAiwJe1ey2WW2BnT+'
+const AP_CHECK_SHA1 =
+  'PBKDF2$sha1$98$XaIs9vQgmLujKHZG4/B3dNTbeP2PyaVKySTirZznBrE=$2DX/HZDTojVbfgAIdozBi6CihjWP1+akYnh/h9uQfIVl6pLoAiwJe1ey2WW2BnT+'
 // python: salt bytes 01..0c, PBKDF2 salt = the base64 text "AQIDBAUGBwgJCgsM", "secret"
 const AP_PY_TEXT = 'PBKDF2$sha256$901$AQIDBAUGBwgJCgsM$AqAx4qf72H/8r/CkfGM12PswzcLgqe9w'
 // python: the same, but the RAW_SALT build (PBKDF2 salt = the 12 raw bytes)
@@ -46,18 +47,24 @@ const AP_PY_UTF8_PW = 'PBKDF2$sha256$901$AQIDBAUGBwgJCgsM$vE3keDZwDcutkJ5rgVUTXZ
 
 // --- mosquitto-go-auth ---------------------------------------------------------------------
 // published: test-files/passwords and backends/backends_test.go (user test1, password "test1")
-const GA_TEST1 = 'PBKDF2$sha512$100000$2WQHK5rjNN+oOT+TZAsWAw==$TDf4Y6J+9BdnjucFQ0ZUWlTwzncTjOOeE00W4Qm8lfPQyPCZACCjgfdK353jdGFwJjAf6vPAYaba9+z4GWK7Gg=='
+const GA_TEST1 =
+  'PBKDF2$sha512$100000$2WQHK5rjNN+oOT+TZAsWAw==$TDf4Y6J+9BdnjucFQ0ZUWlTwzncTjOOeE00W4Qm8lfPQyPCZACCjgfdK353jdGFwJjAf6vPAYaba9+z4GWK7Gg=='
 // published: backends/mongo_test.go, "testpw": the same salt field read as base64 (1) and as utf-8 text (2)
-const GA_MONGO_B64 = 'PBKDF2$sha512$100000$os24lcPr9cJt2QDVWssblQ==$BK1BQ2wbwU1zNxv3Ml3wLuu5//hPop3/LvaPYjjCwdBvnpwusnukJPpcXQzyyjOlZdieXTx6sXAcX4WnZRZZnw=='
-const GA_MONGO_UTF8 = 'PBKDF2$sha512$100000$os24lcPr9cJt2QDVWssblQ==$dEOwgFUoMNt+Q8FHWXl03pZTg/RY47JdSTAx/KjhYKpbugOYg1WWG0tW0V2aqBnSCDLYJdRrkNf3p/PUoKLvkA=='
+const GA_MONGO_B64 =
+  'PBKDF2$sha512$100000$os24lcPr9cJt2QDVWssblQ==$BK1BQ2wbwU1zNxv3Ml3wLuu5//hPop3/LvaPYjjCwdBvnpwusnukJPpcXQzyyjOlZdieXTx6sXAcX4WnZRZZnw=='
+const GA_MONGO_UTF8 =
+  'PBKDF2$sha512$100000$os24lcPr9cJt2QDVWssblQ==$dEOwgFUoMNt+Q8FHWXl03pZTg/RY47JdSTAx/KjhYKpbugOYg1WWG0tW0V2aqBnSCDLYJdRrkNf3p/PUoKLvkA=='
 // published: hashing/hashing_test.go, PHC form, "test-password"
 const GA_PHC = '$pbkdf2-sha512$i=10000,l=32$/DsNR8DBuoF/MxzLY+QVaw$YNfYNfT+6yT2blLrXKKR8Ll+aesgHYqSOtFTBsyscRM'
 // python: salt bytes 01..10, "secret", 1000 iterations: sha512/64 (pw default), sha256/32 (pw -a sha256), utf-8 salt
-const GA_PY_512 = 'PBKDF2$sha512$1000$AQIDBAUGBwgJCgsMDQ4PEA==$szmvTyvjgLf4LcRhcGxkaLD1rC+KN8c42Of2iCJ2CDLPdsdLR4N2oNijL5MHJYUt7O4StLf6NT0k9+iYvu4sJQ=='
+const GA_PY_512 =
+  'PBKDF2$sha512$1000$AQIDBAUGBwgJCgsMDQ4PEA==$szmvTyvjgLf4LcRhcGxkaLD1rC+KN8c42Of2iCJ2CDLPdsdLR4N2oNijL5MHJYUt7O4StLf6NT0k9+iYvu4sJQ=='
 const GA_PY_256 = 'PBKDF2$sha256$1000$AQIDBAUGBwgJCgsMDQ4PEA==$4aZ5yYriFo4jMk9FEHou6O9PZ7Ro87RSHOu9ZdYx//Q='
-const GA_PY_UTF8 = 'PBKDF2$sha512$1000$AQIDBAUGBwgJCgsMDQ4PEA==$9NT5mEjNBYSem+6jJdn2EEoMEuPEYApMJv8nVfTnpzx+/HfCd0Cuxgq06XJzU7eezs8wIPfCA3VcWLytxuFSzQ=='
+const GA_PY_UTF8 =
+  'PBKDF2$sha512$1000$AQIDBAUGBwgJCgsMDQ4PEA==$9NT5mEjNBYSem+6jJdn2EEoMEuPEYApMJv8nVfTnpzx+/HfCd0Cuxgq06XJzU7eezs8wIPfCA3VcWLytxuFSzQ=='
 // python: a password that is not UTF-8 (bytes ff fe 80 41); MQTT passwords are binary data
-const GA_PY_BINARY_PW = 'PBKDF2$sha512$1000$AQIDBAUGBwgJCgsMDQ4PEA==$FgmWfkABFZtoD7oNqDEjt8GsC+oMU5EetNBh3Kpv+50qtLl58vjaHaL11/qsYvfFB81krQX9cxStAgKTGxb42g=='
+const GA_PY_BINARY_PW =
+  'PBKDF2$sha512$1000$AQIDBAUGBwgJCgsMDQ4PEA==$FgmWfkABFZtoD7oNqDEjt8GsC+oMU5EetNBh3Kpv+50qtLl58vjaHaL11/qsYvfFB81krQX9cxStAgKTGxb42g=='
 const SALT16 = Buffer.from(Array.from({length: 16}, (_, i) => i + 1))
 const SALT12 = SALT16.subarray(0, 12)
 
@@ -77,23 +84,40 @@ describe('plugin hash formats: known answers', () => {
   it('auth-plug: fixed salt gives the exact published and python strings', async () => {
     expect(await hashPluginFormat('auth-plug', pw('password'), {salt: b64('j24KtOVCjYfsqfjL')})).toBe(AP_NODEJS)
     expect(await hashPluginFormat('auth-plug', pw('secret'), {salt: b64('Qh18ysY4wstXoHhk')})).toBe(AP_README_NP)
-    expect(await hashPluginFormat('auth-plug', pw('m1'), {salt: b64('NLu+mJ3GwOpS7JLk'), iterations: 2})).toBe(AP_MYSQL_M1)
+    expect(await hashPluginFormat('auth-plug', pw('m1'), {salt: b64('NLu+mJ3GwOpS7JLk'), iterations: 2})).toBe(
+      AP_MYSQL_M1,
+    )
     expect(await hashPluginFormat('auth-plug', pw('secret'), {salt: SALT12})).toBe(AP_PY_TEXT)
     expect(await hashPluginFormat('auth-plug', pw('secret'), {salt: SALT12, saltEncoding: 'base64'})).toBe(AP_PY_RAW)
     expect(await hashPluginFormat('auth-plug', pw('pässwörd'), {salt: SALT12})).toBe(AP_PY_UTF8_PW)
   })
 
   it('go-auth-pbkdf2: fixed salt gives the exact published and python strings', async () => {
-    expect(await hashPluginFormat('go-auth-pbkdf2', pw('test1'), {salt: b64('2WQHK5rjNN+oOT+TZAsWAw==')})).toBe(GA_TEST1)
-    expect(await hashPluginFormat('go-auth-pbkdf2', pw('testpw'), {salt: b64('os24lcPr9cJt2QDVWssblQ==')})).toBe(GA_MONGO_B64)
-    expect(await hashPluginFormat('go-auth-pbkdf2', pw('testpw'), {salt: b64('os24lcPr9cJt2QDVWssblQ=='), saltEncoding: 'utf-8'})).toBe(GA_MONGO_UTF8)
+    expect(await hashPluginFormat('go-auth-pbkdf2', pw('test1'), {salt: b64('2WQHK5rjNN+oOT+TZAsWAw==')})).toBe(
+      GA_TEST1,
+    )
+    expect(await hashPluginFormat('go-auth-pbkdf2', pw('testpw'), {salt: b64('os24lcPr9cJt2QDVWssblQ==')})).toBe(
+      GA_MONGO_B64,
+    )
+    expect(
+      await hashPluginFormat('go-auth-pbkdf2', pw('testpw'), {
+        salt: b64('os24lcPr9cJt2QDVWssblQ=='),
+        saltEncoding: 'utf-8',
+      }),
+    ).toBe(GA_MONGO_UTF8)
     expect(await hashPluginFormat('go-auth-pbkdf2', pw('secret'), {salt: SALT16, iterations: 1000})).toBe(GA_PY_512)
-    expect(await hashPluginFormat('go-auth-pbkdf2', pw('secret'), {salt: SALT16, iterations: 1000, digest: 'sha256'})).toBe(GA_PY_256)
-    expect(await hashPluginFormat('go-auth-pbkdf2', pw('secret'), {salt: SALT16, iterations: 1000, saltEncoding: 'utf-8'})).toBe(GA_PY_UTF8)
-    expect(await hashPluginFormat('go-auth-pbkdf2', Buffer.from([0xff, 0xfe, 0x80, 0x41]), {salt: SALT16, iterations: 1000})).toBe(GA_PY_BINARY_PW)
+    expect(
+      await hashPluginFormat('go-auth-pbkdf2', pw('secret'), {salt: SALT16, iterations: 1000, digest: 'sha256'}),
+    ).toBe(GA_PY_256)
+    expect(
+      await hashPluginFormat('go-auth-pbkdf2', pw('secret'), {salt: SALT16, iterations: 1000, saltEncoding: 'utf-8'}),
+    ).toBe(GA_PY_UTF8)
+    expect(
+      await hashPluginFormat('go-auth-pbkdf2', Buffer.from([0xff, 0xfe, 0x80, 0x41]), {salt: SALT16, iterations: 1000}),
+    ).toBe(GA_PY_BINARY_PW)
   })
 
-  it('bcrypt: fixed salt gives the exact strings of Go\'s bcrypt tests', async () => {
+  it("bcrypt: fixed salt gives the exact strings of Go's bcrypt tests", async () => {
     expect(await hashPluginFormat('bcrypt', pw('allmine'), {salt: GO_SALT})).toBe(BC_GO_ALLMINE)
     expect(await hashPluginFormat('bcrypt', pw(BC_GO_LONG_PW), {salt: GO_SALT, cost: 10})).toBe(BC_GO_LONG)
   })
@@ -151,8 +175,20 @@ describe('plugin hash formats: known answers', () => {
 
 describe('plugin hash formats: defaults and round trips', () => {
   it('defaults follow np.c, pw-gen/pw.go and hashing.go', async () => {
-    expect(PLUGIN_FORMAT_DEFAULTS['auth-plug']).toMatchObject({iterations: 901, saltBytes: 12, keyBytes: 24, digest: 'sha256', saltEncoding: 'utf-8'})
-    expect(PLUGIN_FORMAT_DEFAULTS['go-auth-pbkdf2']).toMatchObject({iterations: 100_000, saltBytes: 16, keyBytes: 64, digest: 'sha512', saltEncoding: 'base64'})
+    expect(PLUGIN_FORMAT_DEFAULTS['auth-plug']).toMatchObject({
+      iterations: 901,
+      saltBytes: 12,
+      keyBytes: 24,
+      digest: 'sha256',
+      saltEncoding: 'utf-8',
+    })
+    expect(PLUGIN_FORMAT_DEFAULTS['go-auth-pbkdf2']).toMatchObject({
+      iterations: 100_000,
+      saltBytes: 16,
+      keyBytes: 64,
+      digest: 'sha512',
+      saltEncoding: 'base64',
+    })
     expect(PLUGIN_FORMAT_DEFAULTS.bcrypt).toMatchObject({cost: 10})
 
     const ap = await hashPluginFormat('auth-plug', pw('x'))
@@ -175,16 +211,29 @@ describe('plugin hash formats: defaults and round trips', () => {
     expect(detectPluginFormat(GA_PHC)).toBe('go-auth-pbkdf2')
     expect(detectPluginFormat(BC_GO_ALLMINE)).toBe('bcrypt')
     expect(detectPluginFormat(BC_PHP_2Y)).toBe('bcrypt')
-    for (const other of ['', '$7$101$a$b', '$6$a$b', 'PBKDF2$md5$1$a$b', 'plain', '$2x$10$']) expect(detectPluginFormat(other)).toBeUndefined()
-    expect(parsePluginHash(AP_NODEJS)).toMatchObject({kind: 'pbkdf2', digest: 'sha256', iterations: 901, salts: [{encoding: 'utf-8'}, {encoding: 'base64'}]})
-    expect(parsePluginHash(GA_TEST1)).toMatchObject({kind: 'pbkdf2', digest: 'sha512', iterations: 100_000, salts: [{encoding: 'base64'}, {encoding: 'utf-8'}]})
+    for (const other of ['', '$7$101$a$b', '$6$a$b', 'PBKDF2$md5$1$a$b', 'plain', '$2x$10$'])
+      expect(detectPluginFormat(other)).toBeUndefined()
+    expect(parsePluginHash(AP_NODEJS)).toMatchObject({
+      kind: 'pbkdf2',
+      digest: 'sha256',
+      iterations: 901,
+      salts: [{encoding: 'utf-8'}, {encoding: 'base64'}],
+    })
+    expect(parsePluginHash(GA_TEST1)).toMatchObject({
+      kind: 'pbkdf2',
+      digest: 'sha512',
+      iterations: 100_000,
+      salts: [{encoding: 'base64'}, {encoding: 'utf-8'}],
+    })
   })
 
   it('round trips random passwords in every format', async () => {
     await fc.assert(
       fc.asyncProperty(
         fc.constantFrom('auth-plug' as const, 'go-auth-pbkdf2' as const, 'bcrypt' as const),
-        fc.string({minLength: 1, maxLength: 40, unit: 'grapheme'}).filter((s) => !s.includes('\0') && Buffer.byteLength(s) <= 72),
+        fc
+          .string({minLength: 1, maxLength: 40, unit: 'grapheme'})
+          .filter((s) => !s.includes('\0') && Buffer.byteLength(s) <= 72),
         async (format, text) => {
           const options = format === 'bcrypt' ? {cost: 4} : {iterations: 3}
           const h = await hashPluginFormat(format, pw(text), options)
@@ -199,12 +248,16 @@ describe('plugin hash formats: defaults and round trips', () => {
 
   it('round trips binary passwords in the PBKDF2 formats', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.constantFrom('auth-plug' as const, 'go-auth-pbkdf2' as const), fc.uint8Array({minLength: 1, maxLength: 64}), async (format, bytes) => {
-        const password = Buffer.from(bytes.map((b) => b || 1)) // no NUL
-        const h = await hashPluginFormat(format, password, {iterations: 2, saltBytes: 5})
-        expect(await verifyPluginFormat(h, password)).toBe(true)
-        expect(await verifyPluginFormat(h, Buffer.concat([password, Buffer.from([1])]))).toBe(false)
-      }),
+      fc.asyncProperty(
+        fc.constantFrom('auth-plug' as const, 'go-auth-pbkdf2' as const),
+        fc.uint8Array({minLength: 1, maxLength: 64}),
+        async (format, bytes) => {
+          const password = Buffer.from(bytes.map((b) => b || 1)) // no NUL
+          const h = await hashPluginFormat(format, password, {iterations: 2, saltBytes: 5})
+          expect(await verifyPluginFormat(h, password)).toBe(true)
+          expect(await verifyPluginFormat(h, Buffer.concat([password, Buffer.from([1])]))).toBe(false)
+        },
+      ),
       {numRuns: 60},
     )
   })
@@ -291,10 +344,28 @@ describe('plugin hash formats: refusals', () => {
       fc.string({unit: 'binary'}),
       // shaped like the real thing, so the checks past the prefix get exercised
       fc
-        .tuple(fc.constantFrom('PBKDF2', 'pbkdf2', ''), fc.constantFrom('sha1', 'sha256', 'sha512', 'md5', ''), fc.constantFrom('1', '2', '0', '', 'x', '10000001'), b64str, b64str)
+        .tuple(
+          fc.constantFrom('PBKDF2', 'pbkdf2', ''),
+          fc.constantFrom('sha1', 'sha256', 'sha512', 'md5', ''),
+          fc.constantFrom('1', '2', '0', '', 'x', '10000001'),
+          b64str,
+          b64str,
+        )
         .map((f) => f.join('$')),
-      fc.tuple(fc.constantFrom('$pbkdf2-sha512$', 'pbkdf2-sha512$', '$pbkdf2-sha256$'), fc.constantFrom('i=1,l=3', 'i=2', 'l=5', 'i=1,l=', ''), b64str, b64str).map(([a, p, s, h]) => `${a}${p}$${s}$${h}`),
-      fc.tuple(fc.constantFrom('$2a$04$', '$2b$04$', '$2y$04$', '$2x$04$', '$2a$4$', '$2a$40$'), fc.string({unit: bcchar, minLength: 50, maxLength: 56})).map(([a, b]) => a + b),
+      fc
+        .tuple(
+          fc.constantFrom('$pbkdf2-sha512$', 'pbkdf2-sha512$', '$pbkdf2-sha256$'),
+          fc.constantFrom('i=1,l=3', 'i=2', 'l=5', 'i=1,l=', ''),
+          b64str,
+          b64str,
+        )
+        .map(([a, p, s, h]) => `${a}${p}$${s}$${h}`),
+      fc
+        .tuple(
+          fc.constantFrom('$2a$04$', '$2b$04$', '$2y$04$', '$2x$04$', '$2a$4$', '$2a$40$'),
+          fc.string({unit: bcchar, minLength: 50, maxLength: 56}),
+        )
+        .map(([a, b]) => a + b),
       fc.constantFrom('PBKDF2$sha256$1$', 'PBKDF2$sha512$2$', '$2a$04$').chain((p) => fc.string().map((s) => p + s)),
     )
     await fc.assert(

@@ -126,11 +126,14 @@ describe('runPasswd on files', () => {
 
   it('-U hashes plain-text passwords only (second field, trimmed)', async () => {
     const f = join(freshDir(), 'pw')
-    const hashed = readFileSync(await (async () => {
-      const g = join(freshDir(), 'g')
-      await run(['-c', '-b', g, 'keep', 'kept'])
-      return g
-    })(), 'utf8').trim()
+    const hashed = readFileSync(
+      await (async () => {
+        const g = join(freshDir(), 'g')
+        await run(['-c', '-b', g, 'keep', 'kept'])
+        return g
+      })(),
+      'utf8',
+    ).trim()
     writeFileSync(f, `u:pa:ss\r\nplain : secret \n${hashed}\n# note\n`)
     expect(await run(['-U', f])).toMatchObject({action: 'upgraded', converted: 2, skipped: 1})
     const content = readFileSync(f, 'utf8')
@@ -181,9 +184,17 @@ describe('the CLI next to the real mosquitto_passwd (same cwd, same arguments)',
     setup(realDir)
     setup(ourDir)
     const real = spawnSync(REAL, argv, {cwd: realDir, encoding: 'utf8', input: ''})
-    const ours = spawnSync(process.execPath, [BIN, 'passwd', ...argv], {cwd: ourDir, encoding: 'utf8', input: '', env: {...process.env, NO_COLOR: '1'}})
+    const ours = spawnSync(process.execPath, [BIN, 'passwd', ...argv], {
+      cwd: ourDir,
+      encoding: 'utf8',
+      input: '',
+      env: {...process.env, NO_COLOR: '1'},
+    })
     // mqctl adds one warning line for -b; everything else must be the same
-    const ourErr = ours.stderr.split('\n').filter((l) => !l.startsWith('mqctl: warning:')).join('\n')
+    const ourErr = ours.stderr
+      .split('\n')
+      .filter((l) => !l.startsWith('mqctl: warning:'))
+      .join('\n')
     return {real, ours, ourErr, realDir, ourDir}
   }
 
@@ -205,7 +216,11 @@ describe('the CLI next to the real mosquitto_passwd (same cwd, same arguments)',
   // spec 1.6 step 1 and the transcript of 1.10: realpath falls back to the path as given when
   // the file does not exist: "Error: Unable to open password file nofile. No such file or directory."
   it('a missing password file is named as given', () => {
-    for (const argv of [['-b', 'nofile', 'user', 'pw'], ['-D', 'nofile', 'user'], ['-U', 'nofile']]) {
+    for (const argv of [
+      ['-b', 'nofile', 'user', 'pw'],
+      ['-D', 'nofile', 'user'],
+      ['-U', 'nofile'],
+    ]) {
       const r = both(argv)
       expect(r.real.stderr).toBe('Error: Unable to open password file nofile. No such file or directory.\n')
       expect(r.ours.status).toBe(1)

@@ -30,7 +30,10 @@ const tick = () => new Promise((r) => setImmediate(r))
 
 /** Fails fast instead of hanging until the test timeout when a read never settles. */
 function settle<T>(p: Promise<T>, ms = 1500): Promise<T> {
-  return Promise.race([p, new Promise<T>((_, reject) => setTimeout(() => reject(new Error(`readLine did not settle within ${ms} ms`)), ms))])
+  return Promise.race([
+    p,
+    new Promise<T>((_, reject) => setTimeout(() => reject(new Error(`readLine did not settle within ${ms} ms`)), ms)),
+  ])
 }
 
 describe('LineReader over a stream', () => {
@@ -312,8 +315,14 @@ describe('readPasswordFromSources', () => {
 
 describe('the CLI with piped stdin, next to mosquitto_passwd (spec 1.3 / 1.10)', () => {
   const cli = (dir: string, args: string[], input: string) =>
-    spawnSync(process.execPath, [BIN, 'passwd', ...args], {cwd: dir, input, encoding: 'utf8', env: {...process.env, NO_COLOR: '1', HOME: dir}})
-  const real = (dir: string, args: string[], input: string) => spawnSync(REAL, args, {cwd: dir, input, encoding: 'utf8'})
+    spawnSync(process.execPath, [BIN, 'passwd', ...args], {
+      cwd: dir,
+      input,
+      encoding: 'utf8',
+      env: {...process.env, NO_COLOR: '1', HOME: dir},
+    })
+  const real = (dir: string, args: string[], input: string) =>
+    spawnSync(REAL, args, {cwd: dir, input, encoding: 'utf8'})
 
   it("printf 'pw\\nxx\\n' | passwd -c f alice → exit 2, no file", () => {
     const ours = freshDir()
@@ -328,17 +337,20 @@ describe('the CLI with piped stdin, next to mosquitto_passwd (spec 1.3 / 1.10)',
     expect(existsSync(join(theirs, 'f'))).toBe(false)
   })
 
-  it.each([['\n\n'], ['pw\n\n'], ['pw\n'], ['']])("printf %j | passwd -c f alice → exit 1 'Error: Empty password.'", (input) => {
-    const ours = freshDir()
-    const theirs = freshDir()
-    const r = cli(ours, ['-c', 'f', 'alice'], input)
-    const m = real(theirs, ['-c', 'f', 'alice'], input)
-    expect(m.status).toBe(1)
-    expect(m.stderr).toBe('Error: Empty password.\n')
-    expect(r.status).toBe(1)
-    expect(r.stderr).toBe('Error: Empty password.\n')
-    expect(existsSync(join(ours, 'f'))).toBe(false)
-  })
+  it.each([['\n\n'], ['pw\n\n'], ['pw\n'], ['']])(
+    "printf %j | passwd -c f alice → exit 1 'Error: Empty password.'",
+    (input) => {
+      const ours = freshDir()
+      const theirs = freshDir()
+      const r = cli(ours, ['-c', 'f', 'alice'], input)
+      const m = real(theirs, ['-c', 'f', 'alice'], input)
+      expect(m.status).toBe(1)
+      expect(m.stderr).toBe('Error: Empty password.\n')
+      expect(r.status).toBe(1)
+      expect(r.stderr).toBe('Error: Empty password.\n')
+      expect(existsSync(join(ours, 'f'))).toBe(false)
+    },
+  )
 
   it('a mismatch on update leaves the existing file untouched', () => {
     const dir = freshDir()
