@@ -1,3 +1,4 @@
+import {unpublishableCharacter} from '../topic.js'
 import {FilterIndex} from './filter-index.js'
 import {ACCESS_WORDS, parseAclFile, type AclFinding, type AclRule, type ParsedAcl} from './parse.js'
 
@@ -14,15 +15,17 @@ export const ACL_RULES: Record<string, string> = {
   'acl/invalid-topic': 'a topic that is not a valid subscription filter: the broker refuses the file',
   'acl/missing-username': 'user without a name: the broker refuses the file',
   'acl/access-word-as-topic': '"topic read" grants readwrite on a topic named "read"',
-  'acl/tab': 'a tab inside a topic or username is part of it',
+  'acl/tab': 'a tab inside a topic or username is part of it, and no client can use it',
+  'acl/nul-byte': 'a NUL byte: the broker ignores the rest of the file from that line on',
   'acl/pattern-without-substitution': 'a pattern without %c or %u applies to every client alike',
   'acl/literal-substitution': '%c/%u in a topic line are literal; only pattern lines substitute',
   'acl/shadowed-by-deny': 'a rule that a deny rule of the same section always overrides',
   'acl/redundant': 'a rule that a broader rule of the same section already grants',
-  'acl/never-matches': 'a rule on a topic no publish or delivery ever has ($share/…)',
+  'acl/never-matches':
+    'a rule on a topic no publish or delivery ever has ($share…, invalid UTF-8, control characters), or a user no client can be',
   'acl/duplicate': 'the same rule twice in one section',
   'acl/unknown-user': 'a user section for a user missing from the password file',
-  'acl/sys-write': 'write access to $SYS topics, which the broker never allows',
+  'acl/sys-write': 'write access to $SYS… topics, which the broker allows only for $SYS/broker/connection/+/state',
   'acl/anonymous-broad': 'clients without username may read or write every topic',
   'acl/empty-file': 'no rules: the broker denies every publish and delivery',
   'acl/no-subscribe-control': 'acl_file cannot refuse SUBSCRIBE, only delivery',
@@ -51,6 +54,41 @@ export function filterCovers(a: string, b: string): boolean {
   }
 
   return fa.length === fb.length
+}
+
+/** Is there a topic that both filters match? (Level by level: `#` takes the rest, `+` one level.) */
+export function filtersOverlap(a: string, b: string): boolean {
+  if (a.startsWith('$') !== b.startsWith('$')) {
+    // A wildcard first level never matches a $ topic, and a literal one either starts with $ or not.
+    return false
+  }
+
+  const fa = a.split('/')
+  const fb = b.split('/')
+  for (let i = 0; ; i++) {
+    if (fa[i] === '#' || fb[i] === '#') return true
+    if (i >= fa.length || i >= fb.length) return fa.length === fb.length
+    if (fa[i] !== '+' && fb[i] !== '+' && fa[i] !== fb[i]) return false
+  }
+}
+
+/** The one $SYS topic filter clients may publish to (acl__check_dollar: bridge status). */
+export const SYS_WRITABLE = '$SYS/broker/connection/+/state'
+
+/** Why a rule's topic can never match a PUBLISH (or delivery) topic, if it cannot. */
+function unmatchable(rule: AclRule): string | undefined {
+  if (rule.invalidUtf8) return 'is not valid UTF-8, and no PUBLISH topic can be'
+  const bad = unpublishableCharacter(rule.topic)
+  if (bad !== undefined) {
+    const c = rule.topic.codePointAt(bad)!
+    return c === 9
+      ? undefined
+      : `contains ${c <= 0x9f ? 'the control character' : 'the non-character'} U+${c.toString(16).toUpperCase().padStart(4, '0')}, which the broker refuses in PUBLISH topics`
+  }
+
+  if (rule.topic.startsWith('$share'))
+    return 'starts with $share: the broker refuses every publish and delivery on such topics before any ACL'
+  return undefined
 }
 
 const warn = (
@@ -122,25 +160,28 @@ export function lintParsedAcl(acl: ParsedAcl, options: LintOptions = {}): AclFin
       )
     }
 
-    if (
+    const never = unmatchable(rule)
+    if (never) {
+      findings.push(warn(rule, 'acl/never-matches', `"${rule.topic}" never matches: it ${never}`))
+    } else if (rule.topic.includes('\t')) {
+      findings.push(
+        warn(
+          rule,
+          'acl/tab',
+          `the topic "${rule.topic}" contains a tab, which the broker keeps as part of the topic (only spaces separate words); no client can publish such a topic, so the rule never matches`,
+        ),
+      )
+    } else if (
       (rule.access === 'write' || rule.access === 'readwrite') &&
-      (rule.topic === '$SYS' || rule.topic.startsWith('$SYS/'))
+      rule.topic.startsWith('$SYS') &&
+      !filtersOverlap(rule.topic, SYS_WRITABLE)
     ) {
+      // acl__check_dollar compares 4 bytes: $SYSTEM/x is a $SYS topic too.
       findings.push(
         warn(
           rule,
           'acl/sys-write',
-          `the broker never lets clients publish to $SYS topics; the write part of "${rule.access} ${rule.topic}" has no effect`,
-        ),
-      )
-    }
-
-    if (rule.topic === '$share' || rule.topic.startsWith('$share/')) {
-      findings.push(
-        warn(
-          rule,
-          'acl/never-matches',
-          `"${rule.topic}" never matches: publishing to $share topics is refused before any ACL, and messages are delivered under their real topic`,
+          `the broker lets clients publish to $SYS… topics only on ${SYS_WRITABLE}; the write part of "${rule.access} ${rule.topic}" has no effect`,
         ),
       )
     }
@@ -159,13 +200,18 @@ export function lintParsedAcl(acl: ParsedAcl, options: LintOptions = {}): AclFin
   for (const rules of sections.values()) {
     const denies = new FilterIndex<AclRule>()
     const allows = new FilterIndex<AclRule>()
-    for (const r of rules) (r.access === 'deny' ? denies : allows).add(r.topic, r)
-    const seen = new Map<string, AclRule>()
+    const repeats = new Set<AclRule>()
+    // Only the first of identical rules is indexed: a node then holds at most one rule per access,
+    // so a file of repeats stays linear (the repeats are acl/duplicate).
+    for (const r of rules) {
+      const first = (r.access === 'deny' ? denies : allows).addUnless(r.topic, r, (e) => e.access === r.access)
+      if (first) {
+        repeats.add(r)
+        findings.push(warn(r, 'acl/duplicate', `same rule as line ${first.line}`))
+      }
+    }
+
     for (const rule of rules) {
-      const key = `${rule.access} ${rule.topic}`
-      const first = seen.get(key)
-      if (first) findings.push(warn(rule, 'acl/duplicate', `same rule as line ${first.line}`))
-      else seen.set(key, rule)
       if (rule.access === 'deny') continue
       const shadow = denies.findCovering(rule.topic, () => true)
       if (shadow) {
@@ -183,7 +229,11 @@ export function lintParsedAcl(acl: ParsedAcl, options: LintOptions = {}): AclFin
       // never changes a decision (exact repeats are acl/duplicate instead).
       const broader = allows.findCovering(
         rule.topic,
-        (r) => r !== rule && grants(r.access, rule.access) && !(r.topic === rule.topic && r.access === rule.access),
+        (r) =>
+          r !== rule &&
+          grants(r.access, rule.access) &&
+          !(r.topic === rule.topic && r.access === rule.access) &&
+          !repeats.has(r),
       )
       if (broader)
         findings.push(
@@ -193,6 +243,24 @@ export function lintParsedAcl(acl: ParsedAcl, options: LintOptions = {}): AclFin
             `never decides anything: "${broader.access} ${broader.topic}" on line ${broader.line} already grants it`,
           ),
         )
+    }
+  }
+
+  for (const user of acl.users) {
+    const bad = user.invalidUtf8 ? 0 : unpublishableCharacter(user.name)
+    if (bad !== undefined) {
+      const what = user.invalidUtf8
+        ? 'is not valid UTF-8'
+        : user.name.charCodeAt(bad) === 9
+          ? 'contains a tab (part of the name: only spaces separate words)'
+          : 'contains a control character or non-character'
+      findings.push(
+        warn(
+          user,
+          user.name.charCodeAt(bad) === 9 && !user.invalidUtf8 ? 'acl/tab' : 'acl/never-matches',
+          `user "${user.name}" ${what}: the broker refuses such a username in CONNECT, so this section applies to no MQTT client`,
+        ),
+      )
     }
   }
 
