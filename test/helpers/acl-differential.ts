@@ -308,3 +308,44 @@ async function whoCases(
       )
   }
 }
+
+/**
+ * The broker's write verdicts for a few queries on one ACL file (targeted tests): true where the
+ * QoS 1 PUBLISH was acknowledged with a success code. undefined when the broker refused the file.
+ */
+export async function brokerWrites(
+  bytes: Buffer,
+  queries: Array<{username?: string; clientId: string; topic: string}>,
+): Promise<boolean[] | undefined> {
+  const dir = mkdtempSync(join(tmpdir(), 'mqctl-acl-writes-'))
+  try {
+    const passwd = makePasswdFile(dir)
+    writeFileSync(join(dir, 'acl'), bytes)
+    const [port] = await freePorts(1)
+    const started = await startRawBroker(
+      [
+        ...(process.getuid?.() === 0 ? ['user root'] : []),
+        `listener ${port} 127.0.0.1`,
+        'allow_anonymous true',
+        `password_file ${passwd}`,
+        `acl_file ${join(dir, 'acl')}`,
+      ],
+      {port},
+    )
+    if (!started.broker) return undefined
+    try {
+      const out: boolean[] = []
+      for (const q of queries) {
+        const c = await connect(port, q.username, q.clientId)
+        out.push((await publishCode(c.mqtt, q.topic)) < 0x80)
+        await c.mqtt.endAsync(true)
+      }
+
+      return out
+    } finally {
+      await started.broker.stop()
+    }
+  } finally {
+    rmSync(dir, {recursive: true, force: true})
+  }
+}
