@@ -3,11 +3,13 @@ import {mkdtempSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
+import mqtt from 'mqtt'
 import {describe, expect, it} from 'vitest'
 
 import {evaluateAcl} from '../../src/lib/acl/evaluate.js'
 import {parseAclFile} from '../../src/lib/acl/parse.js'
 import {brokerWrites} from '../helpers/acl-differential.js'
+import {freePort, startRawBroker} from '../helpers/broker.js'
 import {mqctl} from '../helpers/cli.js'
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'mqctl-acl-cli-'))
@@ -31,6 +33,51 @@ describe('hostile bytes, decided by the broker', () => {
     const acl = parseAclFile(bytes)
     expect(acl.errors).toEqual([])
     expect(queries.map((q) => evaluateAcl(acl, {...q, access: 'write'}).allowed)).toEqual(broker)
+  })
+})
+
+describe('$CONTROL delivery', () => {
+  it('a PUBLISH to $CONTROL/x is never delivered, a will message on it is, as acl check says', async () => {
+    const dir = tmp()
+    writeFileSync(join(dir, 'acl'), 'topic readwrite $CONTROL/#\n')
+    const port = await freePort()
+    const conf = [`listener ${port} 127.0.0.1`, 'allow_anonymous true', `acl_file ${join(dir, 'acl')}`]
+    const {broker} = await startRawBroker([...(process.getuid?.() === 0 ? ['user root'] : []), ...conf], {port})
+    expect(broker).toBeDefined()
+    const opts = {host: '127.0.0.1', port, protocolVersion: 5 as const, reconnectPeriod: 0}
+    try {
+      const sub = await mqtt.connectAsync({...opts, clientId: 'sub'})
+      const got: string[] = []
+      sub.on('message', (_t, payload) => got.push(payload.toString()))
+      await sub.subscribeAsync('$CONTROL/x', {qos: 1})
+      const pub = await mqtt.connectAsync({...opts, clientId: 'pub'})
+      await pub.publishAsync('$CONTROL/x', 'direct', {qos: 1})
+      const will = await mqtt.connectAsync({
+        ...opts,
+        clientId: 'w',
+        will: {topic: '$CONTROL/x', payload: 'will', qos: 1},
+      })
+      will.stream.destroy()
+      for (let i = 0; i < 100 && got.length === 0; i++) await new Promise((ok) => setTimeout(ok, 20))
+      await new Promise((ok) => setTimeout(ok, 200))
+      expect(got).toEqual(['will'])
+      await Promise.all([sub.endAsync(true), pub.endAsync(true)])
+    } finally {
+      await broker?.stop()
+    }
+
+    const r = await mqctl([
+      'acl',
+      'check',
+      join(dir, 'acl'),
+      '--anonymous',
+      '--topic',
+      '$CONTROL/x',
+      '--access',
+      'read',
+    ])
+    expect(r.code).toBe(1)
+    expect(r.stdout).toContain('never delivered (a will message would be allowed: allowed by line 1)')
   })
 })
 
