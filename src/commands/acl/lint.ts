@@ -35,6 +35,8 @@ Warnings (the file loads, but does not do what it seems to):
 
 FILE may be - for standard input. Input must be a regular file (or a pipe on standard input) of at most 64 MiB; a FIFO, a device or a larger file is refused at once (exit 5). Echoed topics and names are shown with control bytes escaped (\\x1b, \\t).
 
+At most 1000 findings of each rule id are listed (JSON: "omitted" counts the others per rule id; "errors" and "warnings" count them all), so a file of a million repeated lines gives one screen, not a million lines.
+
 Exit status: 1 when there is at least one error, 0 otherwise (warnings do not fail), 2 for bad flags (--json with --format text or sarif), 5 when the file cannot be read.`
 
   static override examples = [
@@ -88,6 +90,11 @@ Exit status: 1 when there is at least one error, 0 otherwise (warnings do not fa
         Boolean(process.stdout.isTTY) && !process.env.NO_COLOR,
       ))
         this.out(line)
+      const {escapeForLine} = await import('../../lib/output/escape.js')
+      for (const [rule, n] of Object.entries(report.omitted))
+        this.out(
+          `${escapeForLine(report.file)}: ${n} more ${rule} finding${n === 1 ? '' : 's'} not listed (the first 1000 are)`,
+        )
     }
 
     return report

@@ -9,7 +9,12 @@ export interface AclReport {
   errors: number
   warnings: number
   findings: AclFinding[]
+  /** Findings not listed, per rule id, beyond the first ACL_MAX_PER_RULE of each (counted above). */
+  omitted: Record<string, number>
 }
+
+/** Findings listed per rule id; the others are counted (a million repeats need one message). */
+export const ACL_MAX_PER_RULE = 1000
 
 /**
  * The largest ACL file mqctl reads. The parse is linear, and a 20 MB file of 700,000 rules
@@ -44,11 +49,16 @@ export function readPasswdUsers(file: string): string[] {
 export async function lintAclFile(file: string, options: {passwd?: string} = {}): Promise<AclReport> {
   const {name, acl} = readAcl(file)
   const knownUsers = options.passwd ? new Set(readPasswdUsers(options.passwd)) : undefined
-  const findings = lintParsedAcl(acl, {knownUsers})
+  const omitted = new Map<string, {severity: AclFinding['severity']; count: number}>()
+  const findings = lintParsedAcl(acl, {knownUsers, maxPerRule: ACL_MAX_PER_RULE, omitted})
+  const count = (sev: AclFinding['severity']) =>
+    findings.filter((f) => f.severity === sev).length +
+    [...omitted.values()].filter((o) => o.severity === sev).reduce((n, o) => n + o.count, 0)
   return {
     file: name,
-    errors: findings.filter((f) => f.severity === 'error').length,
-    warnings: findings.filter((f) => f.severity === 'warning').length,
+    errors: count('error'),
+    warnings: count('warning'),
     findings,
+    omitted: Object.fromEntries([...omitted].map(([rule, o]) => [rule, o.count])),
   }
 }

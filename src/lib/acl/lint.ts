@@ -105,16 +105,34 @@ const warn = (
 })
 
 export interface LintOptions {
+  /**
+   * List at most this many findings per rule id (the rest are counted in `omitted`): a file of a
+   * million repeated lines needs one message per kind, not a million (memory stays bounded).
+   */
+  maxPerRule?: number
+  /** Filled with the number of findings left out per rule id. */
+  omitted?: Map<string, {severity: AclFinding['severity']; count: number}>
   /** Usernames of the password file, for acl/unknown-user. */
   knownUsers?: ReadonlySet<string>
 }
 
 export function lintParsedAcl(acl: ParsedAcl, options: LintOptions = {}): AclFinding[] {
-  const findings: AclFinding[] = [...acl.errors, ...acl.warnings]
+  const findings: AclFinding[] = []
+  const perRule = new Map<string, number>()
+  const max = options.maxPerRule ?? Infinity
+  const add = (f: AclFinding) => {
+    const n = (perRule.get(f.rule) ?? 0) + 1
+    perRule.set(f.rule, n)
+    if (n <= max) findings.push(f)
+    else options.omitted?.set(f.rule, {severity: f.severity, count: n - max})
+  }
+
+  for (const f of acl.errors) add(f)
+  for (const f of acl.warnings) add(f)
   if (acl.errors.length > 0) return sortFindings(findings)
 
   if (acl.rules.length === 0)
-    findings.push({
+    add({
       rule: 'acl/empty-file',
       severity: 'warning',
       message: 'the file has no rules: the broker denies every publish and every delivery',
@@ -131,7 +149,7 @@ export function lintParsedAcl(acl: ParsedAcl, options: LintOptions = {}): AclFin
     else sections.set(key, [rule])
 
     if (!rule.explicitAccess && (ACCESS_WORDS as readonly string[]).includes(rule.topic)) {
-      findings.push(
+      add(
         warn(
           rule,
           'acl/access-word-as-topic',
@@ -141,7 +159,7 @@ export function lintParsedAcl(acl: ParsedAcl, options: LintOptions = {}): AclFin
     }
 
     if (rule.kind === 'pattern' && !rule.topic.includes('%c') && !rule.topic.includes('%u')) {
-      findings.push(
+      add(
         warn(
           rule,
           'acl/pattern-without-substitution',
@@ -151,7 +169,7 @@ export function lintParsedAcl(acl: ParsedAcl, options: LintOptions = {}): AclFin
     }
 
     if (rule.kind === 'topic' && /%[cu]/.test(rule.topic)) {
-      findings.push(
+      add(
         warn(
           rule,
           'acl/literal-substitution',
@@ -162,9 +180,9 @@ export function lintParsedAcl(acl: ParsedAcl, options: LintOptions = {}): AclFin
 
     const never = unmatchable(rule)
     if (never) {
-      findings.push(warn(rule, 'acl/never-matches', `"${rule.topic}" never matches: it ${never}`))
+      add(warn(rule, 'acl/never-matches', `"${rule.topic}" never matches: it ${never}`))
     } else if (rule.topic.includes('\t')) {
-      findings.push(
+      add(
         warn(
           rule,
           'acl/tab',
@@ -177,7 +195,7 @@ export function lintParsedAcl(acl: ParsedAcl, options: LintOptions = {}): AclFin
       !filtersOverlap(rule.topic, SYS_WRITABLE)
     ) {
       // acl__check_dollar compares 4 bytes: $SYSTEM/x is a $SYS topic too.
-      findings.push(
+      add(
         warn(
           rule,
           'acl/sys-write',
@@ -187,7 +205,7 @@ export function lintParsedAcl(acl: ParsedAcl, options: LintOptions = {}): AclFin
     }
 
     if (rule.kind === 'topic' && rule.user === undefined && rule.access !== 'deny' && rule.topic === '#') {
-      findings.push(
+      add(
         warn(
           rule,
           'acl/anonymous-broad',
@@ -207,7 +225,7 @@ export function lintParsedAcl(acl: ParsedAcl, options: LintOptions = {}): AclFin
       const first = (r.access === 'deny' ? denies : allows).addUnless(r.topic, r, (e) => e.access === r.access)
       if (first) {
         repeats.add(r)
-        findings.push(warn(r, 'acl/duplicate', `same rule as line ${first.line}`))
+        add(warn(r, 'acl/duplicate', `same rule as line ${first.line}`))
       }
     }
 
@@ -215,7 +233,7 @@ export function lintParsedAcl(acl: ParsedAcl, options: LintOptions = {}): AclFin
       if (rule.access === 'deny') continue
       const shadow = denies.findCovering(rule.topic, () => true)
       if (shadow) {
-        findings.push(
+        add(
           warn(
             rule,
             'acl/shadowed-by-deny',
@@ -236,7 +254,7 @@ export function lintParsedAcl(acl: ParsedAcl, options: LintOptions = {}): AclFin
           !repeats.has(r),
       )
       if (broader)
-        findings.push(
+        add(
           warn(
             rule,
             'acl/redundant',
@@ -254,7 +272,7 @@ export function lintParsedAcl(acl: ParsedAcl, options: LintOptions = {}): AclFin
         : user.name.charCodeAt(bad) === 9
           ? 'contains a tab (part of the name: only spaces separate words)'
           : 'contains a control character or non-character'
-      findings.push(
+      add(
         warn(
           user,
           user.name.charCodeAt(bad) === 9 && !user.invalidUtf8 ? 'acl/tab' : 'acl/never-matches',
@@ -267,14 +285,14 @@ export function lintParsedAcl(acl: ParsedAcl, options: LintOptions = {}): AclFin
   if (options.knownUsers) {
     for (const user of acl.users) {
       if (!options.knownUsers.has(user.name))
-        findings.push(warn(user, 'acl/unknown-user', `user "${user.name}" is not in the password file`))
+        add(warn(user, 'acl/unknown-user', `user "${user.name}" is not in the password file`))
     }
   }
 
   const restricts = acl.rules.some((r) => r.access === 'deny' || r.access === 'read')
   if (restricts) {
     const first = acl.rules[0]
-    findings.push(
+    add(
       warn(
         first,
         'acl/no-subscribe-control',

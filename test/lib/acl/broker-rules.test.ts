@@ -102,3 +102,18 @@ describe('linear time', () => {
     expect(performance.now() - t0).toBeLessThan(10_000)
   })
 })
+
+describe('bounded findings', () => {
+  it('lists 1000 findings per rule id and counts the rest', async () => {
+    const {mkdtempSync, writeFileSync} = await import('node:fs')
+    const {tmpdir} = await import('node:os')
+    const {join} = await import('node:path')
+    const {lintAclFile} = await import('../../../src/lib/acl/lint-file.js')
+    const file = join(mkdtempSync(join(tmpdir(), 'mqctl-acl-')), 'acl')
+    writeFileSync(file, 'topic read a/b\n'.repeat(5000))
+    const report = await lintAclFile(file)
+    expect(report.findings.filter((f) => f.rule === 'acl/duplicate')).toHaveLength(1000)
+    expect(report.omitted).toEqual({'acl/duplicate': 3999})
+    expect(report.warnings).toBe(4999)
+  })
+})
