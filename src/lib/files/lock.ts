@@ -88,7 +88,8 @@ async function tryAcquire(lockPath: string, staleMs: number): Promise<'taken' | 
 
 /**
  * Where the lock for `target` lives: beside it, or, when its directory refuses the lock file, in
- * a directory of this account's own: $TMPDIR/mqctl-<uid>, mode 0700. A fixed name in /tmp could
+ * a directory of this account's own: $XDG_RUNTIME_DIR/mqctl when that is set (systemd makes it
+ * private), else $TMPDIR/mqctl-<uid> (default /tmp/mqctl-<uid>), mode 0700. A fixed name in /tmp could
  * be created first by any local user (a lock nobody can take); a directory that is not a real
  * directory owned by us with no group or other access is refused (FILE_LOCK_DIR_UNSAFE, exit 5).
  * Such fallback locks exclude writers of the same account only; writers with the right to write
@@ -101,7 +102,8 @@ function lockPaths(target: string): [string, () => Promise<string>] {
 
 export async function privateLockDir(): Promise<string> {
   const uid = process.geteuid?.() ?? 0
-  const dir = join(tmpdir(), `mqctl-${uid}`)
+  const runtime = process.env.XDG_RUNTIME_DIR
+  const dir = runtime ? join(runtime, 'mqctl') : join(tmpdir(), `mqctl-${uid}`)
   await mkdir(dir, {mode: 0o700}).catch((error: NodeJS.ErrnoException) => {
     if (error.code !== 'EEXIST') throw error
   })
