@@ -1,8 +1,10 @@
 import {X509Certificate, createPrivateKey} from 'node:crypto'
-import {constants} from 'node:fs'
+import {lookup} from 'node:dns/promises'
+import {constants, existsSync} from 'node:fs'
 import {access, open, stat} from 'node:fs/promises'
 import {isIP} from 'node:net'
 import {resolve} from 'node:path'
+import {createSecureContext} from 'node:tls'
 
 import {lintAclText} from '../acl/lint.js'
 import {OPENED_AS_BROKER_USER, accountCanRead, brokerAccount} from '../files/account.js'
@@ -225,5 +227,66 @@ export async function checkBrokerAccount(entries: readonly ConfEntry[], findings
         `${e.name} "${show(e.value)}": mosquitto started as root switches to user "${account.name}" before opening it, and ${problem} (chown/chmod it, or set "user")`,
       )
     }
+  }
+}
+
+/**
+ * What this machine decides when the listener opens: the interface of bind_interface exists,
+ * the cipher lists are ones OpenSSL knows (on a TLS listener), and host names resolve.
+ */
+export async function checkListenerMachine(l: ListenerModel, findings: Finding[]): Promise<void> {
+  const iface = l.options.get('bind_interface')
+  if (iface && !existsSync(`/sys/class/net/${iface.value}`)) {
+    push(
+      findings,
+      iface,
+      'conf/listener',
+      'error',
+      `bind_interface "${show(iface.value)}": no such network interface here`,
+    )
+  }
+
+  const tls = l.options.get('certfile') && l.options.get('keyfile')
+  for (const name of ['ciphers', 'ciphers_tls1.3']) {
+    const e = l.options.get(name)
+    if (!e || !tls) continue
+    const list = name === 'ciphers' ? e.value : e.value.split(':').every((c) => c.startsWith('TLS_')) && e.value
+    let ok = Boolean(list)
+    try {
+      if (ok) createSecureContext({ciphers: list as string})
+    } catch {
+      ok = false
+    }
+
+    if (!ok)
+      push(
+        findings,
+        e,
+        'conf/invalid-value',
+        'error',
+        `Unable to set TLS ciphers. Check cipher list "${show(e.value)}".`,
+      )
+  }
+
+  const host = l.port === 0 ? undefined : (l.options.get('bind_address')?.value ?? l.bind)
+  if (host && isIP(host) === 0) {
+    const resolved = await lookup(host).then(
+      () => true,
+      () => false,
+    )
+    if (!resolved) push(findings, l.entry, 'conf/listener', 'error', `Error resolving bind address "${show(host)}".`)
+  }
+}
+
+/** psk_file lines are identity:hexkey; the broker refuses an empty or non-hex key. */
+export async function checkPskFile(e: ConfEntry, findings: Finding[]): Promise<void> {
+  if (!(await checkReadable(e, findings))) return
+  const lines = read(e, 'PSK file').toString('utf8').split('\n')
+  for (const [i, line] of lines.entries()) {
+    if (line.startsWith('#') || !line.includes(':')) continue
+    const key = (line.split(':')[1] ?? '').trim()
+    const what = key === '' ? 'an empty psk' : /^[0-9a-fA-F]*$/.test(key) ? '' : 'non-hexadecimal characters in its psk'
+    if (what)
+      push(findings, e, 'conf/psk-file', 'error', `${show(e.value)}:${i + 1}: ${what}: the broker refuses the file`)
   }
 }

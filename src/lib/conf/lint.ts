@@ -1,11 +1,12 @@
 import type {Finding} from '../output/findings.js'
 import {checkEntries, finding, show, type ConfModel} from './check.js'
 import {
-  checkBrokerAccount,
   checkAclFile,
+  checkBrokerAccount,
+  checkListenerMachine,
   checkPasswordFile,
   checkPlugin,
-  checkReadable,
+  checkPskFile,
   checkTls,
 } from './lint-files.js'
 import {loadConf} from './load.js'
@@ -89,9 +90,12 @@ export async function lintConf(file: string, options: ConfLintOptions = {}): Pro
   const model = checkEntries(entries, target, findings)
   listenerWarnings(model, findings)
   const fileChecks = options.fileChecks !== false
-  if (fileChecks)
-    for (const l of model.listeners)
+  if (fileChecks && !model.implicitDefault) {
+    for (const l of model.listeners) {
+      await checkListenerMachine(l, findings)
       if (l.options.get('certfile') && l.options.get('keyfile')) await checkTls(l, findings)
+    }
+  }
 
   const scopes = model.perListener
     ? [model.globalSecurity, ...model.listeners.map((l) => l.security)]
@@ -116,7 +120,7 @@ export async function lintConf(file: string, options: ConfLintOptions = {}): Pro
     if (acl) await checkAclFile(acl, findings)
     for (const p of plugins) await checkPlugin(p, findings)
     const pskFile = sec.get('psk_file')?.at(-1)
-    if (pskFile) await checkReadable(pskFile, findings)
+    if (pskFile) await checkPskFile(pskFile, findings)
   }
 
   if (fileChecks) await checkBrokerAccount(entries, findings)

@@ -19,6 +19,7 @@ export const CONF_RULES: Record<string, string> = {
   'conf/plugin-option-without-plugin': 'plugin_opt_/auth_opt_ before any plugin in the same file',
   'conf/include-dir': 'an include_dir that cannot be read, or an included file that cannot be opened',
   'conf/nul-byte': 'a NUL byte: the broker ignores the rest of the file',
+  'conf/psk-file': 'a psk_file line with an empty or non-hex key',
   'conf/missing-file': 'a file the broker opens at start-up is missing or unreadable',
   'conf/password-file-directory': 'password_file names a directory',
   'conf/acl-error': 'the ACL file has a line the broker refuses',
