@@ -1,5 +1,6 @@
 import {MqctlError} from '../errors.js'
 import {escapeForLine} from '../output/escape.js'
+import {verdictOf} from '../output/verdict.js'
 import {checkPublishTopic, describeBrokerTopicProblem, unpublishableCharacter} from '../topic.js'
 import {evaluateAcl, type AclDecision, type AclQuery} from './evaluate.js'
 import type {AclRule, ParsedAcl} from './parse.js'
@@ -43,7 +44,7 @@ const ruleJson = (r: AclRule) => ({line: r.line, kind: r.kind, access: r.access,
 
 export function decisionJson(decision: AclDecision, query: AclQuery) {
   return {
-    verdict: decision.allowed ? ('allow' as const) : ('deny' as const),
+    verdict: verdictOf(decision.allowed),
     allowed: decision.allowed,
     reason: decision.reason,
     line: decision.rule?.line,
