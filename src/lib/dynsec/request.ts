@@ -103,11 +103,6 @@ export function buildDynsecRequest(
     case 'getAnonymousGroup':
       return {command: name}
     case 'createClient':
-      return {
-        command: name,
-        username: a[0],
-        ...pick(extras, ['clientid', 'password', 'textname', 'textdescription', 'roles', 'groups']),
-      }
     case 'deleteClient':
     case 'enableClient':
     case 'disableClient':
@@ -121,12 +116,6 @@ export function buildDynsecRequest(
       return {command: name, username: a[0], rolename: a[1], ...optionalPriority(a[2])}
     case 'removeClientRole':
       return {command: name, username: a[0], rolename: a[1]}
-    case 'modifyClient':
-      return {
-        command: name,
-        username: a[0],
-        ...pick(extras, ['clientid', 'password', 'textname', 'textdescription', 'roles', 'groups']),
-      }
     case 'listClients':
     case 'listGroups':
     case 'listRoles':

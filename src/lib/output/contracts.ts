@@ -2,14 +2,7 @@ import {z} from 'zod'
 
 import {DYNSEC_COMMANDS, type OutputKind} from '../dynsec/catalog.js'
 import {withVerdict} from './verdict.js'
-import {
-  anonymousGroupDataSchema,
-  defaultAclDataSchema,
-  getClientDataSchema,
-  getGroupDataSchema,
-  getRoleDataSchema,
-  listDataSchema,
-} from '../dynsec/schemas.js'
+import * as dynsec from '../dynsec/schemas.js'
 
 /**
  * The --json success output of every command, as zod types: the contract scripts rely on.
@@ -36,12 +29,12 @@ export const dynsecOkSchema = z.object({ok: z.literal(true), command: z.string()
 
 const DYNSEC_OUTPUT: Record<OutputKind, z.ZodType> = {
   none: dynsecOkSchema,
-  defaultAcl: defaultAclDataSchema,
-  client: getClientDataSchema,
-  group: getGroupDataSchema,
-  role: getRoleDataSchema,
-  list: listDataSchema,
-  anonymousGroup: anonymousGroupDataSchema,
+  defaultAcl: dynsec.defaultAclDataSchema,
+  client: dynsec.getClientDataSchema,
+  group: dynsec.getGroupDataSchema,
+  role: dynsec.getRoleDataSchema,
+  list: dynsec.listDataSchema,
+  anonymousGroup: dynsec.anonymousGroupDataSchema,
 }
 
 const findingSchema = z.looseObject({
