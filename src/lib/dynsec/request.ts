@@ -103,6 +103,12 @@ export function buildDynsecRequest(
     case 'getAnonymousGroup':
       return {command: name}
     case 'createClient':
+    case 'modifyClient':
+      return {
+        command: name,
+        username: a[0],
+        ...pick(extras, ['clientid', 'password', 'textname', 'textdescription', 'roles', 'groups']),
+      }
     case 'deleteClient':
     case 'enableClient':
     case 'disableClient':
