@@ -1,9 +1,17 @@
 import {describe, expect, it} from 'vitest'
 
-import {createIO, palette, ProcessIO, setIOFactory} from '../../src/base/io.js'
+import {createIO, palette, prepareColour, ProcessIO, setIOFactory} from '../../src/base/io.js'
 import {FakeIO} from '../helpers/fake-io.js'
 
 describe('palette (chalk, one level per stream)', () => {
+  it('is plain until chalk is loaded, which happens only when some stream gets colour', async () => {
+    expect(palette(true, false, {}).enabled).toBe(false)
+    await prepareColour({}, {stdout: false, stderr: false})
+    expect(palette(true, false, {}).enabled).toBe(false)
+    await prepareColour({FORCE_COLOR: '1'}, {stdout: false, stderr: false})
+    expect(palette(true, false, {}).enabled).toBe(true)
+  })
+
   it('paints with ANSI escapes when the environment allows it, and not otherwise', () => {
     expect(palette(true, false, {}).red('x')).toBe('\u001B[31mx\u001B[39m')
     expect(palette(true, true, {}).yellow('x')).toBe('\u001B[33mx\u001B[39m')
