@@ -86,7 +86,9 @@ export function builtSynopsis(cmd: ManifestCommand, ctx: Context, flags: Manifes
     const name = flag.char ? `-${flag.char}` : `--${flag.allowNo ? '[no-]' : ''}${flag.name}`
     let s = bold(code(name))
     if (flag.type === 'option') {
-      const value = flag.options ? flag.options.map((o: string) => code(o)).join('|') : italic(code(valuePlaceholder(flag)))
+      // A long list of values may break after a bar (\\: is a break point that prints nothing).
+      const bar = (flag.options?.join('|').length ?? 0) > 40 ? '|\\:' : '|'
+      const value = flag.options ? flag.options.map((o: string) => code(o)).join(bar) : italic(code(valuePlaceholder(flag)))
       s += `\\ ${value}`
       if (flag.multiple) s += '\\&.\\|.\\|.'
     }

@@ -36,9 +36,11 @@ describe('dynsecCommand', () => {
     expect(() => dynsecCommand('nope')).toThrow('not in the catalog')
   })
 
-  it('every catalog command has a one-line leaf file, and every leaf but init is in the catalog', () => {
+  it("every catalog command has a one-line leaf file, and every other leaf is one of mqctl's own", () => {
+    // mqctl's own dynsec commands (not mosquitto_ctrl's): the argv rewrite leaves their names alone.
+    const own = ['init', 'check', 'who', 'migrate', 'export', 'plan', 'apply', 'batch']
     const leaves = readdirSync(dir)
-      .filter((f) => f.endsWith('.ts') && f !== 'init.ts')
+      .filter((f) => f.endsWith('.ts') && !own.includes(f.slice(0, -3)))
       .map((f) => f.slice(0, -3))
     expect(leaves.sort()).toEqual(DYNSEC_COMMANDS.map((c) => c.name).sort())
     for (const name of leaves) {

@@ -74,6 +74,27 @@ const OTHER_OUTPUT: Record<string, z.ZodType> = {
     config: z.string(),
   }),
   'config:lint': lintReportSchema,
+  'dynsec:check': withVerdict({
+    stage: z.enum(['authentication', 'broker', 'acl', 'default']),
+    reason: z.string(),
+    clientPath: z.string().optional(),
+    decidedBy: z.looseObject({}).optional(),
+    walk: z.array(z.looseObject({})),
+    notes: z.array(z.string()),
+  }),
+  'dynsec:who': z.looseObject({
+    topic: z.string(),
+    access: z.string(),
+    clients: z.array(
+      withVerdict({
+        username: z.string().optional(),
+        clientId: z.string(),
+        path: z.string().optional(),
+        stage: z.string(),
+        reason: z.string(),
+      }),
+    ),
+  }),
   'dynsec:init': z.looseObject({
     ok: z.literal(true),
     file: z.string(),
