@@ -38,13 +38,11 @@ describe("mqctl's exit table (DESIGN.md §4)", () => {
 })
 
 describe("mosquitto_passwd's statuses for the drop-in front end", () => {
-  it("1 for its usage and unopenable files, 2 for a mismatch, mqctl's statuses for the rest", () => {
-    expect(status('USAGE_PASSWD', passwdExit)).toBe(1)
-    expect(status('FILE_PASSWD_OPEN', passwdExit)).toBe(1)
-    expect(status('NOT_FOUND_USER', passwdExit)).toBe(1)
+  it('2 when the typed passwords differ, 1 for every other failure, whatever the override', () => {
     expect(status('REFUSED_PASSWORD_MISMATCH', passwdExit)).toBe(2)
-    expect(status('FILE_LOCKED', passwdExit)).toBe(5)
-    expect(status('USAGE_PASSWORD_SOURCES', passwdExit)).toBe(2)
+    for (const code of ['USAGE_PASSWD', 'FILE_PASSWD_OPEN', 'NOT_FOUND_USER', 'FILE_LOCKED', 'USAGE_PASSWORD_SOURCES'])
+      expect(status(code, passwdExit)).toBe(1)
+    expect(passwdExit({code: 'FILE_X', exitOverride: 5})).toBe(1)
   })
 
   it('builds other front ends the same way', () => {
