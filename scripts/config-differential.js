@@ -41,6 +41,7 @@ for (const d of report.disagreements) {
     `--- seed ${d.seed}: broker ${d.broker}${d.brokerSays ? ` (${d.brokerSays})` : ''}; lint: ${d.lint.join('; ') || 'no errors'}`,
   )
   console.log(d.config)
+  console.log(`  broker log: ${d.log.trim().split('\n').slice(-4).join('\n  broker log: ')}`)
 }
 
 console.log(

@@ -64,8 +64,10 @@ export async function makeFixtures(): Promise<Fixtures> {
 export interface Verdict {
   seed: number
   config: string
+  /** timeout: neither listening nor gone after the time limit (2.0.11 hangs on some inputs). */
   broker: 'started' | 'refused' | 'timeout'
   brokerSays: string
+  log: string
   lint: string[]
 }
 
@@ -77,13 +79,27 @@ const lastLines = (log: string) =>
     .slice(-2)
     .join(' | ')
 
+/**
+ * Ports are never handed out twice in one run: a broker that hangs before listening must not
+ * be mistaken for another case's broker that got the same port.
+ */
+const handedOut = new Set<number>()
+async function uniquePorts(count: number): Promise<number[]> {
+  for (;;) {
+    const ports = await freePorts(count)
+    if (ports.some((p) => handedOut.has(p))) continue
+    for (const p of ports) handedOut.add(p)
+    return ports
+  }
+}
+
 /** Starts the broker on one case and lints it; retried with new ports when a port was taken. */
 export async function judge(c: GeneratedCase, timeoutMs = 5000): Promise<Verdict> {
   for (let attempt = 0; ; attempt++) {
     const dir = mkdtempSync(join(tmpdir(), 'mqctl-confcase-'))
     try {
       const indices = [...new Set([...c.lines.join('\n').matchAll(/@P(\d+)/g)].map((m) => Number(m[1])))]
-      const ports = await freePorts(Math.max(...indices, 0) + 1)
+      const ports = await uniquePorts(Math.max(...indices, 0) + 1)
       const fill = (s: string) => s.replaceAll(/@P(\d+)/g, (_, n) => String(ports[Number(n)])).replaceAll('@CASE', dir)
       const body = c.lines.map(fill)
       const lines = process.getuid?.() === 0 ? ['user root', ...body] : body
@@ -97,9 +113,11 @@ export async function judge(c: GeneratedCase, timeoutMs = 5000): Promise<Verdict
       if (!started.broker && /address already in use/i.test(started.log) && attempt < 3) continue
       const findings = await lintConf(join(dir, 'mosquitto.conf'), {target: '2.0'})
       const broker = started.broker ? 'started' : started.exitCode === null ? 'timeout' : 'refused'
+      const included = Object.entries(c.files).map(([name, text]) => `# ${name}:\n${fill(text).trimEnd()}`)
       return {
         seed: c.seed,
-        config: body.join('\n'),
+        config: [...body, ...included].join('\n'),
+        log: started.log,
         broker,
         brokerSays: started.broker ? '' : lastLines(started.log),
         lint: findings.filter((x) => x.severity === 'error').map((x) => `${x.line}: ${x.message} [${x.rule}]`),
@@ -118,8 +136,8 @@ export interface DifferentialReport {
   disagreements: Verdict[]
 }
 
-export const disagrees = (v: Verdict): boolean =>
-  v.broker === 'timeout' || (v.broker === 'refused') !== v.lint.length > 0
+/** A broker that hangs instead of serving counts as refusing. */
+export const disagrees = (v: Verdict): boolean => (v.broker !== 'started') !== v.lint.length > 0
 
 /** Runs `count` seeded cases, `concurrency` brokers at a time. */
 export async function runDifferential(

@@ -149,7 +149,11 @@ export const SPECIAL: Record<string, Handler> = {
     return true
   },
   tls_engine_kpass_sha1(s, e, rule) {
+    // 2.0 keeps the value's buffer for the whole file: a second one in the same file is a duplicate.
+    if (s.target === '2.0' && s.file.kpass && e.rest !== '')
+      return invalid(s, e, 'Duplicate tls_engine_kpass_sha1 value in configuration.')
     if (!checkValue(s, e, rule)) return false
+    if (s.target === '2.0') s.file.kpass = true
     if (!/^[0-9a-fA-F]{40}$/.test(e.value)) return invalid(s, e, 'tls_engine_kpass_sha1 is not a SHA-1 in hex.')
     return true
   },

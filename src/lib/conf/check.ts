@@ -34,6 +34,8 @@ export interface FileState {
   listener?: ListenerModel
   bridge?: BridgeModel
   plugin: boolean
+  /** 2.0: a tls_engine_kpass_sha1 was read in this file. */
+  kpass?: boolean
 }
 
 export interface CheckState {

@@ -246,7 +246,26 @@ export async function checkListenerMachine(l: ListenerModel, findings: Finding[]
     )
   }
 
-  const tls = l.options.get('certfile') && l.options.get('keyfile')
+  // An MQTT listener gets a TLS context with certfile and keyfile, or with psk_hint.
+  const mqtt = l.options.get('protocol')?.word !== 'websockets'
+  const cert = Boolean(l.options.get('certfile') && l.options.get('keyfile'))
+  const tls = mqtt && (cert || Boolean(l.options.get('psk_hint')))
+  const pem = async (name: string, marker: RegExp, what: string) => {
+    const e = l.options.get(name)
+    if (!e) return
+    const bytes = (await checkReadable(e, findings)) ? read(e, what) : undefined
+    if (bytes && !marker.test(bytes.toString('latin1')))
+      push(
+        findings,
+        e,
+        'conf/not-pem',
+        'error',
+        `${name} "${show(e.value)}" is not a PEM ${what}: the broker cannot load it`,
+      )
+  }
+
+  if (tls) await pem('dhparamfile', /-----BEGIN (X9\.42 )?DH PARAMETERS-----/, 'DH parameters file')
+  if (mqtt && cert) await pem('crlfile', /-----BEGIN X509 CRL-----/, 'certificate revocation list')
   for (const name of ['ciphers', 'ciphers_tls1.3']) {
     const e = l.options.get(name)
     if (!e || !tls) continue

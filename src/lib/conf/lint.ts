@@ -51,8 +51,9 @@ function listenerWarnings(model: ConfModel, findings: Finding[]): void {
     }
 
     const tlsVersion = get('tls_version')
+    const tlsContext = get('protocol')?.word !== 'websockets' && (tls || psk)
     if (tlsVersion && !['tlsv1.3', 'tlsv1.2', 'tlsv1.1'].includes(tlsVersion.value)) {
-      if (tls)
+      if (tlsContext)
         findings.push(
           finding(tlsVersion, 'conf/invalid-value', 'error', `Unsupported tls_version "${show(tlsVersion.value)}".`),
         )
