@@ -1,7 +1,7 @@
 /** config gen's printer (pure): validated options → a complete, commented mosquitto.conf. */
 import {CONF_OPTIONS} from './options.js'
 import {LOOPBACK, describeAccess, describeAuth, describeListener, isMixed, usesAuth, where} from './gen-layout.js'
-import type {GenOptions, Listener} from './gen-schema.js'
+import type {GenOptions} from './gen-schema.js'
 
 class ConfWriter {
   private readonly lines: string[] = []
