@@ -4,6 +4,7 @@
  * `lintConf`; a disagreement is a config the broker refuses and lint passes, or the reverse.
  * Used by test/integration/config-differential.test.ts and scripts/config-differential.js.
  */
+import {spawn} from 'node:child_process'
 import {chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {dirname, join} from 'node:path'
@@ -12,6 +13,7 @@ import {lintConf} from '../../src/lib/conf/lint.js'
 import {freePorts, startRawBroker} from '../helpers/broker.js'
 import {mqctl} from '../helpers/cli.js'
 import {findMosquittoTools} from '../helpers/mosquitto-install.js'
+import type {Version} from '../../src/lib/conf/options.js'
 import {generateCase, type Fixtures, type GeneratedCase} from './conf-generator.js'
 
 export async function makeFixtures(): Promise<Fixtures> {
@@ -80,26 +82,30 @@ const lastLines = (log: string) =>
     .join(' | ')
 
 /**
- * Ports are never handed out twice in one run: a broker that hangs before listening must not
- * be mistaken for another case's broker that got the same port.
+ * Ports held by running cases: no two cases at once get the same port, so a broker that hangs
+ * before listening is never mistaken for another case's broker. Released when the case ends.
  */
-const handedOut = new Set<number>()
-async function uniquePorts(count: number): Promise<number[]> {
-  for (;;) {
-    const ports = await freePorts(count)
-    if (ports.some((p) => handedOut.has(p))) continue
-    for (const p of ports) handedOut.add(p)
-    return ports
+const reserved = new Set<number>()
+async function reservePorts(count: number): Promise<number[]> {
+  const out: number[] = []
+  while (out.length < count) {
+    for (const p of await freePorts(count - out.length)) {
+      if (!reserved.has(p) && !out.includes(p)) out.push(p)
+    }
   }
+
+  for (const p of out) reserved.add(p)
+  return out
 }
 
 /** Starts the broker on one case and lints it; retried with new ports when a port was taken. */
 export async function judge(c: GeneratedCase, timeoutMs = 5000): Promise<Verdict> {
   for (let attempt = 0; ; attempt++) {
     const dir = mkdtempSync(join(tmpdir(), 'mqctl-confcase-'))
+    let ports: number[] = []
     try {
       const indices = [...new Set([...c.lines.join('\n').matchAll(/@P(\d+)/g)].map((m) => Number(m[1])))]
-      const ports = await uniquePorts(Math.max(...indices, 0) + 1)
+      ports = await reservePorts(Math.max(...indices, 0) + 1)
       const fill = (s: string) => s.replaceAll(/@P(\d+)/g, (_, n) => String(ports[Number(n)])).replaceAll('@CASE', dir)
       const body = c.lines.map(fill)
       const lines = process.getuid?.() === 0 ? ['user root', ...body] : body
@@ -124,8 +130,66 @@ export async function judge(c: GeneratedCase, timeoutMs = 5000): Promise<Verdict
       }
     } finally {
       rmSync(dir, {recursive: true, force: true})
+      for (const p of ports) reserved.delete(p)
     }
   }
+}
+
+/** `mosquitto -c FILE --test-config` (2.1): exit 0 when the config parses, without starting. */
+function testConfig(broker: string, conf: string, timeoutMs: number): Promise<{code: number | null; log: string}> {
+  return new Promise((done) => {
+    const child = spawn(broker, ['-c', conf, '--test-config'], {stdio: ['ignore', 'pipe', 'pipe']})
+    let log = ''
+    child.stdout.on('data', (d: Buffer) => (log += d))
+    child.stderr.on('data', (d: Buffer) => (log += d))
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs)
+    child.once('error', (e) => done({code: null, log: String(e)}))
+    child.once('close', (code) => {
+      clearTimeout(timer)
+      done({code, log})
+    })
+  })
+}
+
+/**
+ * The 2.1 side, where only a hand-built 2.1.2 broker is available: its --test-config reads the
+ * config as the broker does and stops before it opens files or ports, so lint is compared
+ * without file checks.
+ */
+export async function judgeParse(c: GeneratedCase, broker: string, timeoutMs = 5000): Promise<Verdict> {
+  const dir = mkdtempSync(join(tmpdir(), 'mqctl-confcase-'))
+  try {
+    const fill = (s: string) => s.replaceAll(/@P(\d+)/g, (_, n) => String(20_000 + Number(n))).replaceAll('@CASE', dir)
+    const body = c.lines.map(fill)
+    for (const [name, text] of Object.entries(c.files)) {
+      mkdirSync(dirname(join(dir, name)), {recursive: true})
+      writeFileSync(join(dir, name), fill(text))
+    }
+
+    const conf = join(dir, 'mosquitto.conf')
+    writeFileSync(conf, body.join('\n') + '\n')
+    const r = await testConfig(broker, conf, timeoutMs)
+    const findings = await lintConf(conf, {target: '2.1', fileChecks: false})
+    const included = Object.entries(c.files).map(([name, text]) => `# ${name}:\n${fill(text).trimEnd()}`)
+    return {
+      seed: c.seed,
+      config: [...body, ...included].join('\n'),
+      log: r.log,
+      broker: r.code === 0 ? 'started' : r.code === null ? 'timeout' : 'refused',
+      brokerSays: r.code === 0 ? '' : lastLines(r.log),
+      lint: findings.filter((x) => x.severity === 'error').map((x) => `${x.line}: ${x.message} [${x.rule}]`),
+    }
+  } finally {
+    rmSync(dir, {recursive: true, force: true})
+  }
+}
+
+export interface DifferentialOptions {
+  concurrency?: number
+  /** 2.1: judge with `broker --test-config` (a 2.1 build) instead of starting 2.0.11. */
+  target?: Version
+  broker?: string
+  onVerdict?: (v: Verdict) => void
 }
 
 export interface DifferentialReport {
@@ -143,16 +207,18 @@ export const disagrees = (v: Verdict): boolean => (v.broker !== 'started') !== v
 export async function runDifferential(
   firstSeed: number,
   count: number,
-  concurrency = 4,
-  onVerdict?: (v: Verdict) => void,
+  options: DifferentialOptions = {},
 ): Promise<DifferentialReport> {
+  const {concurrency = 4, target = '2.0', broker, onVerdict} = options
+  if (target === '2.1' && !broker) throw new Error('the 2.1 side needs a 2.1 broker binary (--broker PATH)')
   const f = await makeFixtures()
   const report: DifferentialReport = {cases: 0, started: 0, refused: 0, timeouts: 0, disagreements: []}
   let next = 0
   const worker = async () => {
     while (next < count) {
       const seed = firstSeed + next++
-      const v = await judge(generateCase(seed, f))
+      const c = generateCase(seed, f, target)
+      const v = target === '2.1' ? await judgeParse(c, broker!) : await judge(c)
       report.cases++
       if (v.broker === 'started') report.started++
       else if (v.broker === 'refused') report.refused++

@@ -11,7 +11,7 @@ const CASES = Number(process.env.MQCTL_CONF_DIFF_CASES ?? 240)
 
 describe('config lint agrees with mosquitto 2.0.11 on generated configs', () => {
   it(`on ${CASES} seeded configs`, {timeout: 300_000}, async () => {
-    const report = await runDifferential(1, CASES, 4)
+    const report = await runDifferential(1, CASES, {concurrency: 4})
     expect(report.cases).toBe(CASES)
     // both verdicts occur often, or the sample would test one side only
     expect(report.started).toBeGreaterThan(CASES / 4)

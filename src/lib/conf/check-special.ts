@@ -3,6 +3,7 @@ import {
   checkValue,
   defaultListener,
   err,
+  readInt,
   newListener,
   show,
   warn,
@@ -26,7 +27,8 @@ const empty = (s: CheckState, e: ConfEntry, what = e.name) => (
 )
 
 function port(s: CheckState, e: ConfEntry, portText: string, min: number): number | undefined {
-  const n = atoi(portText)
+  const n = readInt(s, e, portText, e.name === 'listener' ? 'listener port' : 'port')
+  if (n === undefined) return undefined
   if (n < min || n > 65_535) {
     invalid(s, e, `Invalid port value (${n}).`)
     return undefined
@@ -137,6 +139,12 @@ export const SPECIAL: Record<string, Handler> = {
     const path = e.rest.slice(e.rest.indexOf('file') + 4).replace(/^[ \t]+/, '')
     if (path === '') return empty(s, e, '"log_dest file"')
     s.logFile = path
+    return true
+  },
+  memory_limit(s, e) {
+    if (e.word === '') return empty(s, e)
+    const m = /^[ \t\n\v\f\r]*-\d*[1-9]/.exec(e.word)
+    if (m) return invalid(s, e, `Invalid memory_limit value (${show(e.word)}).`)
     return true
   },
   persistent_client_expiration(s, e, rule) {
@@ -283,7 +291,9 @@ export const SPECIAL: Record<string, Handler> = {
   bridge_tcp_keepalive(s, e) {
     for (const [i, what] of ['idle', 'interval', 'counter'].entries()) {
       if (e.words[i] === undefined) return empty(s, e, `bridge_tcp_keepalive_${what}`)
-      if (atoi(e.words[i]) <= 0) return invalid(s, e, `invalid TCP keepalive ${what} value.`)
+      const n = readInt(s, e, e.words[i], `bridge_tcp_keepalive_${what}`)
+      if (n === undefined) return false
+      if (n <= 0) return invalid(s, e, `invalid TCP keepalive ${what} value.`)
     }
 
     return true

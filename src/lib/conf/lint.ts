@@ -1,3 +1,4 @@
+import {fileError, isMqctlError} from '../errors.js'
 import type {Finding} from '../output/findings.js'
 import {checkEntries, finding, show, type ConfModel} from './check.js'
 import {
@@ -84,7 +85,22 @@ function listenerWarnings(model: ConfModel, findings: Finding[]): void {
   }
 }
 
+/**
+ * An errno from a file the config names (ELOOP, EACCES, EIO, EROFS …) is a file error with the
+ * documented exit 5, never an unexplained crash.
+ */
 export async function lintConf(file: string, options: ConfLintOptions = {}): Promise<Finding[]> {
+  try {
+    return await lintConfUnchecked(file, options)
+  } catch (error) {
+    const errno = error as NodeJS.ErrnoException
+    if (!isMqctlError(error) && typeof errno?.code === 'string' && /^E[A-Z]+$/.test(errno.code))
+      throw fileError(errno.path ?? file, error)
+    throw error
+  }
+}
+
+async function lintConfUnchecked(file: string, options: ConfLintOptions): Promise<Finding[]> {
   const target = options.target ?? '2.0'
   const findings: Finding[] = []
   const {entries} = loadConf(file, findings, {target})
