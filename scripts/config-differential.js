@@ -59,6 +59,6 @@ for (const d of report.disagreements) {
 }
 
 console.log(
-  `mosquitto ${target}: ${report.cases} cases from seed ${seed} in ${((Date.now() - started) / 1000).toFixed(0)} s: broker started ${report.started}, refused ${report.refused}, timed out ${report.timeouts}; disagreements ${report.disagreements.length}`,
+  `mosquitto ${target}: ${report.cases} cases from seed ${seed} in ${((Date.now() - started) / 1000).toFixed(0)} s: broker started ${report.started}, refused ${report.refused}, timed out (hung) ${report.timeouts}, inconclusive (port 1883 taken here) ${report.inconclusive}; disagreements ${report.disagreements.length}`,
 )
 process.exitCode = report.disagreements.length > 0 ? 1 : 0

@@ -70,7 +70,7 @@ export function checkListeners(s: CheckState): ConfModel {
         }
       }
 
-      // 2.0 hands half a TLS setup to libwebsockets, which cannot create the listener.
+      // 2.0 hands a key without a certificate to libwebsockets, which cannot create the listener.
       const ws = get('protocol')?.word === 'websockets'
       if (s.target === '2.0' && ws && Boolean(get('certfile')) !== Boolean(get('keyfile')))
         err(

@@ -141,6 +141,15 @@ export const SPECIAL: Record<string, Handler> = {
     s.logFile = path
     return true
   },
+  listener_auto_id_prefix(s, e, rule) {
+    // The listener's own security options: the slot auto_id_prefix fills with per_listener_settings.
+    const l = s.file.listener!
+    if (e.rest !== '' && l.security.has('auto_id_prefix'))
+      return invalid(s, e, `Duplicate ${e.name} value in configuration.`)
+    if (!checkValue(s, e, rule)) return false
+    l.security.set('auto_id_prefix', [e])
+    return false // stored above
+  },
   memory_limit(s, e) {
     if (e.word === '') return empty(s, e)
     const m = /^[ \t\n\v\f\r]*-\d*[1-9]/.exec(e.word)

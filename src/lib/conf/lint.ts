@@ -55,9 +55,7 @@ function listenerWarnings(model: ConfModel, findings: Finding[]): void {
     const tlsContext = get('protocol')?.word !== 'websockets' && (tls || psk)
     if (tlsVersion && !['tlsv1.3', 'tlsv1.2', 'tlsv1.1'].includes(tlsVersion.value)) {
       if (tlsContext)
-        findings.push(
-          finding(tlsVersion, 'conf/invalid-value', 'error', `Unsupported tls_version "${show(tlsVersion.value)}".`),
-        )
+        findings.push(finding(tlsVersion, 'conf/tls', 'error', `Unsupported tls_version "${show(tlsVersion.value)}".`))
       else
         warn(
           tlsVersion,
@@ -109,7 +107,7 @@ async function lintConfUnchecked(file: string, options: ConfLintOptions): Promis
   const fileChecks = options.fileChecks !== false
   if (fileChecks && !model.implicitDefault) {
     for (const l of model.listeners) {
-      await checkListenerMachine(l, findings)
+      await checkListenerMachine(l, findings, target)
       if (l.options.get('certfile') && l.options.get('keyfile')) await checkTls(l, findings)
     }
   }
