@@ -72,12 +72,12 @@ export function checkListeners(s: CheckState): ConfModel {
 
       // 2.0 hands a key without a certificate to libwebsockets, which cannot create the listener.
       const ws = get('protocol')?.word === 'websockets'
-      if (s.target === '2.0' && ws && Boolean(get('certfile')) !== Boolean(get('keyfile')))
+      if (s.target === '2.0' && ws && get('keyfile') && !get('certfile'))
         err(
           s,
           at,
           'conf/listener',
-          `Unable to create websockets listener on port ${l.port} (certfile and keyfile go together).`,
+          `Unable to create websockets listener on port ${l.port} (keyfile without certfile).`,
         )
       const domain = get('socket_domain')?.word
       const fam = family(l.port === 0 ? undefined : l.bind)
