@@ -70,6 +70,15 @@ export function checkListeners(s: CheckState): ConfModel {
         }
       }
 
+      // 2.0 hands a key without a certificate to libwebsockets, which cannot create the listener.
+      const ws = get('protocol')?.word === 'websockets'
+      if (s.target === '2.0' && ws && get('keyfile') && !get('certfile'))
+        err(
+          s,
+          at,
+          'conf/listener',
+          `Unable to create websockets listener on port ${l.port} (keyfile without certfile).`,
+        )
       const domain = get('socket_domain')?.word
       const fam = family(l.port === 0 ? undefined : l.bind)
       if ((domain === 'ipv6' && fam === 4) || (domain === 'ipv4' && fam === 6)) {
