@@ -3,7 +3,7 @@ import {MqctlError} from '../lib/errors.js'
 import {canPrompt, promptPassword} from '../base/prompt.js'
 import {parsePasswdArgs} from '../lib/passwd/args.js'
 import {runPasswd, type PasswdResult} from '../lib/passwd/run.js'
-import {emptyPassword, readNewPassword, readPasswordFromSources} from '../lib/secrets/password.js'
+import {ARGV_PASSWORD_WARNING, obtainPassword} from '../lib/secrets/password.js'
 
 const warn = (message: string) => process.stderr.write(`mqctl: warning: ${message}\n`)
 
@@ -22,18 +22,14 @@ export async function passwdCli(argv: readonly string[]): Promise<number> {
   const json = argv.slice(0, argv.includes('--') ? argv.indexOf('--') : undefined).includes('--json')
   try {
     const invocation = parsePasswdArgs(argv)
-    if (invocation.batch) warn('-b puts the password in the process list and shell history; prefer --password-stdin')
+    if (invocation.batch) warn(ARGV_PASSWORD_WARNING)
 
     let line: string | undefined
     const result: PasswdResult & {line?: string} = await runPasswd(invocation, {
       async readPassword() {
-        const fromSource = await readPasswordFromSources(invocation.sources)
-        if (fromSource !== undefined) {
-          if (fromSource.length === 0) throw emptyPassword()
-          return fromSource
-        }
-
-        return (await readNewPassword({interactive: canPrompt(), prompt: promptPassword}))!
+        // A named source gives one line; otherwise typed twice (terminal) or two piped lines.
+        const io = {interactive: canPrompt(), prompt: promptPassword, warn}
+        return (await obtainPassword({sources: invocation.sources, confirm: true}, io))!
       },
       warn,
       writeStdout(text) {
