@@ -13,6 +13,12 @@ const warn = (message: string) => process.stderr.write(`mqctl: warning: ${messag
  */
 export const passwdExit = (error: MqctlError): number => (error.code === 'REFUSED_PASSWORD_MISMATCH' ? 2 : 1)
 
+const passwdText = (e: MqctlError): string => {
+  if (e.verbatim !== undefined) return e.verbatim
+  if (e.code === 'USAGE_PASSWORD_TOO_LONG') return 'Error: Password must be less than 65536 characters long.'
+  return `Error: ${e.located}${e.hint ? `\n  hint: ${e.hint}` : ''}`
+}
+
 /**
  * `mqctl passwd` in mosquitto_passwd's grammar. It runs without oclif, so bin/run.js can call
  * it straight away: one `-b` add costs little more than starting node (the point of a
@@ -54,8 +60,9 @@ export async function passwdCli(argv: readonly string[]): Promise<number> {
   } catch (error) {
     const e = toMqctlError(error)
     const exit = passwdExit(e)
-    // The JSON envelope's `exit` must be the status the process really ends with.
-    renderError(new MqctlError(e.code, e.message, {...e, exit, cause: e.cause}), json)
+    // The JSON envelope's `exit` must be the status the process really ends with, and the text
+    // is mosquitto_passwd's `Error: …` line, which scripts match, for mqctl's own failures too.
+    renderError(new MqctlError(e.code, e.message, {...e, exit, cause: e.cause, verbatim: passwdText(e)}), json)
     return exit
   }
 }

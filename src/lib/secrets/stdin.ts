@@ -11,7 +11,6 @@ export const passwordLineTooLong = (source: string) =>
   new MqctlError(
     'USAGE_PASSWORD_TOO_LONG',
     `${source}: the password line is longer than ${MAX_PASSWORD_LINE_BYTES} bytes (is this the right input?)`,
-    {verbatim: 'Error: Password must be less than 65536 characters long.'},
   )
 
 /**
