@@ -21,6 +21,8 @@ export const promptPassword: PromptFn = (message) =>
   new Promise<string>((resolve, reject) => {
     const stdin = process.stdin
     const typed: number[] = []
+    // Echo off before the prompt shows, so nothing typed after it is ever echoed.
+    stdin.setRawMode?.(true)
     process.stderr.write(`${message} `)
     const finish = (error?: MqctlError) => {
       stdin.off('data', onData)
@@ -42,7 +44,6 @@ export const promptPassword: PromptFn = (message) =>
       }
     }
 
-    stdin.setRawMode?.(true)
     stdin.on('data', onData)
     stdin.resume()
   })

@@ -20,6 +20,20 @@ const passwdText = (e: MqctlError): string => {
 }
 
 /**
+ * -U's progress line on a terminal (stderr), at most ten times a second, erased when done;
+ * never written when stderr is a pipe or a file, so logs and scripts see no progress bytes.
+ */
+function terminalProgress(): (done: number, total: number) => void {
+  let last = 0
+  return (done, total) => {
+    const now = Date.now()
+    if (done < total && now - last < 100) return
+    last = now
+    process.stderr.write(done < total ? `\rhashing ${done}/${total}\u001B[K` : '\r\u001B[K')
+  }
+}
+
+/**
  * `mqctl passwd` in mosquitto_passwd's grammar. It runs without oclif, so bin/run.js can call
  * it straight away: one `-b` add costs little more than starting node (the point of a
  * drop-in used in loops by provisioning scripts). Returns the exit status.
@@ -38,6 +52,7 @@ export async function passwdCli(argv: readonly string[]): Promise<number> {
         return (await obtainPassword({sources: invocation.sources, confirm: true}, io))!
       },
       warn,
+      progress: process.stderr.isTTY && !json ? terminalProgress() : undefined,
       writeStdout(text) {
         line = text
       },
