@@ -111,8 +111,9 @@ const OTHER_OUTPUT: Record<string, z.ZodType> = {
   }),
   'passwd:verify': z.looseObject({
     username: z.string(),
-    outcome: z.enum(['match', 'mismatch', 'no-user']),
+    outcome: z.enum(['match', 'mismatch', 'no-user', 'invalid-entry']),
     line: z.number().int().optional(),
+    problem: z.string().optional(),
   }),
   probe: z.looseObject({
     checks: z.array(
