@@ -146,6 +146,15 @@ export interface RequestExtras {
 const pick = (extras: RequestExtras, keys: Array<keyof RequestExtras>) =>
   Object.fromEntries(keys.filter((k) => extras[k] !== undefined).map((k) => [k, extras[k]]))
 
+const NAME_PARAMS = new Set(['username', 'groupname', 'rolename'])
+
+/** An empty user, group or role name is refused here, before anything is sent (exit 2). */
+function refuseEmptyNames(name: string, a: ReadonlyArray<string | undefined>): void {
+  for (const [i, param] of (findDynsecCommand(name)?.params ?? []).entries()) {
+    if (NAME_PARAMS.has(param.replace(/\?$/, '')) && a[i] === '') throw bad(`empty ${param}: give a name`)
+  }
+}
+
 /**
  * Builds the JSON request for a command from its positional words and extras. Key order
  * follows what mosquitto_ctrl sends, so captured traffic reads the same.
@@ -155,6 +164,7 @@ export function buildDynsecRequest(
   a: Array<string | undefined>,
   extras: RequestExtras = {},
 ): DynsecRequest {
+  refuseEmptyNames(name, a)
   switch (name) {
     case 'setDefaultACLAccess':
       return {command: name, acls: [{acltype: parseDefaultAclType(a[0]!), allow: parseAllow(a[1]!)}]}
