@@ -16,6 +16,8 @@ With --expect allow|deny, every judged check must have that outcome: exit 1 when
 
 Under --json the result is {"verdict": "allow"|"deny", "checks": [...]} (the verdict is "allow" when every judged check was allowed), plus "expect" and "failed" with --expect.
 
+With TLS the certificate chain and dates are always verified, and the host (-h) must be one of the certificate's IP SANs (for an IP address) or match a DNS SAN (for a name); --insecure skips only that name check. A broker that hangs up is reported at once (exit 3).
+
 Where an MQTT 3.1.1 client would get no answer at all (a denied publish is acknowledged normally and dropped), the MQTT 5 output says so.`
 
   static override examples = [
