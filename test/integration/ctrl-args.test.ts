@@ -42,6 +42,8 @@ const CASES: Array<{args: string[]; text: string; /** why 2.0.11 prints somethin
   {args: ['--proxy', 'socks5h://'], text: 'Error: Invalid proxy.\n'},
   {args: ['--proxy', 'socks5h://localhost:0'], text: 'Error: Invalid proxy port 0\n'},
   {args: ['--proxy', 'socks5h://localhost:65536'], text: 'Error: Invalid proxy port 65536\n'},
+  // not in 2.1.2's test: the port is read with atoi
+  {args: ['--proxy', 'socks5h://localhost:abc'], text: 'Error: Invalid proxy port 0\n'},
   ...['username%@localhost', 'username%41@localhost'].map((url) => ({
     args: ['--proxy', `socks5h://${url}`],
     text: 'Error: Invalid URL encoding in username.\n',

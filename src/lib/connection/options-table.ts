@@ -1,4 +1,4 @@
-import {isCInteger} from '../c-atoi.js'
+import {atoi, isCInteger} from '../c-atoi.js'
 import {escapeForLine} from '../output/escape.js'
 
 /**
@@ -283,13 +283,14 @@ function proxyDecode(text: string | undefined): string | undefined | null {
 /** `socks5h://[user[:password]@]host[:port]`, with mosquitto_ctrl's checks and messages. */
 export function parseProxyUrl(url: string): ProxyUrl | {problem: string} {
   if (!url.startsWith('socks5h://')) return {problem: `Error: Unsupported proxy protocol: ${escapeForLine(url)}`}
-  const m = /^socks5h:\/\/(?:([^:@]+)(?::([^@]+))?@)?([^:@/]+)(?::(\d*))?\/?$/.exec(url)
+  const m = /^socks5h:\/\/(?:([^:@]+)(?::([^@]+))?@)?([^:@/]+)(?::([^:@/]*))?\/?$/.exec(url)
   if (!m) return {problem: 'Error: Invalid proxy.'}
   const username = proxyDecode(m[1])
   if (username === null) return {problem: 'Error: Invalid URL encoding in username.'}
   const password = proxyDecode(m[2])
   if (password === null) return {problem: 'Error: Invalid URL encoding in password.'}
-  const port = m[4] === undefined || m[4] === '' ? 1080 : Number.parseInt(m[4], 10)
+  // mosquitto_ctrl reads the port with atoi: `host:abc` is port 0, refused below.
+  const port = m[4] === undefined || m[4] === '' ? 1080 : atoi(m[4])
   if (port < 1 || port > 65_535) return {problem: `Error: Invalid proxy port ${port}`}
   return {host: m[3], port, username, password}
 }

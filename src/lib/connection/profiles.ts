@@ -147,7 +147,7 @@ export function selectProfile(
   for (const [key, value] of Object.entries(profile)) {
     if (value === false || value === undefined) continue
     options.set(key === 'password' ? 'pw' : key, value === true ? true : String(value))
-    sources.set(key === 'password' ? 'pw' : key, `${path}: profile "${name}" key "${key}"`)
+    sources.set(key === 'password' ? 'pw' : key, `${path}: profile "${name}"`)
   }
 
   return {name, options: {options, sources}}
