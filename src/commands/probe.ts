@@ -3,7 +3,7 @@ import {Flags} from '@oclif/core'
 import {MqctlCommand} from '../base/command.js'
 import {connectFromFlags} from '../base/connect.js'
 import {connectionFlagsWithLetters, connectionManual} from '../base/connection-flags.js'
-import type {Verdict} from '../lib/probe.js'
+import type {Verdict} from '../lib/output/verdict.js'
 
 export default class Probe extends MqctlCommand {
   static override summary = 'Connect as a user and report what the broker really allows (MQTT reason codes).'

@@ -5,6 +5,7 @@ import type {MqttClient} from 'mqtt'
 import {MqctlError} from './errors.js'
 import type {ResolvedConnection} from './connection/resolve.js'
 import {closeSession, deadline, openSession, reasonText, watchHangUp} from './connection/session.js'
+import {verdictOf, type Verdict} from './output/verdict.js'
 import {checkTopicFilter, checkTopicName, describeTopicProblem} from './topic.js'
 
 /**
@@ -31,8 +32,6 @@ export interface ProbeCheck {
   auxiliary?: boolean
 }
 
-export type Verdict = 'allow' | 'deny'
-
 /**
  * The checks --expect judges: the connection only when it was refused or when nothing else was
  * asked (a login is the precondition of every other check, not a verdict on it), never the
@@ -47,7 +46,7 @@ export function judgedChecks(checks: readonly ProbeCheck[]): ProbeCheck[] {
 
 /** The shared verdict shape: allow when every judged check was allowed, else deny. */
 export function probeVerdict(checks: readonly ProbeCheck[]): Verdict {
-  return judgedChecks(checks).every((c) => c.allowed === true) ? 'allow' : 'deny'
+  return verdictOf(judgedChecks(checks).every((c) => c.allowed === true))
 }
 
 /** The judged checks that do not have the expected outcome (unknown fails "allow", never "deny"). */
