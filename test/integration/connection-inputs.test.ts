@@ -120,7 +120,7 @@ describe('connection inputs', () => {
         5,
         expect.stringContaining(`${c.what} ${c.file} is a`),
       ])
-      expect(r.seconds, c.what).toBeLessThan(5)
+      expect(r.seconds, c.what).toBeLessThan(8) // a hang would last until the test times out
     }
   })
 })

@@ -104,7 +104,7 @@ describe('peers that hang up or stay silent', () => {
       expect.stringMatching(new RegExp(`^mqctl: connection closed by the broker \\(127\\.0\\.0\\.1:\\d+\\) ${words}$`)),
     ])
     expect(r.stderr).not.toContain('bug')
-    expect(r.seconds).toBeLessThan(5)
+    expect(r.seconds).toBeLessThan(7) // --timeout is 10: a hang-up never waits for it
   })
 
   it('probe notices a hang-up at once too', async () => {
@@ -116,7 +116,7 @@ describe('peers that hang up or stay silent', () => {
         expect.stringContaining('mqctl: connection closed by the broker (127.0.0.1:'),
       ])
       expect(r.stderr).not.toContain('bug')
-      expect(r.seconds).toBeLessThan(5)
+      expect(r.seconds).toBeLessThan(7) // --timeout is 10: a hang-up never waits for it
     }
   })
 
@@ -126,6 +126,7 @@ describe('peers that hang up or stay silent', () => {
       4,
       expect.stringMatching(/^mqctl: 127\.0\.0\.1:\d+ did not answer CONNECT \(no answer within 1 s\)$/),
     ])
-    expect(r.seconds).toBeLessThan(4)
+    // well under the default 10 s, with room for node's start on a loaded machine
+    expect(r.seconds).toBeLessThan(8)
   })
 })

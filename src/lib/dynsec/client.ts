@@ -155,6 +155,7 @@ export async function openDynsecSession(
           if (!closed && !client.connected) closed = closedByPeer(where, stage.now)
           return closed
         },
+        guard: (promise, at) => peer.guard(promise, at),
       })
     } finally {
       listeners.delete(listener)
@@ -239,6 +240,7 @@ async function exchange(
     isClosed: () => MqctlError | undefined
     unavailable: () => string | undefined
     hungUp: () => Promise<MqctlError | undefined>
+    guard: <T>(promise: Promise<T>, stage: string) => Promise<T>
   },
 ): Promise<void> {
   const {isClosed} = state
@@ -254,12 +256,17 @@ async function exchange(
     const limit = deadline(connection.timeoutMs)
     if (isClosed() || state.unavailable()) return
     try {
-      await limit.race(
-        client.publishAsync(REQUEST_TOPIC, payload, {qos: connection.qos}),
-        'the broker did not acknowledge the request',
+      // mqtt.js keeps an unacknowledged QoS 1 publish for a resend and never fails it when the
+      // connection closes: the guard races it with the close.
+      await state.guard(
+        limit.race(
+          client.publishAsync(REQUEST_TOPIC, payload, {qos: connection.qos}),
+          'the broker did not acknowledge the request',
+        ),
+        state.stage.now,
       )
     } catch (error) {
-      if (error instanceof MqctlError) throw error
+      if (error instanceof MqctlError && error.code !== 'CONNECTION_CLOSED') throw error
       if (await state.hungUp()) return
       const rc = (error as {code?: number}).code
       if (typeof rc === 'number' && rc >= 128) {
