@@ -115,7 +115,7 @@ const OTHER_OUTPUT: Record<string, z.ZodType> = {
     line: z.number().int().optional(),
     problem: z.string().optional(),
   }),
-  probe: z.looseObject({
+  probe: withVerdict({
     checks: z.array(
       z.looseObject({
         kind: z.enum(['connect', 'subscribe', 'publish', 'receive']),
@@ -123,9 +123,11 @@ const OTHER_OUTPUT: Record<string, z.ZodType> = {
         allowed: z.boolean().optional(),
         reasonCode: z.number().int().optional(),
         reason: z.string(),
+        auxiliary: z.boolean().optional().describe('a loopback helper subscription, never judged by --expect'),
       }),
     ),
-    failed: z.number().int(),
+    expect: z.enum(['allow', 'deny']).optional(),
+    failed: z.number().int().optional().describe('judged checks that missed --expect (only with --expect)'),
   }),
   'profile:list': z.looseObject({
     file: z.string(),
