@@ -56,13 +56,36 @@ const sourcedValue = z.object({value: z.string(), source: z.string().optional()}
 
 /** Commands outside the dynsec catalog (their owners keep these in step with the commands). */
 const OTHER_OUTPUT: Record<string, z.ZodType> = {
-  'acl:check': z.looseObject({
+  'acl:check': withVerdict({
     allowed: z.boolean(),
     reason: z.string(),
-    line: z.number().int().optional(),
+    line: z.number().int().optional().describe('The line that decided, when one did.'),
+    query: z.looseObject({
+      username: z.string().nullable(),
+      clientId: z.string(),
+      topic: z.string(),
+      access: z.enum(['read', 'write']),
+    }),
     steps: z.array(z.looseObject({line: z.number().int(), outcome: z.string(), reason: z.string()})),
   }),
-  'acl:lint': lintReportSchema,
+  'acl:lint': lintReportSchema.extend({
+    omitted: z.record(z.string(), z.number().int()).describe('Findings not listed per rule id (over 1000 each).'),
+  }),
+  'acl:who': z.looseObject({
+    topic: z.string(),
+    access: z.enum(['read', 'write']),
+    clientId: z.string(),
+    allowed: z.array(
+      z.looseObject({
+        username: z.string().nullable().describe('null: a client without username.'),
+        source: z.enum(['passwd', 'acl', 'passwd+acl', 'anonymous']),
+        reason: z.string(),
+        line: z.number().int().optional(),
+      }),
+    ),
+    denied: z.number().int(),
+    candidates: z.number().int(),
+  }),
   'cert:ca': filesSchema,
   'cert:client': filesSchema,
   'cert:server': filesSchema,
