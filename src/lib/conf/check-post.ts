@@ -23,7 +23,8 @@ export function checkBridges(s: CheckState): void {
         s,
         b.entry,
         'conf/bridge',
-        `Bridge local_clientid '${show(local)}' is not unique (also bridge "${show(other)}"). Set local_clientid for one of the bridges.`,
+        `Bridge local_clientid '${show(local)}' is not unique (also bridge "${show(other)}"). ` +
+          'Set local_clientid for one of the bridges.',
       )
     }
 
@@ -100,7 +101,8 @@ export function checkListeners(s: CheckState): ConfModel {
         s,
         listeners[0].entry,
         'conf/listener',
-        'Unable to start any listening sockets, exiting (mosquitto 2.0 needs at least one MQTT, not websockets, listener).',
+        'Unable to start any listening sockets, exiting ' +
+          '(mosquitto 2.0 needs at least one MQTT, not websockets, listener).',
       )
     }
   }
