@@ -2,14 +2,7 @@ import {z} from 'zod'
 
 import {DYNSEC_COMMANDS, type OutputKind} from '../dynsec/catalog.js'
 import {withVerdict} from './verdict.js'
-import {
-  anonymousGroupDataSchema,
-  defaultAclDataSchema,
-  getClientDataSchema,
-  getGroupDataSchema,
-  getRoleDataSchema,
-  listDataSchema,
-} from '../dynsec/schemas.js'
+import * as dynsec from '../dynsec/schemas.js'
 
 /**
  * The --json success output of every command, as zod types: the contract scripts rely on.
@@ -36,12 +29,12 @@ export const dynsecOkSchema = z.object({ok: z.literal(true), command: z.string()
 
 const DYNSEC_OUTPUT: Record<OutputKind, z.ZodType> = {
   none: dynsecOkSchema,
-  defaultAcl: defaultAclDataSchema,
-  client: getClientDataSchema,
-  group: getGroupDataSchema,
-  role: getRoleDataSchema,
-  list: listDataSchema,
-  anonymousGroup: anonymousGroupDataSchema,
+  defaultAcl: dynsec.defaultAclDataSchema,
+  client: dynsec.getClientDataSchema,
+  group: dynsec.getGroupDataSchema,
+  role: dynsec.getRoleDataSchema,
+  list: dynsec.listDataSchema,
+  anonymousGroup: dynsec.anonymousGroupDataSchema,
 }
 
 const findingSchema = z.looseObject({
@@ -104,6 +97,27 @@ const OTHER_OUTPUT: Record<string, z.ZodType> = {
     config: z.string(),
   }),
   'config:lint': lintReportSchema,
+  'dynsec:check': withVerdict({
+    stage: z.enum(['authentication', 'broker', 'acl', 'default']),
+    reason: z.string(),
+    clientPath: z.string().optional(),
+    decidedBy: z.looseObject({}).optional(),
+    walk: z.array(z.looseObject({})),
+    notes: z.array(z.string()),
+  }),
+  'dynsec:who': z.looseObject({
+    topic: z.string(),
+    access: z.string(),
+    clients: z.array(
+      withVerdict({
+        username: z.string().optional(),
+        clientId: z.string(),
+        path: z.string().optional(),
+        stage: z.string(),
+        reason: z.string(),
+      }),
+    ),
+  }),
   'dynsec:init': z.looseObject({
     ok: z.literal(true),
     file: z.string(),
@@ -120,10 +134,11 @@ const OTHER_OUTPUT: Record<string, z.ZodType> = {
   }),
   'passwd:verify': z.looseObject({
     username: z.string(),
-    outcome: z.enum(['match', 'mismatch', 'no-user']),
+    outcome: z.enum(['match', 'mismatch', 'no-user', 'invalid-entry']),
     line: z.number().int().optional(),
+    problem: z.string().optional(),
   }),
-  probe: z.looseObject({
+  probe: withVerdict({
     checks: z.array(
       z.looseObject({
         kind: z.enum(['connect', 'subscribe', 'publish', 'receive']),
@@ -131,9 +146,11 @@ const OTHER_OUTPUT: Record<string, z.ZodType> = {
         allowed: z.boolean().optional(),
         reasonCode: z.number().int().optional(),
         reason: z.string(),
+        auxiliary: z.boolean().optional().describe('a loopback helper subscription, never judged by --expect'),
       }),
     ),
-    failed: z.number().int(),
+    expect: z.enum(['allow', 'deny']).optional(),
+    failed: z.number().int().optional().describe('judged checks that missed --expect (only with --expect)'),
   }),
   'profile:list': z.looseObject({
     file: z.string(),
