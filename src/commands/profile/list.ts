@@ -23,6 +23,7 @@ Precedence: flags, then MQCTL_HOST/MQCTL_PORT/MQCTL_USERNAME/MQCTL_PASSWORD, the
   async run(): Promise<unknown> {
     await this.parse(ProfileList)
     const {configFilePath, loadConfigFile} = await import('../../lib/connection/profiles.js')
+    const {escapeForLine} = await import('../../lib/output/escape.js')
     const path = configFilePath()
     const config = await loadConfigFile(path)
     const names = config?.names ?? []
@@ -43,7 +44,8 @@ Precedence: flags, then MQCTL_HOST/MQCTL_PORT/MQCTL_USERNAME/MQCTL_PASSWORD, the
           name === config?.default ? 'default' : '',
           problems[name] ? `invalid: ${problems[name]}` : '',
         ].filter(Boolean)
-        this.out(`${name}${notes.length > 0 ? ` (${notes.join('; ')})` : ''}`)
+        // Names and problems come from the file: escaped so they cannot drive the terminal.
+        this.out(escapeForLine(`${name}${notes.length > 0 ? ` (${notes.join('; ')})` : ''}`))
       }
     }
 
