@@ -258,14 +258,14 @@ function receiveState(state: DynsecState): DynsecState {
   return {...state, anonymousGroup, roles, clients, groups}
 }
 
-async function connect(port: number, who: Identity): Promise<MqttClient | undefined> {
+export async function connect(port: number, who: Identity, password = PASSWORD): Promise<MqttClient | undefined> {
   try {
     return await mqtt.connectAsync({
       host: '127.0.0.1',
       port,
       protocolVersion: 5,
       clientId: who.clientId,
-      ...(who.username === undefined ? {} : {username: who.username, password: PASSWORD}),
+      ...(who.username === undefined ? {} : {username: who.username, password}),
       reconnectPeriod: 0,
       resubscribe: false,
       connectTimeout: 5000,
@@ -275,7 +275,7 @@ async function connect(port: number, who: Identity): Promise<MqttClient | undefi
   }
 }
 
-const codesOf = (fn: (cb: (err: unknown, packet?: {granted?: number[]}) => void) => void) =>
+export const codesOf = (fn: (cb: (err: unknown, packet?: {granted?: number[]}) => void) => void) =>
   new Promise<number[]>((resolve) => {
     fn((err, packet) => resolve(packet?.granted ?? (err ? [] : [])))
   })
