@@ -269,10 +269,13 @@ export function migrate(input: MigrationInput): MigrationResult {
     {
       rolename: SUBSCRIBE_ROLE,
       textdescription: 'acl_file never refused SUBSCRIBE or UNSUBSCRIBE',
-      acls: [
-        {acltype: 'subscribePattern', topic: '#', priority: 0, allow: true},
-        {acltype: 'unsubscribePattern', topic: '#', priority: 0, allow: true},
-      ],
+      // 2.0's plugin lets `#` cover `$` filters too; 2.1's does not, and its default access (true
+      // here) never covers $CONTROL, so that one is granted by name.
+      acls: sortAcls(
+        (['subscribePattern', 'unsubscribePattern'] as const).flatMap((acltype) =>
+          ['#', '$CONTROL/#'].map((topic) => ({acltype, topic, priority: 0, allow: true})),
+        ),
+      ),
     },
   ]
   const own = (user: string | undefined) =>
