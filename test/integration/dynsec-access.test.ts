@@ -6,6 +6,7 @@ import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {encodeDynsecFile} from '../../src/lib/dynsec/state/file-codec.js'
+import {jsonContracts} from '../../src/lib/output/contracts.js'
 import type {DynsecState} from '../../src/lib/dynsec/state/model.js'
 import {hashPassword} from '../../src/lib/passwd/hash.js'
 import {startBroker, type Broker} from '../helpers/broker.js'
@@ -105,6 +106,7 @@ describe('dynsec check', () => {
       const online = await mqctl(['dynsec', 'check', ...args, ...conn(), '--json'])
       expect(online.code, online.stderr).toBe(want === 'allow' ? 0 : 1)
       expect(JSON.parse(online.stdout).verdict).toBe(want)
+      expect(jsonContracts().get('dynsec:check')!.safeParse(JSON.parse(online.stdout)).success).toBe(true)
     }
 
     // What the broker itself says about two of them.
@@ -190,6 +192,7 @@ describe('dynsec who', () => {
         (c) => `${c.username ?? '(anonymous)'} ${c.decidedBy?.path}`,
       )
     expect(names(offline.stdout)).toEqual(['dashboard roles[3].acls[0]', 'sensor1 roles[3].acls[0]'])
+    expect(jsonContracts().get('dynsec:who')!.safeParse(JSON.parse(offline.stdout)).success).toBe(true)
     const online = await mqctl(['dynsec', 'who', ...args, ...conn(), '--json'])
     expect(names(online.stdout)).toEqual(names(offline.stdout))
     const nobody = await mqctl(['dynsec', 'who', '-f', file, '--topic', 'secret', '--access', 'publishClientSend'])
@@ -207,6 +210,10 @@ describe('dynsec migrate', () => {
     const aclFile = join(dir, 'acl')
     writeFileSync(aclFile, 'topic read public/#\nuser alice\ntopic readwrite alice/#\npattern read clients/%c/#\n')
     const out = join(dir, 'migrated.json')
+    const refusedJson = await mqctl(['dynsec', 'migrate', '--passwd', passwd, '--acl', aclFile, '-o', out, '--json'])
+    expect(refusedJson.code).toBe(1)
+    expect(JSON.parse(refusedJson.stdout)).toMatchObject({written: false, lossy: 1})
+    expect(jsonContracts().get('dynsec:migrate')!.safeParse(JSON.parse(refusedJson.stdout)).success).toBe(true)
     const refused = await mqctl(['dynsec', 'migrate', '--passwd', passwd, '--acl', aclFile, '-o', out])
     expect(refused.code).toBe(1)
     expect(refused.stdout).toContain(`lossy: ${aclFile}:4: pattern "clients/%c/#" uses %c`)

@@ -69,13 +69,13 @@ Exit status: 0 written, 1 refused (lossy), 2 usage, 5 a file cannot be read, par
       acceptLossy: flags['accept-lossy'],
       force: flags.force,
     })
-    if (report.verdict === 'refused') process.exitCode = 1
+    if (!report.written) process.exitCode = 1
     if (this.jsonEnabled()) return report
     const {escapeForLine} = await import('../../lib/output/escape.js')
     for (const i of report.items) this.out(escapeForLine(`${i.severity}: ${i.location}: ${i.message}`))
     const {carried, notCarried} = report.users
     this.out(`${carried} user(s) carried, ${notCarried} not; ${report.roles} role(s); target ${report.target}`)
-    if (report.verdict === 'refused') {
+    if (!report.written) {
       process.stderr.write(
         `mqctl: not written: ${report.lossy} rule(s) or user(s) cannot be carried exactly; --accept-lossy writes anyway\n`,
       )

@@ -24,8 +24,8 @@ export interface MigrateFilesOptions {
 }
 
 export interface MigrateFilesReport {
-  /** The verdict: written, or refused because something could not be carried exactly. */
-  verdict: 'written' | 'refused'
+  /** False when something could not be carried exactly and --accept-lossy was not given (exit 1). */
+  written: boolean
   output: string
   target: MigrationTarget
   lossy: number
@@ -66,7 +66,7 @@ export async function migrateFiles(o: MigrateFilesOptions): Promise<MigrateFiles
   })
   const lossy = result.items.filter((i) => i.severity === 'lossy').length
   const report: MigrateFilesReport = {
-    verdict: lossy > 0 && !o.acceptLossy ? 'refused' : 'written',
+    written: lossy === 0 || o.acceptLossy === true,
     output: o.output,
     target: o.target,
     lossy,
@@ -75,7 +75,7 @@ export async function migrateFiles(o: MigrateFilesOptions): Promise<MigrateFiles
     roles: result.state.roles.length,
     config: configLines(resolve(o.output)),
   }
-  if (report.verdict === 'refused') return report
+  if (!report.written) return report
 
   const existing = await stat(o.output).catch(() => undefined)
   if (existing && !o.force) {

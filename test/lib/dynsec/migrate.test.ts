@@ -1,15 +1,9 @@
-import {existsSync, mkdtempSync, statSync, writeFileSync} from 'node:fs'
-import {tmpdir} from 'node:os'
-import {join} from 'node:path'
-
 import {describe, expect, it} from 'vitest'
 
 import {evaluateAcl} from '../../../src/lib/acl/evaluate.js'
 import {parseAclFile} from '../../../src/lib/acl/parse.js'
 import {evaluateDynsec} from '../../../src/lib/dynsec/evaluate.js'
 import {migrate, type MigrationTarget} from '../../../src/lib/dynsec/migrate.js'
-import {migrateFiles} from '../../../src/lib/dynsec/migrate-files.js'
-import {decodeDynsecFile} from '../../../src/lib/dynsec/state/file-codec.js'
 import {parsePasswdFile} from '../../../src/lib/passwd/file.js'
 
 const b64 = (n: number, fill: number) => Buffer.alloc(n, fill).toString('base64')
@@ -141,25 +135,5 @@ describe('migrate reports what cannot be carried', () => {
     expect(v20.state.clients.some((c) => c.username === 'big')).toBe(false)
     const v21 = run('', '2.1', passwd).result
     expect(v21.state.clients.find((c) => c.username === 'big')?.stored).toEqual({encoded_password: h7(64)})
-  })
-
-  it('writes nothing when lossy unless accepted, then 0600 and a file the codec reads back', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'mqctl-migrate-'))
-    const passwd = join(dir, 'passwd')
-    const acl = join(dir, 'acl')
-    writeFileSync(passwd, `alice:${h7()}\n`)
-    writeFileSync(acl, 'pattern read c/%c\n')
-    const out = join(dir, 'out.json')
-    const refused = await migrateFiles({passwd, acl, output: out, target: '2.0'})
-    expect(refused.verdict).toBe('refused')
-    expect(existsSync(out)).toBe(false)
-    const written = await migrateFiles({passwd, acl, output: out, target: '2.0', acceptLossy: true})
-    expect(written.verdict).toBe('written')
-    expect(statSync(out).mode & 0o777).toBe(0o600)
-    const {readFileSync} = await import('node:fs')
-    expect(decodeDynsecFile(readFileSync(out, 'utf8'), out).warnings).toEqual([])
-    await expect(migrateFiles({passwd, acl, output: out, target: '2.0', acceptLossy: true})).rejects.toThrow(
-      /already exists/,
-    )
   })
 })
