@@ -7,7 +7,7 @@ import type {DynsecState} from '../lib/dynsec/state/model.js'
 export const accessFlags = {
   file: Flags.string({
     char: 'f',
-    description: 'Read the state from this dynamic-security.json instead of the broker. Before the command also -f.',
+    description: 'Read the state from this dynamic-security.json instead of the broker.',
   }),
   topic: Flags.string({
     description: 'Topic name (publish*) or subscription filter (subscribe, unsubscribe).',
