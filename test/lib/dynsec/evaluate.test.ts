@@ -141,6 +141,13 @@ describe('evaluateDynsec', () => {
     expect(verdict(s, q('subscribe', 'users/u/x'), '2.1')).toBe('allow')
     expect(verdict(s, q('subscribe', 'users/u/#'), '2.1')).toBe('deny')
     expect(verdict(s, q('subscribe', 'users/u/#'), '2.0')).toBe('deny')
+    // 2.1 tests `$` on the ACL as written: a `%u` ACL never covers a `$` filter, whatever the name.
+    const dollar: DynsecState = {
+      ...s,
+      clients: [{...s.clients[0], username: '$u'}],
+      roles: [{rolename: 'r', acls: [acl('subscribePattern', '%u/#', true)]}],
+    }
+    expect(verdict(dollar, q('subscribe', '$u/x', '$u'), '2.1')).toBe('deny')
   })
 })
 
