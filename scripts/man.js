@@ -469,7 +469,8 @@ function builtSynopsis(cmd, ctx, flags, args) {
     const name = flag.char ? `-${flag.char}` : `--${flag.allowNo ? '[no-]' : ''}${flag.name}`
     let s = bold(code(name))
     if (flag.type === 'option') {
-      const value = flag.options ? flag.options.map((o) => code(o)).join('|') : italic(code(valuePlaceholder(flag)))
+      // `\:` after each `|` lets troff break a long list of values (dynsec check --access).
+      const value = flag.options ? flag.options.map((o) => code(o)).join('|\\:') : italic(code(valuePlaceholder(flag)))
       s += `\\ ${value}`
       if (flag.multiple) s += '\\&.\\|.\\|.'
     }
