@@ -98,11 +98,13 @@ describe('dynsec check', () => {
       [['--user', 'old', '--topic', 'sensors/2/temp', '--access', 'publishClientSend'], 'deny', 'disabled'],
       [['--user', 'sensor1', '--client-id', 'x', '--topic', 'a', '--access', 'unsubscribe'], 'deny', 'bound'],
     ]
-    for (const [args, want, why] of cases) {
+    for (const [i, [args, want, why]] of cases.entries()) {
       const offline = await mqctl(['dynsec', 'check', '-f', file, ...args])
       expect(offline.code, `${args.join(' ')}: ${offline.stdout}${offline.stderr}`).toBe(want === 'allow' ? 0 : 1)
       expect(offline.stdout).toContain(`${want}: `)
       expect(offline.stdout).toContain(why)
+      // Every other case also through the broker (a CLI run costs seconds on a loaded machine).
+      if (i % 2 === 1) continue
       const online = await mqctl(['dynsec', 'check', ...args, ...conn(), '--json'])
       expect(online.code, online.stderr).toBe(want === 'allow' ? 0 : 1)
       expect(JSON.parse(online.stdout).verdict).toBe(want)
