@@ -1,4 +1,5 @@
 import {execFileSync} from 'node:child_process'
+import {pbkdf2Sync} from 'node:crypto'
 import {existsSync, mkdtempSync, readFileSync, statSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
@@ -269,6 +270,37 @@ describe('dynsec migrate', () => {
       await b.stop()
     }
   }, 60_000)
+
+  it('--admin-password-env stores that password the way the plugin checks it; an admin already in the file is refused', async () => {
+    const pw = await hashPassword(Buffer.from('pw'), {type: 'sha512-pbkdf2', iterations: 101, saltBytes: 12})
+    const passwd = join(dir, 'passwd-env')
+    writeFileSync(passwd, `alice:${pw}\n`)
+    const aclFile = join(dir, 'acl-env')
+    writeFileSync(aclFile, 'user alice\ntopic read a\n')
+    const out = join(dir, 'env.json')
+    const args = [
+      'dynsec',
+      'migrate',
+      '--passwd',
+      passwd,
+      '--acl',
+      aclFile,
+      '-o',
+      out,
+      '--admin-password-env',
+      'ADMIN_PW',
+    ]
+    const r = await mqctl([...args, '--admin', 'root'], {env: {ADMIN_PW: 's3cret'}})
+    expect(r.code, r.stderr).toBe(0)
+    const root = (JSON.parse(readFileSync(out, 'utf8')).clients as Array<Record<string, string>>).find(
+      (c) => c.username === 'root',
+    )!
+    const key = pbkdf2Sync('s3cret', Buffer.from(root.salt, 'base64'), Number(root.iterations), 64, 'sha512')
+    expect(key.toString('base64')).toBe(root.password)
+    const taken = await mqctl([...args, '--admin', 'alice', '--force'], {env: {ADMIN_PW: 's3cret'}})
+    expect(taken.code).toBe(2)
+    expect(taken.stderr).toContain('--admin alice')
+  })
 
   const seed = Number(process.env.MQCTL_TEST_SEED ?? Math.floor(Math.random() * 1e9))
   it(`a broker on the migrated file decides as password_file + acl_file did (seed ${seed}; more: scripts/dynsec-migrate-differential.ts)`, async () => {
