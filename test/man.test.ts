@@ -164,7 +164,7 @@ describe('scripts/man.js', () => {
     const page = readFileSync(join(out, 'mqctl-demo-thing.1'), 'utf8')
     expect(page).toContain('.SH NAME\nmqctl\\-demo\\-thing \\- Do a thing (demo)\n')
     expect(page).toMatch(
-      /\.SY "mqctl demo thing"\n\\fIFILE\\fR \[\\fB\\-m\\fR\\ fast\|\\:slow\] \[\\fB\\-\\-\[no\\-\]verbose\\fR\]/,
+      /\.SY "mqctl demo thing"\n\\fIFILE\\fR \[\\fB\\-m\\fR\\ fast\|slow\] \[\\fB\\-\\-\[no\\-\]verbose\\fR\]/,
     )
     expect(page).toContain('\\&.starts with a dot and a backslash \\e here.')
     expect(page).toContain("\\&'starts with a quote; uses \\-\\-dash\\-option and \\-x, costs 5 \\[u20AC].")
