@@ -4,7 +4,7 @@ import type {MqttClient} from 'mqtt'
 
 import {MqctlError} from '../errors.js'
 import type {ResolvedConnection} from '../connection/resolve.js'
-import {closeSession, deadline, openSession, reasonText} from '../connection/session.js'
+import {closeSession, deadline, openSession, reasonText, type Deadline} from '../connection/session.js'
 import {dynsecResponseEnvelopeSchema, type DynsecRequest, type DynsecResponse} from './schemas.js'
 
 export const REQUEST_TOPIC = '$CONTROL/dynamic-security/v1'
@@ -12,12 +12,32 @@ export const RESPONSE_TOPIC = '$CONTROL/dynamic-security/v1/response'
 
 /** Commands per PUBLISH; keeps each reply well under any broker's packet limits. */
 const CHUNK = 100
+/** Bytes per PUBLISH payload at most, below any maximum packet size the broker announces. */
+const MAX_CHUNK_BYTES = 256 * 1024
 
 const NO_PLUGIN_HINT =
   'the dynamic-security plugin is probably not loaded: add "plugin /usr/lib/x86_64-linux-gnu/mosquitto_dynamic_security.so" and "plugin_opt_config_file <file>" to mosquitto.conf (mqctl dynsec init creates the file)'
 
 export interface DynsecSendOptions {
   log?: (line: string) => void
+  /** Told after each chunk is answered: commands answered so far, total. */
+  onProgress?: (done: number, total: number) => void
+}
+
+/** What one send achieved when the broker closed the connection part-way (a kick). */
+export interface PartialSend {
+  /** One entry per command; undefined where no answer arrived. */
+  responses: Array<DynsecResponse | undefined>
+  /** Set when the connection closed before every command was answered. */
+  closed?: MqctlError
+}
+
+/** One subscribed connection to the plugin, for several requests (readers, plans, batches). */
+export interface DynsecSession {
+  send(commands: readonly DynsecRequest[], options?: DynsecSendOptions): Promise<DynsecResponse[]>
+  /** As send, but a closed connection returns what was answered instead of throwing. */
+  sendPartial(commands: readonly DynsecRequest[], options?: DynsecSendOptions): Promise<PartialSend>
+  close(): Promise<void>
 }
 
 /**
@@ -29,46 +49,87 @@ export async function sendDynsecCommands(
   commands: readonly DynsecRequest[],
   options: DynsecSendOptions = {},
 ): Promise<DynsecResponse[]> {
-  const limit = deadline(connection.timeoutMs)
-  const client = await openSession(connection, limit, options.log)
+  const session = await openDynsecSession(connection, options)
   try {
-    return await exchange(client, connection, commands, limit)
+    return await session.send(commands, options)
   } finally {
-    await closeSession(client)
+    await session.close()
   }
 }
 
-async function exchange(
-  client: MqttClient,
+/** Connects, subscribes to the response topic and waits for SUBACK. */
+export async function openDynsecSession(
   connection: ResolvedConnection,
-  commands: readonly DynsecRequest[],
-  limit: ReturnType<typeof deadline>,
-): Promise<DynsecResponse[]> {
-  const run = randomBytes(6).toString('hex')
-  const tagged = commands.map((c, i) => ({...c, correlationData: `mqctl-${run}-${i}`}))
-  const answers = new Map<string, DynsecResponse>()
-  let notify: (() => void) | undefined
-  let closedEarly: MqctlError | undefined
+  options: DynsecSendOptions = {},
+): Promise<DynsecSession> {
+  const limit = deadline(connection.timeoutMs)
+  const client = await openSession(connection, limit, options.log)
+  try {
+    await subscribe(client, connection, limit)
+  } catch (error) {
+    await closeSession(client)
+    throw error
+  }
 
+  const maxPacket = (client as unknown as {connackPacket?: {properties?: {maximumPacketSize?: number}}}).connackPacket
+    ?.properties?.maximumPacketSize
+  let closed: MqctlError | undefined
+  const waiters = new Set<() => void>()
+  const listeners = new Set<(r: DynsecResponse) => void>()
   client.on('message', (topic, payload) => {
     if (topic !== RESPONSE_TOPIC) return
     const parsed = dynsecResponseEnvelopeSchema.safeParse(safeJson(payload))
     if (!parsed.success) return
-    for (const response of parsed.data.responses) {
-      if (typeof response.correlationData === 'string' && response.correlationData.startsWith(`mqctl-${run}-`)) {
-        answers.set(response.correlationData, response)
+    for (const response of parsed.data.responses) for (const l of listeners) l(response)
+    for (const w of waiters) w()
+  })
+  client.on('close', () => {
+    closed ??= new MqctlError('CONNECTION_CLOSED', 'the broker closed the connection before answering', {
+      hint: "another client with the same client id (-i), or the broker kicked this session (a change to the admin's own client, roles or groups does that)",
+    })
+    for (const w of waiters) w()
+  })
+
+  const sendPartial = async (commands: readonly DynsecRequest[], opts: DynsecSendOptions = {}) => {
+    if (closed) return {responses: commands.map(() => undefined), closed}
+    const run = randomBytes(6).toString('hex')
+    const tagged = commands.map((c, i) => ({...c, correlationData: `mqctl-${run}-${i}`}))
+    const answers = new Map<string, DynsecResponse>()
+    const listener = (r: DynsecResponse) => {
+      if (typeof r.correlationData === 'string' && r.correlationData.startsWith(`mqctl-${run}-`)) {
+        answers.set(r.correlationData, r)
       }
     }
 
-    notify?.()
-  })
-  client.on('close', () => {
-    closedEarly = new MqctlError('CONNECTION_CLOSED', 'the broker closed the connection before answering', {
-      hint: 'another client with the same client id (-i), or the broker kicked this session',
-    })
-    notify?.()
-  })
+    listeners.add(listener)
+    try {
+      await exchange(client, connection, tagged, answers, maxPacket, opts, waiters, () => closed)
+    } finally {
+      listeners.delete(listener)
+    }
 
+    const responses = tagged.map((c) => answers.get(c.correlationData))
+    if (responses.some((r) => r && /endpoint not available/i.test(r.error ?? ''))) {
+      throw new MqctlError('TIMEOUT_NO_PLUGIN', 'the broker says the dynamic-security endpoint is not available', {
+        hint: NO_PLUGIN_HINT,
+      })
+    }
+
+    return responses.includes(undefined) ? {responses, closed} : {responses}
+  }
+
+  return {
+    sendPartial,
+    async send(commands, opts) {
+      const result = await sendPartial(commands, opts)
+      if (result.closed) throw result.closed
+      return result.responses as DynsecResponse[]
+    },
+    close: () => closeSession(client),
+  }
+}
+
+async function subscribe(client: MqttClient, connection: ResolvedConnection, limit: Deadline): Promise<void> {
   const notAllowedToSubscribe = (reason: string) =>
     new MqctlError('CONNECTION_NOT_AUTHORIZED', `not allowed to subscribe to ${RESPONSE_TOPIC}: ${reason}`, {
       hint: 'this user may not use the dynamic-security API: it needs a role with subscribePattern and publishClientReceive on $CONTROL/dynamic-security/# (dynsec init creates such an admin)',
@@ -81,15 +142,61 @@ async function exchange(
     })
   const code = granted[0]?.qos ?? 128
   if (code >= 128) throw notAllowedToSubscribe(reasonText(code))
+}
 
-  for (let start = 0; start < tagged.length; start += CHUNK) {
-    const payload = JSON.stringify({commands: tagged.slice(start, start + CHUNK)})
+/**
+ * Splits commands into request payloads: at most CHUNK commands, and small enough for the
+ * broker's maximum packet size (CONNACK) with room for the topic and headers.
+ */
+export function chunkPayloads(commands: readonly DynsecRequest[], maxPacket?: number): Array<[number, string]> {
+  const budget = Math.min(MAX_CHUNK_BYTES, (maxPacket ?? Number.POSITIVE_INFINITY) - 512)
+  const chunks: Array<[number, string]> = []
+  let parts: string[] = []
+  let size = 14
+  let first = 0
+  commands.forEach((c, i) => {
+    const text = JSON.stringify(c)
+    if (parts.length > 0 && (parts.length >= CHUNK || size + text.length + 1 > budget)) {
+      chunks.push([i - first, `{"commands":[${parts.join(',')}]}`])
+      parts = []
+      size = 14
+      first = i
+    }
+
+    parts.push(text)
+    size += Buffer.byteLength(text) + 1
+  })
+  if (parts.length > 0) chunks.push([commands.length - first, `{"commands":[${parts.join(',')}]}`])
+  return chunks
+}
+
+async function exchange(
+  client: MqttClient,
+  connection: ResolvedConnection,
+  tagged: ReadonlyArray<DynsecRequest & {correlationData: string}>,
+  answers: Map<string, DynsecResponse>,
+  maxPacket: number | undefined,
+  options: DynsecSendOptions,
+  waiters: Set<() => void>,
+  isClosed: () => MqctlError | undefined,
+): Promise<void> {
+  const chunks = chunkPayloads(tagged, maxPacket)
+  // Every chunk goes out at once (the broker handles one connection's messages in order, so
+  // later chunks see earlier changes); each chunk has its own deadline, so a large plan on a
+  // broker that rewrites its file after every command is not cut off by a fixed total.
+  let sent = 0
+  const ends: number[] = []
+  for (const [count] of chunks) ends.push((sent += count))
+  for (const [, payload] of chunks) {
+    const limit = deadline(connection.timeoutMs)
+    if (isClosed()) return
     try {
       await limit.race(
         client.publishAsync(REQUEST_TOPIC, payload, {qos: connection.qos}),
         'the broker did not acknowledge the request',
       )
     } catch (error) {
+      if (isClosed()) return
       const rc = (error as {code?: number}).code
       if (typeof rc === 'number' && rc >= 128) {
         throw new MqctlError(
@@ -108,33 +215,36 @@ async function exchange(
   // The broker writes the reply right after its PUBACK, and with Nagle's algorithm on its socket
   // the reply waits until this side ACKs the PUBACK, which a delayed ACK holds back ~40 ms. Any
   // packet sent now carries that ACK at once (mosquitto_ctrl pays the 40 ms; mqctl need not).
-  if (connection.qos > 0 && answers.size < tagged.length) client.sendPing()
+  if (connection.qos > 0 && answers.size < tagged.length && !isClosed()) client.sendPing()
 
-  await limit.race(
-    new Promise<void>((resolve, reject) => {
-      const check = () => {
-        if (closedEarly) reject(closedEarly)
-        else if (answers.size === tagged.length) resolve()
-        else if ([...answers.values()].some((r) => /endpoint not available/i.test(r.error ?? ''))) resolve()
-      }
-
-      notify = check
-      check()
-    }),
-    'no reply from the dynamic-security plugin',
-    connection.protocolVersion === 5
-      ? NO_PLUGIN_HINT
-      : `${NO_PLUGIN_HINT}; with MQTT ${connection.protocolVersion === 4 ? '3.1.1' : '3.1'} a request the broker refuses (this user may not publish to ${REQUEST_TOPIC}) looks the same: -V 5 tells them apart`,
-  )
-
-  const responses = tagged.map((c) => answers.get(c.correlationData))
-  if (responses.some((r) => r && /endpoint not available/i.test(r.error ?? ''))) {
-    throw new MqctlError('TIMEOUT_NO_PLUGIN', 'the broker says the dynamic-security endpoint is not available', {
-      hint: NO_PLUGIN_HINT,
-    })
+  const answered = (n: number) => {
+    for (let i = 0; i < n; i++) if (!answers.has(tagged[i].correlationData)) return false
+    return true
   }
 
-  return responses.map((r) => r!)
+  const noPlugin = () => [...answers.values()].some((r) => /endpoint not available/i.test(r.error ?? ''))
+  for (const end of ends) {
+    const limit = deadline(connection.timeoutMs)
+    await limit.race(
+      new Promise<void>((resolve) => {
+        const check = () => {
+          if (isClosed() || answered(end) || noPlugin()) {
+            waiters.delete(check)
+            resolve()
+          }
+        }
+
+        waiters.add(check)
+        check()
+      }),
+      'no reply from the dynamic-security plugin',
+      connection.protocolVersion === 5
+        ? NO_PLUGIN_HINT
+        : `${NO_PLUGIN_HINT}; with MQTT ${connection.protocolVersion === 4 ? '3.1.1' : '3.1'} a request the broker refuses (this user may not publish to ${REQUEST_TOPIC}) looks the same: -V 5 tells them apart`,
+    )
+    if (isClosed() || noPlugin()) return
+    options.onProgress?.(end, tagged.length)
+  }
 }
 
 function safeJson(payload: Buffer): unknown {
