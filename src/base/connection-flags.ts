@@ -5,7 +5,7 @@ import {CONNECTION_OPTIONS} from '../lib/connection/options-table.js'
 /**
  * Connection flags shared by every command that talks to a broker. Long names only: the
  * mosquitto_ctrl short forms (-h -p -u -P -i …) are accepted before the command word and
- * rewritten to these by src/hooks/ctrl-argv.ts, because after the command the short letters
+ * rewritten to these by src/cli/ctrl-argv.ts, because after the command the short letters
  * belong to it (`createClient -p` is the new client's password).
  */
 const group = 'CONNECTION'

@@ -5,7 +5,7 @@ import {join} from 'node:path'
 
 import {describe, expect, it} from 'vitest'
 
-import {rewriteCtrlArgv} from '../../src/hooks/ctrl-argv.js'
+import {rewriteCtrlArgv} from '../../src/cli/ctrl-argv.js'
 import {atoi} from '../../src/lib/c-atoi.js'
 import {MqctlError} from '../../src/lib/errors.js'
 import {findMosquittoTools} from '../helpers/mosquitto-install.js'

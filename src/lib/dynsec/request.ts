@@ -113,6 +113,7 @@ export function buildDynsecRequest(
     case 'getAnonymousGroup':
       return {command: name}
     case 'createClient':
+    case 'modifyClient':
       return {
         command: name,
         username: a[0],
@@ -131,12 +132,6 @@ export function buildDynsecRequest(
       return {command: name, username: a[0], rolename: a[1], ...optionalPriority(a[2])}
     case 'removeClientRole':
       return {command: name, username: a[0], rolename: a[1]}
-    case 'modifyClient':
-      return {
-        command: name,
-        username: a[0],
-        ...pick(extras, ['clientid', 'password', 'textname', 'textdescription', 'roles', 'groups']),
-      }
     case 'listClients':
     case 'listGroups':
     case 'listRoles':

@@ -2,14 +2,7 @@ import {z} from 'zod'
 
 import {DYNSEC_COMMANDS, type OutputKind} from '../dynsec/catalog.js'
 import {withVerdict} from './verdict.js'
-import {
-  anonymousGroupDataSchema,
-  defaultAclDataSchema,
-  getClientDataSchema,
-  getGroupDataSchema,
-  getRoleDataSchema,
-  listDataSchema,
-} from '../dynsec/schemas.js'
+import * as dynsec from '../dynsec/schemas.js'
 
 /**
  * The --json success output of every command, as zod types: the contract scripts rely on.
@@ -36,12 +29,12 @@ export const dynsecOkSchema = z.object({ok: z.literal(true), command: z.string()
 
 const DYNSEC_OUTPUT: Record<OutputKind, z.ZodType> = {
   none: dynsecOkSchema,
-  defaultAcl: defaultAclDataSchema,
-  client: getClientDataSchema,
-  group: getGroupDataSchema,
-  role: getRoleDataSchema,
-  list: listDataSchema,
-  anonymousGroup: anonymousGroupDataSchema,
+  defaultAcl: dynsec.defaultAclDataSchema,
+  client: dynsec.getClientDataSchema,
+  group: dynsec.getGroupDataSchema,
+  role: dynsec.getRoleDataSchema,
+  list: dynsec.listDataSchema,
+  anonymousGroup: dynsec.anonymousGroupDataSchema,
 }
 
 const findingSchema = z.looseObject({
@@ -63,13 +56,36 @@ const sourcedValue = z.object({value: z.string(), source: z.string().optional()}
 
 /** Commands outside the dynsec catalog (their owners keep these in step with the commands). */
 const OTHER_OUTPUT: Record<string, z.ZodType> = {
-  'acl:check': z.looseObject({
+  'acl:check': withVerdict({
     allowed: z.boolean(),
     reason: z.string(),
-    line: z.number().int().optional(),
+    line: z.number().int().optional().describe('The line that decided, when one did.'),
+    query: z.looseObject({
+      username: z.string().nullable(),
+      clientId: z.string(),
+      topic: z.string(),
+      access: z.enum(['read', 'write']),
+    }),
     steps: z.array(z.looseObject({line: z.number().int(), outcome: z.string(), reason: z.string()})),
   }),
-  'acl:lint': lintReportSchema,
+  'acl:lint': lintReportSchema.extend({
+    omitted: z.record(z.string(), z.number().int()).describe('Findings not listed per rule id (over 1000 each).'),
+  }),
+  'acl:who': z.looseObject({
+    topic: z.string(),
+    access: z.enum(['read', 'write']),
+    clientId: z.string(),
+    allowed: z.array(
+      z.looseObject({
+        username: z.string().nullable().describe('null: a client without username.'),
+        source: z.enum(['passwd', 'acl', 'passwd+acl', 'anonymous']),
+        reason: z.string(),
+        line: z.number().int().optional(),
+      }),
+    ),
+    denied: z.number().int(),
+    candidates: z.number().int(),
+  }),
   'cert:ca': filesSchema,
   'cert:client': filesSchema,
   'cert:server': filesSchema,
@@ -81,6 +97,27 @@ const OTHER_OUTPUT: Record<string, z.ZodType> = {
     config: z.string(),
   }),
   'config:lint': lintReportSchema,
+  'dynsec:check': withVerdict({
+    stage: z.enum(['authentication', 'broker', 'acl', 'default']),
+    reason: z.string(),
+    clientPath: z.string().optional(),
+    decidedBy: z.looseObject({}).optional(),
+    walk: z.array(z.looseObject({})),
+    notes: z.array(z.string()),
+  }),
+  'dynsec:who': z.looseObject({
+    topic: z.string(),
+    access: z.string(),
+    clients: z.array(
+      withVerdict({
+        username: z.string().optional(),
+        clientId: z.string(),
+        path: z.string().optional(),
+        stage: z.string(),
+        reason: z.string(),
+      }),
+    ),
+  }),
   'dynsec:init': z.looseObject({
     ok: z.literal(true),
     file: z.string(),
@@ -97,8 +134,9 @@ const OTHER_OUTPUT: Record<string, z.ZodType> = {
   }),
   'passwd:verify': z.looseObject({
     username: z.string(),
-    outcome: z.enum(['match', 'mismatch', 'no-user']),
+    outcome: z.enum(['match', 'mismatch', 'no-user', 'invalid-entry']),
     line: z.number().int().optional(),
+    problem: z.string().optional(),
   }),
   probe: withVerdict({
     checks: z.array(
