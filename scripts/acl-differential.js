@@ -32,13 +32,14 @@ const res = await runAclDifferential({
   seed,
   cases,
   whoEvery: 3,
+  cliEvery: 10,
   progress: (line) => process.stderr.write(`\r${line}   `),
 })
 process.stderr.write('\n')
 const c = res.counts
 console.log(
   `seed ${seed}: ${res.cases} cases in ${res.files} files (${c.refusedFiles} refused by the broker) in ${((Date.now() - t0) / 1000).toFixed(0)} s: ` +
-    `lint ${c.lint}, write ${c.write}, read ${c.read}, who ${c.who}; ${res.disagreements.length} disagreement(s)`,
+    `lint ${c.lint}, write ${c.write}, read ${c.read}, who ${c.who}, CLI ${c.cli}; ${res.disagreements.length} disagreement(s)`,
 )
 for (const d of res.disagreements) console.log(d)
 process.exit(res.disagreements.length > 0 ? 1 : 0)

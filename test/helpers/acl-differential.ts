@@ -10,10 +10,11 @@
  * offered for delivery to the clients of listener 1, and a sync client on listener 2 tells when
  * a batch has been delivered.
  */
-import {execFileSync} from 'node:child_process'
+import {execFileSync, spawnSync} from 'node:child_process'
 import {mkdtempSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
+import {fileURLToPath} from 'node:url'
 
 import mqtt, {type MqttClient} from 'mqtt'
 
@@ -32,13 +33,15 @@ export interface DifferentialOptions {
   budgetMs?: number
   /** Also check `acl who` against the broker on every n-th loaded file (0: never). */
   whoEvery?: number
+  /** Also run the built `mqctl acl check` for the first write case of every n-th file (0: never). */
+  cliEvery?: number
   progress?: (line: string) => void
 }
 
 export interface DifferentialResult {
   seed: number
   files: number
-  counts: {lint: number; write: number; read: number; who: number; refusedFiles: number}
+  counts: {lint: number; write: number; read: number; who: number; cli: number; refusedFiles: number}
   cases: number
   disagreements: string[]
 }
@@ -103,6 +106,21 @@ const publishCode = (c: MqttClient, topic: string) =>
     `PUBLISH ${JSON.stringify(topic)}`,
   )
 
+const BIN = fileURLToPath(new URL('../../bin/run.js', import.meta.url))
+
+/** The built command itself: exit 0 = allow, 1 = deny (anything else is reported as such). */
+function aclCheckCli(file: string, c: Client, topic: string): boolean | string {
+  const who = c.username === undefined ? ['--anonymous'] : ['--user', c.username]
+  const args = [BIN, 'acl', 'check', file, ...who, '--client-id', c.clientId, '--topic', topic, '--access', 'write']
+  const r = spawnSync(process.execPath, [...args, '--json'], {encoding: 'utf8', env: {...process.env, NO_COLOR: '1'}})
+  if (r.status === 0 || r.status === 1) {
+    const verdict = (JSON.parse(r.stdout) as {verdict: string}).verdict
+    if (verdict === (r.status === 0 ? 'allow' : 'deny')) return r.status === 0
+  }
+
+  return `exit ${r.status}: ${r.stdout}${r.stderr}`.trim()
+}
+
 export function makePasswdFile(dir: string): string {
   const file = join(dir, 'passwd')
   for (const [i, u] of USERS.entries())
@@ -117,7 +135,7 @@ export async function runAclDifferential(o: DifferentialOptions): Promise<Differ
   const result: DifferentialResult = {
     seed: o.seed,
     files: 0,
-    counts: {lint: 0, write: 0, read: 0, who: 0, refusedFiles: 0},
+    counts: {lint: 0, write: 0, read: 0, who: 0, cli: 0, refusedFiles: 0},
     cases: 0,
     disagreements: [],
   }
@@ -221,12 +239,24 @@ async function oneFile(
     clients.push(...testers)
 
     const describe = (c: Client) => `${c.username ?? '(anonymous)'}/${c.clientId}`
+    let cliDone = false
     // write: the PUBACK reason code of each client's own publishes
     for (const c of testers) {
       for (const topic of new Set(Array.from({length: 6}, () => queryTopic(r)))) {
         const code = await publishCode(c.mqtt, topic)
         const want = evaluateAcl(acl, {username: c.username, clientId: c.clientId, topic, access: 'write'})
         res.counts.write++
+        if (o.cliEvery && res.files % o.cliEvery === 1 && !cliDone) {
+          // The command itself once per such file: flags, file reading, exit status and --json.
+          cliDone = true
+          res.counts.cli++
+          const cli = aclCheckCli(aclPath, c, topic)
+          if (cli !== code < 0x80)
+            res.disagreements.push(
+              `mqctl acl check ${describe(c)} ${JSON.stringify(topic)}: broker ${code}, CLI ${cli}`,
+            )
+        }
+
         if (code < 0x80 !== want.allowed)
           res.disagreements.push(
             `write ${describe(c)} ${JSON.stringify(topic)}: broker ${code}, mqctl ${want.reason}\n  ${show(bytes)}`,

@@ -120,9 +120,10 @@ describe('acl lint, acl check and acl who agree with the broker on generated fil
   // The generator (test/helpers/acl-gen.ts) and the oracle (test/helpers/acl-differential.ts) are
   // the ones `node scripts/acl-differential.js --cases N --seed S` runs at scale.
   it(`on a sample of 400 cases (seed ${seed})`, {timeout: 180_000}, async () => {
-    const res = await runAclDifferential({seed, cases: 400, budgetMs: 60_000, whoEvery: 4})
+    const res = await runAclDifferential({seed, cases: 400, budgetMs: 60_000, whoEvery: 4, cliEvery: 3})
     expect(res.counts.lint).toBeGreaterThan(5)
     expect(res.counts.write + res.counts.read).toBeGreaterThan(150)
+    expect(res.counts.cli).toBeGreaterThan(0)
     expect(res.disagreements, `seed ${seed}: ${res.disagreements.length} disagreement(s)`).toEqual([])
   })
 })
