@@ -49,6 +49,18 @@ export const connectionFlags = {
 
 export const CONNECTION_FLAG_NAMES = new Set(Object.keys(connectionFlags))
 
+/**
+ * The offline target of every dynsec command: a dynamic-security.json instead of a broker
+ * (mosquitto_ctrl 2.1's `-f`). Next to the connection flags because it replaces them.
+ */
+export const dynsecFileFlag = {
+  file: Flags.string({
+    description:
+      'Work on this dynamic-security.json instead of a broker (offline). Before the command also -f. A running 2.0 broker does not reload the file and overwrites it on its next change: stop it first, or restart it after.',
+    helpGroup: group,
+  }),
+}
+
 /** Man page metadata shared by the commands that connect (see scripts/man.js). */
 export const connectionManual = {
   environment: [

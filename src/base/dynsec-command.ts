@@ -1,12 +1,12 @@
 import {MqctlCommand} from './command.js'
-import {connectionFlags, connectionManual} from './connection-flags.js'
-import {connectFromFlags} from './connect.js'
+import {connectionFlags, connectionManual, dynsecFileFlag} from './connection-flags.js'
+import {openBackendFromFlags} from './dynsec-backend.js'
 import {canPrompt, promptPassword} from './prompt.js'
 import type {RequestExtras} from '../lib/dynsec/catalog.js'
 
 /** The base of every online dynsec command: connection flags, one request, mosquitto_ctrl's output. */
 export abstract class DynsecCommand extends MqctlCommand {
-  static override baseFlags = {...MqctlCommand.baseFlags, ...connectionFlags}
+  static override baseFlags = {...MqctlCommand.baseFlags, ...connectionFlags, ...dynsecFileFlag}
 
   static manual = connectionManual
 
@@ -18,39 +18,50 @@ export abstract class DynsecCommand extends MqctlCommand {
     extras: RequestExtras = {},
   ): Promise<unknown> {
     const {buildDynsecRequest, findDynsecCommand} = await import('../lib/dynsec/catalog.js')
-    const {sendDynsecCommands} = await import('../lib/dynsec/client.js')
     const {formatResponse} = await import('../lib/dynsec/format.js')
     const {MqctlError} = await import('../lib/errors.js')
 
     // Checked before connecting: a typo must not cost a round trip or a timeout.
     const request = buildDynsecRequest(name, words, extras)
-    const connection = await connectFromFlags(flags)
-    const log = connection.debug ? (line: string) => process.stderr.write(`mqctl: debug: ${line}\n`) : undefined
-    if (name === 'deleteGroup') {
-      // Deleting the anonymous group crashes mosquitto 2.0.0-2.0.14; refuse it as 2.0.15+ does.
-      const [anon] = await sendDynsecCommands(connection, [{command: 'getAnonymousGroup'}], {log})
-      const current = (anon.data as {group?: {groupname?: string}} | undefined)?.group?.groupname
-      if (current !== undefined && current === request.groupname) {
-        const text = 'deleteGroup: Error: Deleting the anonymous group is forbidden'
-        throw new MqctlError('REFUSED_DYNSEC', text, {
-          verbatim: text,
-          exit: 1,
-          hint: 'setAnonymousGroup another group first',
-        })
-      }
+    let data: unknown
+    if (flags.iterations !== undefined) {
+      // Only a file can take it: the plugin's API has no iterations field.
+      if (flags.file === undefined) throw new MqctlError('USAGE_DYNSEC', '-i/--iterations needs -f FILE')
+      request.iterations = flags.iterations
     }
 
-    const [response] = await sendDynsecCommands(connection, [request], {log})
-    if (response.error !== undefined) {
-      throw new MqctlError('REFUSED_DYNSEC', `${name}: Error: ${response.error}`, {
-        verbatim: `${name}: Error: ${response.error}`,
-        exit: 1,
-      })
+    const {backend} = await openBackendFromFlags(flags)
+    try {
+      if (name === 'deleteGroup') {
+        // Deleting the anonymous group crashes mosquitto 2.0.0-2.0.14; refuse it as 2.0.15+ does.
+        const [anon] = await backend.send([{command: 'getAnonymousGroup'}])
+        const current = (anon.data as {group?: {groupname?: string}} | undefined)?.group?.groupname
+        if (current !== undefined && current === request.groupname) {
+          const text = 'deleteGroup: Error: Deleting the anonymous group is forbidden'
+          throw new MqctlError('REFUSED_DYNSEC', text, {
+            verbatim: text,
+            exit: 1,
+            hint: 'setAnonymousGroup another group first',
+          })
+        }
+      }
+
+      const [response] = await backend.send([request])
+      if (response.error !== undefined) {
+        throw new MqctlError('REFUSED_DYNSEC', `${name}: Error: ${response.error}`, {
+          verbatim: `${name}: Error: ${response.error}`,
+          exit: 1,
+        })
+      }
+
+      data = response.data
+    } finally {
+      await backend.close()
     }
 
     const spec = findDynsecCommand(name)!
-    const lines = formatResponse(spec.output, name, response.data)
-    if (this.jsonEnabled()) return spec.output === 'none' ? {ok: true, command: name} : response.data
+    const lines = formatResponse(spec.output, name, data)
+    if (this.jsonEnabled()) return spec.output === 'none' ? {ok: true, command: name} : data
     for (const line of lines) this.out(line)
     return undefined
   }

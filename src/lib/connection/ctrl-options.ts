@@ -46,6 +46,8 @@ export const CTRL_OPTIONS: ReadonlyMap<string, CtrlOption> = new Map([
   ...v('unix', 'socket path', ['--unix']),
   ...v('protocol-version', 'version', ['-V', '--protocol-version']),
   ...b('verbose', ['-v', '--verbose']),
+  // 2.1: the dynamic-security.json to work on offline.
+  ...v('file', 'data file', ['-f', '--file']),
   // mqctl's own, accepted in the same places.
   ...b('nodelay', ['--nodelay']),
   ...v('timeout', 'timeout', ['--timeout']),

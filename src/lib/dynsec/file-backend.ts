@@ -35,12 +35,21 @@ export interface FileBackendOptions {
 }
 
 /** The plugin's own password storage for each layout (spec 3.5): 2.0's triple, 2.1's `$7$`. */
-export async function storePassword(password: string, layout: DynsecFileLayout): Promise<StoredPassword> {
+export async function storePassword(
+  password: string,
+  layout: DynsecFileLayout,
+  iterations?: number,
+): Promise<StoredPassword> {
   const bytes = Buffer.from(password, 'utf8')
-  if (layout === '2.1') return {encoded_password: await hashPassword(bytes, defaultHashParams('2.1'))}
+  if (layout === '2.1') {
+    const params = defaultHashParams('2.1')
+    return {encoded_password: await hashPassword(bytes, {...params, iterations: iterations ?? params.iterations})}
+  }
+
   const salt = Buffer.from(freshSalt(12))
-  const key = await pbkdf2Async(bytes, salt, 101, 64, 'sha512')
-  return {password: key.toString('base64'), salt: salt.toString('base64'), iterations: 101}
+  const rounds = iterations ?? 101
+  const key = await pbkdf2Async(bytes, salt, rounds, 64, 'sha512')
+  return {password: key.toString('base64'), salt: salt.toString('base64'), iterations: rounds}
 }
 
 /**
@@ -87,12 +96,15 @@ export async function openFileBackend(path: string, options: FileBackendOptions 
 
     // Hashed on the libuv pool in parallel: 1000 new clients cost one batch, not 1000 in a row.
     const pending = [...ctx.passwords].filter((e): e is [string, string] => e[1] !== null)
-    const hashed = await Promise.all(pending.map(([, pw]) => storePassword(pw, layout)))
+    const hashed = await Promise.all(
+      pending.map(([username, pw]) => storePassword(pw, layout, ctx.iterations?.get(username))),
+    )
     pending.forEach(([username], i) => {
       const client = state.clients.find((c) => c.username === username)
       if (client) client.stored = hashed[i]
     })
     ctx.passwords.clear()
+    ctx.iterations?.clear()
     const changeIndex = layout === '2.1' ? (file.changeIndex ?? 0) + 1 : undefined
     options.onWrite?.()
     await writeFileAtomic(path, encodeDynsecFile(state, layout, changeIndex), {

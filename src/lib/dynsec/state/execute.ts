@@ -16,6 +16,8 @@ import {get, need, optional, refuse, type Json} from './plugin-json.js'
 export interface ExecuteContext {
   /** New plain passwords by username; `null` means the client lost its password (deleted). */
   passwords: Map<string, string | null>
+  /** PBKDF2 iterations asked for a new password (mqctl's `-f … setClientPassword -i N`). */
+  iterations?: Map<string, number>
 }
 
 class Handlers {
@@ -142,6 +144,8 @@ class Handlers {
     if (password === '') refuse('Empty password is not allowed')
     const client = this.existingClient(cmd)
     this.ctx.passwords.set(client.username, password)
+    const iterations = J.int(cmd, 'iterations', 0)
+    if (iterations > 0) (this.ctx.iterations ??= new Map()).set(client.username, iterations)
   }
 
   addClientRole(cmd: Json): void {
