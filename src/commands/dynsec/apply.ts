@@ -28,7 +28,7 @@ Passwords are set when a client is created (or, with --rotate-passwords, again),
   ]
 
   static override args = {
-    policy: Args.string({description: 'Policy file (YAML or JSON; - for stdin).', required: true}),
+    policy: Args.string({description: 'Policy file (YAML or JSON; - for stdin).', required: true, ignoreStdin: true}),
   }
 
   static override flags = {

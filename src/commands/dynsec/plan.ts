@@ -21,7 +21,7 @@ Exit status with --exit-code: 0 when there is nothing to do, 6 when there are ch
   ]
 
   static override args = {
-    policy: Args.string({description: 'Policy file (YAML or JSON; - for stdin).', required: true}),
+    policy: Args.string({description: 'Policy file (YAML or JSON; - for stdin).', required: true, ignoreStdin: true}),
   }
 
   static override flags = {
