@@ -80,9 +80,10 @@ class Handlers {
   }
 
   createClient(cmd: Json): void {
-    const username = need(cmd, 'username', 'Invalid/missing username')
+    const username = J.named(cmd, 'username', 'Invalid/missing username', 'Username not valid UTF-8')
     const password = optional(cmd, 'password', 'Invalid/missing password')
     const clientid = optional(cmd, 'clientid', 'Invalid/missing client id')
+    if (clientid !== undefined && !J.validUtf8(clientid)) refuse('Client ID not valid UTF-8')
     const textname = optional(cmd, 'textname', 'Invalid/missing textname')
     const textdescription = optional(cmd, 'textdescription', 'Invalid/missing textdescription')
     if (this.client(username)) refuse('Client already exists')
@@ -118,7 +119,7 @@ class Handlers {
   }
 
   private existingClient(cmd: Json): StateClient {
-    const username = need(cmd, 'username', 'Invalid/missing username')
+    const username = J.named(cmd, 'username', 'Invalid/missing username', 'Username not valid UTF-8')
     return this.client(username) ?? refuse('Client not found')
   }
 
@@ -131,15 +132,16 @@ class Handlers {
   }
 
   setClientId(cmd: Json): void {
-    need(cmd, 'username', 'Invalid/missing username')
+    J.named(cmd, 'username', 'Invalid/missing username', 'Username not valid UTF-8')
     const clientid = optional(cmd, 'clientid', 'Invalid/missing client ID')
+    if (clientid !== undefined && !J.validUtf8(clientid)) refuse('Client ID not valid UTF-8')
     const client = this.existingClient(cmd)
     if (clientid) client.clientid = clientid
     else delete client.clientid
   }
 
   setClientPassword(cmd: Json): void {
-    need(cmd, 'username', 'Invalid/missing username')
+    J.named(cmd, 'username', 'Invalid/missing username', 'Username not valid UTF-8')
     const password = need(cmd, 'password', 'Invalid/missing password')
     if (password === '') refuse('Empty password is not allowed')
     const client = this.existingClient(cmd)
@@ -149,8 +151,8 @@ class Handlers {
   }
 
   addClientRole(cmd: Json): void {
-    need(cmd, 'username', 'Invalid/missing username')
-    const rolename = need(cmd, 'rolename', 'Invalid/missing rolename')
+    J.named(cmd, 'username', 'Invalid/missing username', 'Username not valid UTF-8')
+    const rolename = J.named(cmd, 'rolename', 'Invalid/missing rolename', 'Role name not valid UTF-8')
     const client = this.existingClient(cmd)
     if (!this.role(rolename)) refuse('Role not found')
     if (client.roles.some((r) => r.rolename === rolename)) refuse('Internal error')
@@ -158,8 +160,8 @@ class Handlers {
   }
 
   removeClientRole(cmd: Json): void {
-    need(cmd, 'username', 'Invalid/missing username')
-    const rolename = need(cmd, 'rolename', 'Invalid/missing rolename')
+    J.named(cmd, 'username', 'Invalid/missing username', 'Username not valid UTF-8')
+    const rolename = J.named(cmd, 'rolename', 'Invalid/missing rolename', 'Role name not valid UTF-8')
     const client = this.existingClient(cmd)
     if (!this.role(rolename)) refuse('Role not found')
     client.roles = client.roles.filter((r) => r.rolename !== rolename)
@@ -241,7 +243,7 @@ class Handlers {
   }
 
   createGroup(cmd: Json): void {
-    const groupname = need(cmd, 'groupname', 'Invalid/missing groupname')
+    const groupname = J.named(cmd, 'groupname', 'Invalid/missing groupname', 'Group name not valid UTF-8')
     const textname = optional(cmd, 'textname', 'Invalid/missing textname')
     const textdescription = optional(cmd, 'textdescription', 'Invalid/missing textdescription')
     if (this.group(groupname)) refuse('Group already exists')
@@ -255,7 +257,7 @@ class Handlers {
   }
 
   private existingGroup(cmd: Json): StateGroup {
-    const groupname = need(cmd, 'groupname', 'Invalid/missing groupname')
+    const groupname = J.named(cmd, 'groupname', 'Invalid/missing groupname', 'Group name not valid UTF-8')
     return this.group(groupname) ?? refuse('Group not found')
   }
 
@@ -308,8 +310,8 @@ class Handlers {
   }
 
   addGroupClient(cmd: Json): void {
-    const username = need(cmd, 'username', 'Invalid/missing username')
-    need(cmd, 'groupname', 'Invalid/missing groupname')
+    const username = J.named(cmd, 'username', 'Invalid/missing username', 'Username not valid UTF-8')
+    J.named(cmd, 'groupname', 'Invalid/missing groupname', 'Group name not valid UTF-8')
     const client = this.client(username) ?? refuse('Client not found')
     const group = this.existingGroup(cmd)
     if (client.groups.some((g) => g.groupname === group.groupname)) refuse('Client is already in this group')
@@ -317,8 +319,8 @@ class Handlers {
   }
 
   removeGroupClient(cmd: Json): void {
-    const username = need(cmd, 'username', 'Invalid/missing username')
-    need(cmd, 'groupname', 'Invalid/missing groupname')
+    const username = J.named(cmd, 'username', 'Invalid/missing username', 'Username not valid UTF-8')
+    J.named(cmd, 'groupname', 'Invalid/missing groupname', 'Group name not valid UTF-8')
     const client = this.client(username) ?? refuse('Client not found')
     const group = this.existingGroup(cmd)
     client.groups = client.groups.filter((g) => g.groupname !== group.groupname)
@@ -326,7 +328,7 @@ class Handlers {
 
   addGroupRole(cmd: Json): void {
     const group = this.existingGroup(cmd)
-    const rolename = need(cmd, 'rolename', 'Invalid/missing rolename')
+    const rolename = J.named(cmd, 'rolename', 'Invalid/missing rolename', 'Role name not valid UTF-8')
     if (!this.role(rolename)) refuse('Role not found')
     if (group.roles.some((r) => r.rolename === rolename)) refuse('Group is already in this role')
     J.insertSorted(group.roles, J.link('rolename', rolename, J.int(cmd, 'priority', -1)), (r) => r.rolename)
@@ -334,7 +336,7 @@ class Handlers {
 
   removeGroupRole(cmd: Json): void {
     const group = this.existingGroup(cmd)
-    const rolename = need(cmd, 'rolename', 'Invalid/missing rolename')
+    const rolename = J.named(cmd, 'rolename', 'Invalid/missing rolename', 'Role name not valid UTF-8')
     if (!this.role(rolename)) refuse('Role not found')
     group.roles = group.roles.filter((r) => r.rolename !== rolename)
   }
@@ -348,7 +350,7 @@ class Handlers {
   }
 
   createRole(cmd: Json): void {
-    const rolename = need(cmd, 'rolename', 'Invalid/missing rolename')
+    const rolename = J.named(cmd, 'rolename', 'Invalid/missing rolename', 'Role name not valid UTF-8')
     const textname = optional(cmd, 'textname', 'Invalid/missing textname')
     const textdescription = optional(cmd, 'textdescription', 'Invalid/missing textdescription')
     if (this.role(rolename)) refuse('Role already exists')
@@ -361,7 +363,7 @@ class Handlers {
   }
 
   private existingRole(cmd: Json, missing = 'Role not found'): StateRole {
-    const rolename = need(cmd, 'rolename', 'Invalid/missing rolename')
+    const rolename = J.named(cmd, 'rolename', 'Invalid/missing rolename', 'Role name not valid UTF-8')
     return this.role(rolename) ?? refuse(missing)
   }
 
@@ -395,6 +397,7 @@ class Handlers {
     const t = need(cmd, 'acltype', 'Invalid/missing acltype')
     const acltype = ACL_TYPES.find((x) => x.toLowerCase() === t.toLowerCase()) ?? refuse('Unknown acltype')
     const topic = need(cmd, 'topic', 'Invalid/missing topic')
+    if (!J.validUtf8(topic)) refuse('Topic not valid UTF-8')
     return [role, acltype, topic]
   }
 

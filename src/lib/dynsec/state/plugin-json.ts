@@ -6,10 +6,37 @@ export type Json = Record<string, unknown>
 
 /** cJSON_GetObjectItem: keys match ignoring ASCII case. */
 export function get(obj: Json, key: string): unknown {
-  if (Object.hasOwn(obj, key)) return obj[key]
-  const lower = key.toLowerCase()
-  for (const k of Object.keys(obj)) if (k.toLowerCase() === lower) return obj[k]
-  return undefined
+  let v: unknown
+  if (Object.hasOwn(obj, key)) v = obj[key]
+  else {
+    const lower = key.toLowerCase()
+    const k = Object.keys(obj).find((x) => x.toLowerCase() === lower)
+    v = k === undefined ? undefined : obj[k]
+  }
+
+  // cJSON strings are C strings: a \u0000 ends them.
+  return typeof v === 'string' && v.includes('\u0000') ? v.slice(0, v.indexOf('\u0000')) : v
+}
+
+/**
+ * mosquitto_validate_utf8: no control characters (C0, DEL, C1), no non-characters
+ * (U+FDD0-U+FDEF, U+xFFFE/U+xFFFF), no lone surrogates, at most 65536 bytes.
+ */
+export function validUtf8(s: string): boolean {
+  if (Buffer.byteLength(s) > 65536) return false
+  for (const ch of s) {
+    const c = ch.codePointAt(0)!
+    if (c <= 0x1f || (c >= 0x7f && c <= 0x9f) || (c >= 0xd800 && c <= 0xdfff)) return false
+    if ((c >= 0xfdd0 && c <= 0xfdef) || (c & 0xfffe) === 0xfffe) return false
+  }
+
+  return true
+}
+
+/** A required name, then its UTF-8 check, in the plugin's order. */
+export const named = (cmd: Json, key: string, missing: string, invalid: string): string => {
+  const v = need(cmd, key, missing)
+  return validUtf8(v) ? v : refuse(invalid)
 }
 
 /** Code units ordered as UTF-8 bytes (code points): surrogates go above U+E000–U+FFFF. */
