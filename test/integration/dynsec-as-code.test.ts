@@ -197,8 +197,11 @@ describe('dynsec export / plan / apply against real brokers', () => {
   })
 })
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- parsed YAML, checked by the assertions
+type Obj = Record<string, any>
+
 /** What export makes of the hand-written policy: defaults filled, lists sorted, empty lists present. */
-function normalize(p: Record<string, unknown> & {roles: any[]; groups: any[]; clients: any[]}) {
+function normalize(p: Obj) {
   const types = [
     'publishClientSend',
     'publishClientReceive',
@@ -207,19 +210,21 @@ function normalize(p: Record<string, unknown> & {roles: any[]; groups: any[]; cl
     'unsubscribeLiteral',
     'unsubscribePattern',
   ]
-  const byName = (k: string) => (x: any, y: any) => (x[k] < y[k] ? -1 : x[k] > y[k] ? 1 : 0)
+  const byName = (k: string) => (x: Obj, y: Obj) => (x[k] < y[k] ? -1 : x[k] > y[k] ? 1 : 0)
   return {
     version: 1,
     defaultACLAccess: p.defaultACLAccess,
     anonymousGroup: p.anonymousGroup,
-    roles: p.roles.sort(byName('rolename')).map((r) => ({
+    roles: p.roles.sort(byName('rolename')).map((r: Obj) => ({
       ...r,
       acls: (r.acls ?? [])
-        .map((x: any) => ({acltype: x.acltype, topic: x.topic, allow: x.allow, priority: x.priority ?? 0}))
-        .sort((x: any, y: any) => types.indexOf(x.acltype) - types.indexOf(y.acltype) || y.priority - x.priority),
+        .map((x: Obj) => ({acltype: x.acltype, topic: x.topic, allow: x.allow, priority: x.priority ?? 0}))
+        .sort((x: Obj, y: Obj) => types.indexOf(x.acltype) - types.indexOf(y.acltype) || y.priority - x.priority),
     })),
-    groups: p.groups.sort(byName('groupname')).map((g) => ({...g, roles: (g.roles ?? []).sort(byName('rolename'))})),
-    clients: p.clients.sort(byName('username')).map(({password: _, ...c}) => ({
+    groups: p.groups
+      .sort(byName('groupname'))
+      .map((g: Obj) => ({...g, roles: (g.roles ?? []).sort(byName('rolename'))})),
+    clients: p.clients.sort(byName('username')).map(({password: _, ...c}: Obj) => ({
       ...c,
       roles: (c.roles ?? []).sort(byName('rolename')),
       groups: (c.groups ?? []).sort(byName('groupname')),
