@@ -179,6 +179,20 @@ describe('dynsec export / plan / apply against real brokers', () => {
     expect([forced.code, forced.stdout.trim().split('\n').at(-1)]).toEqual([0, 'Dry run: nothing sent.'])
   })
 
+  it('continues after the broker kicks the admin for a change to its own roles', async () => {
+    // addClientRole on the connected admin makes the broker disconnect it mid-request.
+    const own = RICH.replace(
+      'roles: [{rolename: admin}]',
+      'roles: [{rolename: admin}, {rolename: readers, priority: -9}]',
+    )
+    writeFileSync(join(dir, 'own.yaml'), own)
+    const r = await ds(a, ['apply', join(dir, 'own.yaml')], {S1_PASSWORD: 'x'})
+    expect([r.code, r.stderr]).toEqual([0, ''])
+    expect((await ds(a, ['plan', join(dir, 'own.yaml'), '--exit-code'])).code).toBe(0)
+    const back = await ds(a, ['apply', join(dir, 'rich.yaml')], {S1_PASSWORD: 'x'})
+    expect(back.code).toBe(0)
+  })
+
   it('reports each refused command, names its object, and says what was applied (exit 1)', async () => {
     // mosquitto refuses control characters in names; the policy is valid YAML and JSON.
     const policy = `version: 1\nclients:\n  - username: p1\n  - username: "bad\\x01name"\n  - username: p2\n`

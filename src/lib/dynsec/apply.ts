@@ -207,7 +207,16 @@ export async function applyPolicy(t: ApplyTarget, policy: Policy, options: Apply
     if (!t.reconnect || round >= 3) throw partial.closed
     await backend.close().catch(() => {})
     backend = await t.reconnect()
+    const sent = steps.filter((_, i) => !partial.responses[i])
     ;({current, steps} = await planPolicy(backend, policy, options))
+    // Unanswered commands that the state read again no longer needs were applied before the kick.
+    const still = new Set(steps.map((s) => JSON.stringify(s.request)))
+    for (const step of sent) {
+      if (still.has(JSON.stringify(step.request))) continue
+      outcomes.push({step, response: {command: step.request.command}})
+      audit.push(auditEntry(step.request, t.admin, t.target))
+    }
+
     if (steps.length === 0) break
   }
 

@@ -84,12 +84,19 @@ export async function openDynsecSession(
     for (const response of parsed.data.responses) for (const l of listeners) l(response)
     for (const w of waiters) w()
   })
-  client.on('close', () => {
+  // A kick arrives as DISCONNECT (v5) well before the socket closes: either ends the session.
+  let signalClosed!: () => void
+  const closedSignal = new Promise<void>((resolve) => (signalClosed = resolve))
+  const onClosed = () => {
+    signalClosed()
     closed ??= new MqctlError('CONNECTION_CLOSED', 'the broker closed the connection before answering', {
       hint: "another client with the same client id (-i), or the broker kicked this session (a change to the admin's own client, roles or groups does that)",
     })
     for (const w of waiters) w()
-  })
+  }
+
+  client.on('close', onClosed)
+  client.on('disconnect', onClosed)
 
   const sendPartial = async (commands: readonly DynsecRequest[], opts: DynsecSendOptions = {}) => {
     if (closed) return {responses: commands.map(() => undefined), closed}
@@ -104,7 +111,7 @@ export async function openDynsecSession(
 
     listeners.add(listener)
     try {
-      await exchange(client, connection, tagged, answers, maxPacket, opts, waiters, () => closed)
+      await exchange(client, connection, tagged, answers, maxPacket, opts, waiters, () => closed, closedSignal)
     } finally {
       listeners.delete(listener)
     }
@@ -180,6 +187,7 @@ async function exchange(
   options: DynsecSendOptions,
   waiters: Set<() => void>,
   isClosed: () => MqctlError | undefined,
+  closedSignal: Promise<void>,
 ): Promise<void> {
   const chunks = chunkPayloads(tagged, maxPacket)
   // Every chunk goes out at once (the broker handles one connection's messages in order, so
@@ -193,7 +201,8 @@ async function exchange(
     if (isClosed()) return
     try {
       await limit.race(
-        client.publishAsync(REQUEST_TOPIC, payload, {qos: connection.qos}),
+        // A kicked session never gets its PUBACK: stop waiting when the session ends.
+        Promise.race([client.publishAsync(REQUEST_TOPIC, payload, {qos: connection.qos}), closedSignal]),
         'the broker did not acknowledge the request',
       )
     } catch (error) {
