@@ -1,8 +1,10 @@
 import {MqctlCommand} from './command.js'
 import {connectionFlags, connectionManual, dynsecFileFlag} from './connection-flags.js'
-import {openBackendFromFlags} from './dynsec-backend.js'
-import {canPrompt, promptPassword} from './prompt.js'
-import type {RequestExtras} from '../lib/dynsec/catalog.js'
+import {connectFromFlags} from './connect.js'
+import type {DynsecBackend} from '../lib/dynsec/backend.js'
+import type {DynsecCommandSpec, RequestExtras} from '../lib/dynsec/catalog.js'
+
+type Flags = Record<string, unknown>
 
 /** The base of every online dynsec command: connection flags, one request, mosquitto_ctrl's output. */
 export abstract class DynsecCommand extends MqctlCommand {
@@ -10,11 +12,33 @@ export abstract class DynsecCommand extends MqctlCommand {
 
   static manual = connectionManual
 
+  /**
+   * Where the commands go. One function, so the `-f FILE` backend plugs in here:
+   * `if (flags.file) return fileBackend(...)`.
+   */
+  protected async openBackend(flags: Flags): Promise<DynsecBackend> {
+    if (flags.file !== undefined) {
+      const {openBackendFromFlags} = await import('./dynsec-backend.js')
+      return (await openBackendFromFlags(flags)).backend
+    }
+
+    const {brokerBackend} = await import('../lib/dynsec/broker-backend.js')
+    const connection = await connectFromFlags(flags)
+    return brokerBackend(connection, connection.debug ? (line) => this.io.debug(line) : undefined)
+  }
+
+  /** Runs one catalog command from its parsed arguments and flags; returns the --json result. */
+  protected async runCatalog(spec: DynsecCommandSpec, args: Record<string, unknown>, flags: Flags): Promise<unknown> {
+    const words = spec.args.map((a) => args[a.name] as string | undefined)
+    const extras = await this.extras(spec, flags, words[0], args.password as string | undefined)
+    return this.runDynsec(spec.name, words, flags, extras)
+  }
+
   /** Sends one command built from mosquitto_ctrl-style positional words, prints its result. */
   protected async runDynsec(
     name: string,
     words: Array<string | undefined>,
-    flags: Record<string, unknown>,
+    flags: Flags,
     extras: RequestExtras = {},
   ): Promise<unknown> {
     const {buildDynsecRequest, findDynsecCommand} = await import('../lib/dynsec/catalog.js')
@@ -23,14 +47,13 @@ export abstract class DynsecCommand extends MqctlCommand {
 
     // Checked before connecting: a typo must not cost a round trip or a timeout.
     const request = buildDynsecRequest(name, words, extras)
-    let data: unknown
     if (flags.iterations !== undefined) {
       // Only a file can take it: the plugin's API has no iterations field.
       if (flags.file === undefined) throw new MqctlError('USAGE_DYNSEC', '-i/--iterations needs -f FILE')
       request.iterations = flags.iterations
     }
 
-    const {backend} = await openBackendFromFlags(flags)
+    const backend = await this.openBackend(flags)
     try {
       if (name === 'deleteGroup') {
         // Deleting the anonymous group crashes mosquitto 2.0.0-2.0.14; refuse it as 2.0.15+ does.
@@ -38,32 +61,22 @@ export abstract class DynsecCommand extends MqctlCommand {
         const current = (anon.data as {group?: {groupname?: string}} | undefined)?.group?.groupname
         if (current !== undefined && current === request.groupname) {
           const text = 'deleteGroup: Error: Deleting the anonymous group is forbidden'
-          throw new MqctlError('REFUSED_DYNSEC', text, {
-            verbatim: text,
-            exit: 1,
-            hint: 'setAnonymousGroup another group first',
-          })
+          throw new MqctlError('REFUSED_DYNSEC', text, {verbatim: text, hint: 'setAnonymousGroup another group first'})
         }
       }
 
       const [response] = await backend.send([request])
       if (response.error !== undefined) {
-        throw new MqctlError('REFUSED_DYNSEC', `${name}: Error: ${response.error}`, {
-          verbatim: `${name}: Error: ${response.error}`,
-          exit: 1,
-        })
+        const text = `${name}: Error: ${response.error}`
+        throw new MqctlError('REFUSED_DYNSEC', text, {verbatim: text})
       }
 
-      data = response.data
+      const spec = findDynsecCommand(name)!
+      for (const line of formatResponse(spec.output, name, response.data)) this.io.out(line)
+      return spec.output === 'none' ? {ok: true, command: name} : response.data
     } finally {
       await backend.close()
     }
-
-    const spec = findDynsecCommand(name)!
-    const lines = formatResponse(spec.output, name, data)
-    if (this.jsonEnabled()) return spec.output === 'none' ? {ok: true, command: name} : data
-    for (const line of lines) this.out(line)
-    return undefined
   }
 
   /**
@@ -71,53 +84,71 @@ export abstract class DynsecCommand extends MqctlCommand {
    * here, before connecting, as mosquitto_ctrl does.
    */
   protected async extras(
-    name: string,
-    flags: Record<string, unknown>,
+    spec: DynsecCommandSpec,
+    flags: Flags,
     username?: string,
     passwordArg?: string,
   ): Promise<RequestExtras> {
     const {parseAclSpec, parseNamedPriority} = await import('../lib/dynsec/catalog.js')
-    const {emptyPassword, readNewPassword} = await import('../lib/secrets/password.js')
-    const {stdinLines} = await import('../lib/secrets/stdin.js')
     const list = (key: string, field: string, clear: string) =>
       flags[clear] ? [] : (flags[key] as string[] | undefined)?.map((v) => parseNamedPriority(v, field))
     const extras: RequestExtras = {
       textname: flags['text-name'] as string | undefined,
       textdescription: flags['text-description'] as string | undefined,
       clientid: flags.clientid as string | undefined,
+      verbose: flags.verbose as boolean | undefined,
       roles: list('role', 'rolename', 'clear-roles'),
       groups: list('group', 'groupname', 'clear-groups'),
       clients: list('client', 'username', 'clear-clients'),
       acls: flags['clear-acls'] ? [] : (flags.acl as string[] | undefined)?.map((a) => parseAclSpec(a)),
     }
-
-    let password = (flags.password as string | undefined) ?? passwordArg
-    if (password !== undefined)
-      this.warn('a password on the command line is visible in the process list; prefer --password-stdin')
-    if (password === undefined && flags['password-stdin']) {
-      const line = await stdinLines().readLine()
-      if (line === undefined || line.length === 0) throw emptyPassword()
-      password = line.toString('utf8')
-    }
-
-    if (password === undefined && (name === 'createClient' || name === 'setClientPassword')) {
-      const interactive = canPrompt()
-      if (interactive && name === 'createClient') {
-        process.stderr.write(
-          `Enter new password for ${username}. Press return for no password (user will be unable to login).\n`,
-        )
-      }
-
-      const typed = await readNewPassword({
-        interactive,
-        prompt: promptPassword,
-        first: `New password for ${username}:`,
-        second: `Reenter password for ${username}:`,
-        allowEmpty: name === 'createClient',
-      })
-      password = typed?.toString('utf8')
-    }
-
+    if (!spec.password) return extras
+    const password = await this.newPassword(spec, flags, username, (flags.password as string) ?? passwordArg)
     return {...extras, password}
+  }
+
+  /**
+   * The client's new password: argv (with the one warning), else --password-stdin,
+   * --password-file or --password-env, else (not for modifyClient) the masked prompt asked twice,
+   * or two lines of piped input, as mosquitto_ctrl reads it.
+   */
+  private async newPassword(
+    spec: DynsecCommandSpec,
+    flags: Flags,
+    username: string | undefined,
+    argv: string | undefined,
+  ): Promise<string | undefined> {
+    const {emptyPassword, readNewPassword, readPasswordFromSources} = await import('../lib/secrets/password.js')
+    if (argv !== undefined) {
+      this.warn('a password on the command line is visible in the process list; prefer --password-stdin')
+      return argv
+    }
+
+    const sourced = await readPasswordFromSources({
+      stdin: flags['password-stdin'] as boolean | undefined,
+      file: flags['password-file'] as string | undefined,
+      env: flags['password-env'] as string | undefined,
+    })
+    if (sourced !== undefined) {
+      if (sourced.length === 0) throw emptyPassword()
+      return sourced.toString('utf8')
+    }
+
+    if (spec.password === 'modify') return undefined
+    const interactive = this.io.canPrompt()
+    if (interactive && spec.password === 'create') {
+      this.io.stderr.write(
+        `Enter new password for ${username}. Press return for no password (user will be unable to login).\n`,
+      )
+    }
+
+    const typed = await readNewPassword({
+      interactive,
+      prompt: (message) => this.io.promptSecret(message),
+      first: `New password for ${username}:`,
+      second: `Reenter password for ${username}:`,
+      allowEmpty: spec.password === 'create',
+    })
+    return typed?.toString('utf8')
   }
 }

@@ -1,13 +1,14 @@
-import {Flags} from '@oclif/core'
+import {Flags, type Interfaces} from '@oclif/core'
 
-import {optionalArg} from './args.js'
+type Flag = Interfaces.FlagInput[string]
+
+import {passwordSourceFlags} from './password-flags.js'
 
 /** Flags of the dynsec commands that take more than mosquitto_ctrl's positional words. */
 const textFlags = {
   'text-name': Flags.string({description: 'Human-readable name (textname), which mosquitto_ctrl cannot set.'}),
   'text-description': Flags.string({description: 'Description (textdescription), which mosquitto_ctrl cannot set.'}),
 }
-const passwordStdin = Flags.boolean({description: "Read the client's password as one line from standard input."})
 const roles = Flags.string({description: 'Role, as NAME or NAME:PRIORITY; repeat for several.', multiple: true})
 
 export const createClientFlags = {
@@ -17,14 +18,14 @@ export const createClientFlags = {
     description:
       'Password (visible in the process list: prefer --password-stdin or the prompt). Without it a masked prompt asks twice on a terminal; piped input gives a line and its confirmation, and empty input creates the client without a password.',
   }),
-  'password-stdin': passwordStdin,
+  ...passwordSourceFlags,
   ...textFlags,
   role: roles,
   group: Flags.string({description: 'Group, as NAME or NAME:PRIORITY; repeat for several.', multiple: true}),
 }
 
 export const setClientPasswordFlags = {
-  'password-stdin': passwordStdin,
+  ...passwordSourceFlags,
   iterations: Flags.integer({
     char: 'i',
     min: 1,
@@ -36,7 +37,7 @@ export const createRoleFlags = {...textFlags}
 
 export const modifyClientFlags = {
   clientid: Flags.string({description: 'New client id; "" removes the binding.'}),
-  'password-stdin': Flags.boolean({description: 'Set a new password, read as one line from standard input.'}),
+  ...passwordSourceFlags,
   ...textFlags,
   role: Flags.string({description: 'Role as NAME or NAME:PRIORITY, repeatable; replaces all roles.', multiple: true}),
   group: Flags.string({
@@ -67,11 +68,20 @@ export const modifyRoleFlags = {
   'clear-acls': Flags.boolean({description: 'Remove every ACL.', exclusive: ['acl']}),
 }
 
-/** The paging words and `--verbose` of listClients, listGroups and listRoles. */
-export const listArgs = {
-  count: optionalArg('How many to list (default all).'),
-  offset: optionalArg('Where to start in the sorted list (default 0).'),
-}
 export const listFlags = {
   verbose: Flags.boolean({description: 'List full entries (sends verbose: true), printed in the get* layout.'}),
+}
+
+/** The flags of each catalog command that has more than the connection flags. */
+export const DYNSEC_FLAGS: Record<string, Record<string, Flag>> = {
+  createClient: createClientFlags,
+  setClientPassword: setClientPasswordFlags,
+  modifyClient: modifyClientFlags,
+  createGroup: createGroupFlags,
+  modifyGroup: modifyGroupFlags,
+  createRole: createRoleFlags,
+  modifyRole: modifyRoleFlags,
+  listClients: listFlags,
+  listGroups: listFlags,
+  listRoles: listFlags,
 }
