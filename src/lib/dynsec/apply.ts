@@ -201,7 +201,7 @@ export async function applyPolicy(t: ApplyTarget, policy: Policy, options: Apply
     partial.responses.forEach((response, i) => {
       if (!response) return
       outcomes.push({step: steps[i], response})
-      if (response.error === undefined) audit.push(auditEntry(steps[i].request, t.admin, t.target))
+      if (response.error === undefined && options.auditLog) audit.push(auditEntry(steps[i].request, t.admin, t.target))
     })
     if (!partial.closed) break
     if (!t.reconnect || round >= 3) throw partial.closed
