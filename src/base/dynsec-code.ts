@@ -1,11 +1,12 @@
 import type {Paint} from '../lib/dynsec/plan-format.js'
 import type {MqctlError} from '../lib/errors.js'
+import type {IO} from '../lib/io.js'
 
-/** Colour for plans: only on a terminal, never with NO_COLOR. */
-export async function planPaint(stream: NodeJS.WriteStream = process.stdout): Promise<Paint | undefined> {
-  if (!stream.isTTY || process.env.NO_COLOR) return undefined
-  const {default: chalk} = await import('chalk')
-  return {'+': chalk.green, '~': chalk.yellow, '-': chalk.red}
+/** Colour for plans: the seam's stdout palette (a terminal, no NO_COLOR). */
+export function planPaint(io: IO): Paint | undefined {
+  const c = io.stdout.colour
+  if (!c.enabled) return undefined
+  return {'+': (s) => c.green(s), '~': (s) => c.yellow(s), '-': (s) => c.red(s)}
 }
 
 export interface FleetOutcome<T> {

@@ -55,18 +55,18 @@ Passwords are set when a client is created (or, with --rotate-passwords, again),
     const {policy, name} = await loadPolicy(args.policy)
     const sources = passwordSources(policy, name, flags.passwords, (m) => this.warn(m))
     const fleet = isFleet(flags)
-    const paint = await planPaint()
+    const paint = planPaint(this.io)
 
     const confirmDeletions = async (steps: PlanStep[]) => {
       if (flags.yes) return
       const count = steps.filter((s) => s.request.command.startsWith('delete')).length
-      if (!process.stdin.isTTY || fleet) {
+      if (!this.io.canPrompt() || fleet) {
         throw new MqctlError('USAGE_CONFIRM', `the plan deletes ${count} object(s): give --yes to go ahead`, {
           hint: 'nothing was sent; run "dynsec plan --prune" to review the deletions',
         })
       }
 
-      for (const line of formatPlan(steps, paint)) process.stderr.write(line + '\n')
+      for (const line of formatPlan(steps, paint)) this.io.stderr.write(line + '\n')
       const {confirm} = await import('@inquirer/prompts')
       const ok = await confirm({message: `Delete ${count} object(s)?`, default: false}, {output: process.stderr})
       if (!ok) throw new MqctlError('REFUSED_NOT_CONFIRMED', 'not confirmed; nothing was sent')
@@ -80,10 +80,9 @@ Passwords are set when a client is created (or, with --rotate-passwords, again),
         admin: opened.connection?.username,
         reconnect: opened.connection ? async () => (await openTarget(f)).backend : undefined,
       }
-      const progress =
-        process.stderr.isTTY && !fleet && !this.jsonEnabled()
-          ? (done: number, total: number) => process.stderr.write(`\r${done}/${total} commands`)
-          : undefined
+      const progress = fleet
+        ? undefined
+        : (done: number, total: number) => this.io.progress(`${done}/${total} commands`)
       try {
         const result = await applyPolicy(target, policy, {
           prune: flags.prune,
@@ -95,7 +94,7 @@ Passwords are set when a client is created (or, with --rotate-passwords, again),
           confirmDeletions,
           onProgress: progress,
         })
-        if (progress) process.stderr.write('\r\u001B[K')
+        this.io.progress(undefined)
         return result
       } finally {
         await target.backend.close()
@@ -136,7 +135,7 @@ Passwords are set when a client is created (or, with --rotate-passwords, again),
 
     if (!fleet) {
       const result = await applyOne((await fleetTargets(flags))[0])
-      for (const line of refusals(result)) process.stderr.write(line + '\n')
+      for (const line of refusals(result)) this.io.stderr.write(line + '\n')
       if (result.status === 'failed') process.exitCode = 1
       if (this.jsonEnabled()) return resultJson(result)
       for (const line of report(result)) this.out(line)
@@ -153,7 +152,7 @@ Passwords are set when a client is created (or, with --rotate-passwords, again),
     }
 
     for (const o of outcomes)
-      for (const line of o.value ? refusals(o.value) : []) process.stderr.write(`${o.label}: ${line}\n`)
+      for (const line of o.value ? refusals(o.value) : []) this.io.stderr.write(`${o.label}: ${line}\n`)
     const rows = outcomes.map((o): [string, string, string] => {
       if (!o.value) return [o.label, '-', `failed: ${o.error!.located}`]
       const r = o.value

@@ -40,7 +40,7 @@ Every line is parsed before connecting: a bad line is reported as FILE:LINE and 
     const results = lines.map((l, i) => ({line: l.line, command: l.spec.name, response: responses[i]}))
     for (const r of results) {
       if (r.response.error !== undefined)
-        process.stderr.write(`${name}:${r.line}: ${r.command}: Error: ${r.response.error}\n`)
+        this.io.stderr.write(`${name}:${r.line}: ${r.command}: Error: ${r.response.error}\n`)
     }
 
     if (this.jsonEnabled()) {
@@ -59,7 +59,7 @@ Every line is parsed before connecting: a bad line is reported as FILE:LINE and 
       for (const line of formatResponse(lines[i].spec.output, r.command, r.response.data)) this.out(line)
     }
 
-    process.stderr.write(`${results.length} commands: ${results.length - refused} succeeded, ${refused} refused.\n`)
+    this.io.stderr.write(`${results.length} commands: ${results.length - refused} succeeded, ${refused} refused.\n`)
     return undefined
   }
 }

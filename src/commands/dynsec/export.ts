@@ -59,7 +59,7 @@ With several --profile (or --all-profiles), -o names a directory that gets one <
       const {policy, text} = await exportOne((await fleetTargets(flags))[0])
       if (flags.output !== undefined) await writeFileAtomic(flags.output, text, {mode: 0o600})
       else if (this.jsonEnabled()) return policy
-      else process.stdout.write(text)
+      else this.io.stdout.write(text)
       return undefined
     }
 

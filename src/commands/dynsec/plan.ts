@@ -63,7 +63,7 @@ Exit status with --exit-code: 0 when there is nothing to do, 6 when there are ch
         return undefined
       }
 
-      for (const line of formatPlan(result.steps, await planPaint())) this.out(line)
+      for (const line of formatPlan(result.steps, planPaint(this.io))) this.out(line)
       this.out('')
       this.out(planSummaryText(result.summary))
       return undefined

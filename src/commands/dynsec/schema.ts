@@ -13,6 +13,6 @@ export default class DynsecSchema extends MqctlCommand {
   async run(): Promise<void> {
     await this.parse(DynsecSchema)
     const {policyJsonSchemaText} = await import('../../lib/dynsec/policy-schema.js')
-    process.stdout.write(policyJsonSchemaText())
+    this.io.stdout.write(policyJsonSchemaText())
   }
 }
