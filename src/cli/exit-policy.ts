@@ -83,11 +83,8 @@ export const mqctlExit: ExitPolicy = exitPolicy({
 })
 
 /**
- * mosquitto_passwd's statuses for `mqctl passwd` in its grammar: 1 for its usage text and the
- * files it cannot open, 2 when the two typed passwords differ; everything mqctl adds (locks,
- * special files, size limits) keeps mqctl's status.
+ * mosquitto_passwd's statuses for `mqctl passwd` in its grammar: 2 only when the two typed
+ * passwords differ, 1 for every other failure (its usage text, files, locks, special files), as
+ * scripts written for mosquitto_passwd expect.
  */
-export const passwdExit: ExitPolicy = exitPolicy(
-  {codes: {USAGE_PASSWD: 1, FILE_PASSWD_OPEN: 1, REFUSED_PASSWORD_MISMATCH: 2, NOT_FOUND_USER: 1}},
-  mqctlExit,
-)
+export const passwdExit: ExitPolicy = (error) => (error.code === 'REFUSED_PASSWORD_MISMATCH' ? 2 : 1)

@@ -4,7 +4,15 @@ import type {MqttClient} from 'mqtt'
 
 import {MqctlError} from '../errors.js'
 import type {ResolvedConnection} from '../connection/resolve.js'
-import {closeSession, deadline, openSession, reasonText, type Deadline} from '../connection/session.js'
+import {
+  closedByPeer,
+  closeSession,
+  deadline,
+  openSession,
+  reasonText,
+  watchHangUp,
+  type Deadline,
+} from '../connection/session.js'
 import type {DynsecBackend} from './backend.js'
 import {dynsecResponseEnvelopeSchema, type DynsecRequest, type DynsecResponse} from './schemas.js'
 
@@ -41,6 +49,33 @@ export interface DynsecSession {
   close(): Promise<void>
 }
 
+/** One message on the response topic, judged (pure, so the 2.1 reply bytes are tested without a 2.1 broker). */
+export type Reply = {kind: 'responses'; responses: DynsecResponse[]} | {kind: 'unavailable'; error: string}
+
+export function classifyReply(payload: Buffer): Reply | undefined {
+  const json = safeJson(payload)
+  // 2.1 answers a request no plugin handles with `{"error": "endpoint not available"}`
+  // (src/control.c): no responses array, no correlationData, sent to the requesting client
+  // only, so it is this session's.
+  if (json && typeof json === 'object' && !Array.isArray(json) && !('responses' in json)) {
+    const error = (json as {error?: unknown}).error
+    return typeof error === 'string' ? {kind: 'unavailable', error} : undefined
+  }
+
+  const parsed = dynsecResponseEnvelopeSchema.safeParse(json)
+  if (!parsed.success) return undefined
+  const unavailable = parsed.data.responses.find((r) => /endpoint not available/i.test(r.error ?? ''))
+  return unavailable
+    ? {kind: 'unavailable', error: unavailable.error!}
+    : {kind: 'responses', responses: parsed.data.responses}
+}
+
+/** The exit-4 error when the broker says no plugin serves the topic. */
+export const endpointUnavailable = (error: string): MqctlError =>
+  new MqctlError('TIMEOUT_NO_PLUGIN', `the broker says the dynamic-security endpoint is not available ("${error}")`, {
+    hint: NO_PLUGIN_HINT,
+  })
+
 /**
  * Sends commands to the plugin and returns one response per command, matched by
  * correlationData (replies go to every admin subscribed, so others' replies are ignored).
@@ -65,8 +100,10 @@ export async function openDynsecSession(
 ): Promise<DynsecSession> {
   const limit = deadline(connection.timeoutMs)
   const client = await openSession(connection, limit, options.log)
+  const where = connection.unix ?? `${connection.host}:${connection.port}`
+  const peer = watchHangUp(client, where)
   try {
-    await subscribe(client, connection, limit)
+    await subscribe(client, connection, limit, peer)
   } catch (error) {
     await closeSession(client)
     throw error
@@ -75,28 +112,26 @@ export async function openDynsecSession(
   const maxPacket = (client as unknown as {connackPacket?: {properties?: {maximumPacketSize?: number}}}).connackPacket
     ?.properties?.maximumPacketSize
   let closed: MqctlError | undefined
+  let unavailable: string | undefined
+  /** Where a hang-up would interrupt the exchange, for its message. */
+  const stage = {now: 'before the plugin answered'}
   const waiters = new Set<() => void>()
   const listeners = new Set<(r: DynsecResponse) => void>()
   client.on('message', (topic, payload) => {
     if (topic !== RESPONSE_TOPIC) return
-    const parsed = dynsecResponseEnvelopeSchema.safeParse(safeJson(payload))
-    if (!parsed.success) return
-    for (const response of parsed.data.responses) for (const l of listeners) l(response)
+    const reply = classifyReply(payload)
+    if (reply?.kind === 'unavailable') unavailable ??= reply.error
+    else if (reply) for (const response of reply.responses) for (const l of listeners) l(response)
     for (const w of waiters) w()
   })
-  // A kick arrives as DISCONNECT (v5) well before the socket closes: either ends the session.
-  let signalClosed!: () => void
-  const closedSignal = new Promise<void>((resolve) => (signalClosed = resolve))
-  const onClosed = () => {
-    signalClosed()
-    closed ??= new MqctlError('CONNECTION_CLOSED', 'the broker closed the connection before answering', {
-      hint: "another client with the same client id (-i), or the broker kicked this session (a change to the admin's own client, roles or groups does that)",
-    })
+  peer.onClose(() => {
+    closed ??= closedByPeer(
+      where,
+      stage.now,
+      "another client with the same client id (-i), or the broker kicked this session (a change to the admin's own client, roles or groups does that)",
+    )
     for (const w of waiters) w()
-  }
-
-  client.on('close', onClosed)
-  client.on('disconnect', onClosed)
+  })
 
   const sendPartial = async (commands: readonly DynsecRequest[], opts: DynsecSendOptions = {}) => {
     if (closed) return {responses: commands.map(() => undefined), closed}
@@ -111,17 +146,24 @@ export async function openDynsecSession(
 
     listeners.add(listener)
     try {
-      await exchange(client, connection, tagged, answers, maxPacket, opts, waiters, () => closed, closedSignal)
+      await exchange(client, connection, tagged, answers, maxPacket, opts, waiters, {
+        stage,
+        isClosed: () => closed,
+        unavailable: () => unavailable,
+        hungUp: async () => {
+          // mqtt.js may fail a pending publish a moment before its 'close' event.
+          if (!closed) await new Promise((resolve) => setImmediate(resolve))
+          if (!closed && !client.connected) closed = closedByPeer(where, stage.now)
+          return closed
+        },
+        guard: (promise, at) => peer.guard(promise, at),
+      })
     } finally {
       listeners.delete(listener)
     }
 
+    if (unavailable !== undefined) throw endpointUnavailable(unavailable)
     const responses = tagged.map((c) => answers.get(c.correlationData))
-    if (responses.some((r) => r && /endpoint not available/i.test(r.error ?? ''))) {
-      throw new MqctlError('TIMEOUT_NO_PLUGIN', 'the broker says the dynamic-security endpoint is not available', {
-        hint: NO_PLUGIN_HINT,
-      })
-    }
 
     return responses.includes(undefined) ? {responses, closed} : {responses}
   }
@@ -137,13 +179,21 @@ export async function openDynsecSession(
   }
 }
 
-async function subscribe(client: MqttClient, connection: ResolvedConnection, limit: Deadline): Promise<void> {
+async function subscribe(
+  client: MqttClient,
+  connection: ResolvedConnection,
+  limit: Deadline,
+  peer: ReturnType<typeof watchHangUp>,
+): Promise<void> {
   const notAllowedToSubscribe = (reason: string) =>
     new MqctlError('CONNECTION_NOT_AUTHORIZED', `not allowed to subscribe to ${RESPONSE_TOPIC}: ${reason}`, {
       hint: 'this user may not use the dynamic-security API: it needs a role with subscribePattern and publishClientReceive on $CONTROL/dynamic-security/# (dynsec init creates such an admin)',
     })
-  const granted = await limit
-    .race(client.subscribeAsync(RESPONSE_TOPIC, {qos: connection.qos}), 'the broker did not answer SUBSCRIBE')
+  const granted = await peer
+    .guard(
+      limit.race(client.subscribeAsync(RESPONSE_TOPIC, {qos: connection.qos}), 'the broker did not answer SUBSCRIBE'),
+      'before SUBACK',
+    )
     .catch((error: unknown) => {
       if (error instanceof MqctlError) throw error
       throw notAllowedToSubscribe((error as Error).message.replace(/^Subscribe error: /, ''))
@@ -186,9 +236,15 @@ async function exchange(
   maxPacket: number | undefined,
   options: DynsecSendOptions,
   waiters: Set<() => void>,
-  isClosed: () => MqctlError | undefined,
-  closedSignal: Promise<void>,
+  state: {
+    stage: {now: string}
+    isClosed: () => MqctlError | undefined
+    unavailable: () => string | undefined
+    hungUp: () => Promise<MqctlError | undefined>
+    guard: <T>(promise: Promise<T>, stage: string) => Promise<T>
+  },
 ): Promise<void> {
+  const {isClosed} = state
   const chunks = chunkPayloads(tagged, maxPacket)
   // Every chunk goes out at once (the broker handles one connection's messages in order, so
   // later chunks see earlier changes); each chunk has its own deadline, so a large plan on a
@@ -196,17 +252,23 @@ async function exchange(
   let sent = 0
   const ends: number[] = []
   for (const [count] of chunks) ends.push((sent += count))
+  state.stage.now = 'before acknowledging the request'
   for (const [, payload] of chunks) {
     const limit = deadline(connection.timeoutMs)
-    if (isClosed()) return
+    if (isClosed() || state.unavailable()) return
     try {
-      await limit.race(
-        // A kicked session never gets its PUBACK: stop waiting when the session ends.
-        Promise.race([client.publishAsync(REQUEST_TOPIC, payload, {qos: connection.qos}), closedSignal]),
-        'the broker did not acknowledge the request',
+      // mqtt.js keeps an unacknowledged QoS 1 publish for a resend and never fails it when the
+      // connection closes: the guard races it with the close.
+      await state.guard(
+        limit.race(
+          client.publishAsync(REQUEST_TOPIC, payload, {qos: connection.qos}),
+          'the broker did not acknowledge the request',
+        ),
+        state.stage.now,
       )
     } catch (error) {
-      if (isClosed()) return
+      if (error instanceof MqctlError && error.code !== 'CONNECTION_CLOSED') throw error
+      if (await state.hungUp()) return
       const rc = (error as {code?: number}).code
       if (typeof rc === 'number' && rc >= 128) {
         throw new MqctlError(
@@ -218,10 +280,11 @@ async function exchange(
         )
       }
 
-      throw error
+      throw new MqctlError('CONNECTION_FAILED', `sending the request failed: ${(error as Error).message}`)
     }
   }
 
+  state.stage.now = 'before the plugin answered'
   // The broker writes the reply right after its PUBACK, and with Nagle's algorithm on its socket
   // the reply waits until this side ACKs the PUBACK, which a delayed ACK holds back ~40 ms. Any
   // packet sent now carries that ACK at once (mosquitto_ctrl pays the 40 ms; mqctl need not).
@@ -232,7 +295,7 @@ async function exchange(
     return true
   }
 
-  const noPlugin = () => [...answers.values()].some((r) => /endpoint not available/i.test(r.error ?? ''))
+  const noPlugin = () => state.unavailable() !== undefined
   for (const end of ends) {
     const limit = deadline(connection.timeoutMs)
     await limit.race(

@@ -4,14 +4,7 @@ import {DYNSEC_COMMANDS, type OutputKind} from '../dynsec/catalog.js'
 import {withVerdict} from './verdict.js'
 import {policySchema} from '../dynsec/policy.js'
 import {policyJsonSchemaText} from '../dynsec/policy-schema.js'
-import {
-  anonymousGroupDataSchema,
-  defaultAclDataSchema,
-  getClientDataSchema,
-  getGroupDataSchema,
-  getRoleDataSchema,
-  listDataSchema,
-} from '../dynsec/schemas.js'
+import * as dynsec from '../dynsec/schemas.js'
 
 /**
  * The --json success output of every command, as zod types: the contract scripts rely on.
@@ -38,12 +31,12 @@ export const dynsecOkSchema = z.object({ok: z.literal(true), command: z.string()
 
 const DYNSEC_OUTPUT: Record<OutputKind, z.ZodType> = {
   none: dynsecOkSchema,
-  defaultAcl: defaultAclDataSchema,
-  client: getClientDataSchema,
-  group: getGroupDataSchema,
-  role: getRoleDataSchema,
-  list: listDataSchema,
-  anonymousGroup: anonymousGroupDataSchema,
+  defaultAcl: dynsec.defaultAclDataSchema,
+  client: dynsec.getClientDataSchema,
+  group: dynsec.getGroupDataSchema,
+  role: dynsec.getRoleDataSchema,
+  list: dynsec.listDataSchema,
+  anonymousGroup: dynsec.anonymousGroupDataSchema,
 }
 
 const findingSchema = z.looseObject({
@@ -63,6 +56,7 @@ const lintReportSchema = z.looseObject({
 const filesSchema = z.object({files: z.array(z.string()).describe('The files written.')})
 const sourcedValue = z.object({value: z.string(), source: z.string().optional()})
 
+/** Commands outside the dynsec catalog (their owners keep these in step with the commands). */
 const summarySchema = z.object({add: z.number().int(), change: z.number().int(), delete: z.number().int()})
 const planCommandSchema = z.looseObject({
   symbol: z.enum(['+', '~', '-']),
@@ -95,9 +89,7 @@ const applyJson = z.looseObject({
     ]),
   ),
 })
-
-/** Commands outside the dynsec catalog (their owners keep these in step with the commands). */
-const OTHER_OUTPUT: Record<string, z.ZodType> = {
+const DSAC_OUTPUT: Record<string, z.ZodType> = {
   'dynsec:export': z.union([policySchema, perBroker(z.object({target: z.string(), policy: policySchema}))]),
   'dynsec:plan': z.union([planJson, perBroker(planJson)]),
   'dynsec:apply': z.union([applyJson, perBroker(applyJson)]),
@@ -111,13 +103,40 @@ const OTHER_OUTPUT: Record<string, z.ZodType> = {
     }),
   ),
   'dynsec:schema': z.record(z.string(), z.unknown()).describe('No --json: the command prints the policy JSON Schema.'),
-  'acl:check': z.looseObject({
+}
+
+const OTHER_OUTPUT: Record<string, z.ZodType> = {
+  ...DSAC_OUTPUT,
+  'acl:check': withVerdict({
     allowed: z.boolean(),
     reason: z.string(),
-    line: z.number().int().optional(),
+    line: z.number().int().optional().describe('The line that decided, when one did.'),
+    query: z.looseObject({
+      username: z.string().nullable(),
+      clientId: z.string(),
+      topic: z.string(),
+      access: z.enum(['read', 'write']),
+    }),
     steps: z.array(z.looseObject({line: z.number().int(), outcome: z.string(), reason: z.string()})),
   }),
-  'acl:lint': lintReportSchema,
+  'acl:lint': lintReportSchema.extend({
+    omitted: z.record(z.string(), z.number().int()).describe('Findings not listed per rule id (over 1000 each).'),
+  }),
+  'acl:who': z.looseObject({
+    topic: z.string(),
+    access: z.enum(['read', 'write']),
+    clientId: z.string(),
+    allowed: z.array(
+      z.looseObject({
+        username: z.string().nullable().describe('null: a client without username.'),
+        source: z.enum(['passwd', 'acl', 'passwd+acl', 'anonymous']),
+        reason: z.string(),
+        line: z.number().int().optional(),
+      }),
+    ),
+    denied: z.number().int(),
+    candidates: z.number().int(),
+  }),
   'cert:ca': filesSchema,
   'cert:client': filesSchema,
   'cert:server': filesSchema,
@@ -129,6 +148,27 @@ const OTHER_OUTPUT: Record<string, z.ZodType> = {
     config: z.string(),
   }),
   'config:lint': lintReportSchema,
+  'dynsec:check': withVerdict({
+    stage: z.enum(['authentication', 'broker', 'acl', 'default']),
+    reason: z.string(),
+    clientPath: z.string().optional(),
+    decidedBy: z.looseObject({}).optional(),
+    walk: z.array(z.looseObject({})),
+    notes: z.array(z.string()),
+  }),
+  'dynsec:who': z.looseObject({
+    topic: z.string(),
+    access: z.string(),
+    clients: z.array(
+      withVerdict({
+        username: z.string().optional(),
+        clientId: z.string(),
+        path: z.string().optional(),
+        stage: z.string(),
+        reason: z.string(),
+      }),
+    ),
+  }),
   'dynsec:init': z.looseObject({
     ok: z.literal(true),
     file: z.string(),
@@ -145,10 +185,11 @@ const OTHER_OUTPUT: Record<string, z.ZodType> = {
   }),
   'passwd:verify': z.looseObject({
     username: z.string(),
-    outcome: z.enum(['match', 'mismatch', 'no-user']),
+    outcome: z.enum(['match', 'mismatch', 'no-user', 'invalid-entry']),
     line: z.number().int().optional(),
+    problem: z.string().optional(),
   }),
-  probe: z.looseObject({
+  probe: withVerdict({
     checks: z.array(
       z.looseObject({
         kind: z.enum(['connect', 'subscribe', 'publish', 'receive']),
@@ -156,9 +197,11 @@ const OTHER_OUTPUT: Record<string, z.ZodType> = {
         allowed: z.boolean().optional(),
         reasonCode: z.number().int().optional(),
         reason: z.string(),
+        auxiliary: z.boolean().optional().describe('a loopback helper subscription, never judged by --expect'),
       }),
     ),
-    failed: z.number().int(),
+    expect: z.enum(['allow', 'deny']).optional(),
+    failed: z.number().int().optional().describe('judged checks that missed --expect (only with --expect)'),
   }),
   'profile:list': z.looseObject({
     file: z.string(),

@@ -1,8 +1,8 @@
 import fc from 'fast-check'
 import {describe, expect, it} from 'vitest'
 
-import {MqctlError} from '../../../src/lib/errors.js'
-import {rewriteCtrlArgv} from '../../../src/hooks/ctrl-argv.js'
+import {MqctlError} from '../../src/lib/errors.js'
+import {rewriteCtrlArgv} from '../../src/cli/ctrl-argv.js'
 
 describe('rewriteCtrlArgv (mosquitto_ctrl argv order)', () => {
   it('moves connection options after the command as long flags and fixes the case', () => {
@@ -114,9 +114,11 @@ describe('rewriteCtrlArgv: -f FILE (mosquitto_ctrl 2.1) and the dynsec-as-code c
     expect(() => rewriteCtrlArgv(['-f'])).toThrow(MqctlError)
   })
 
-  it('leaves export, plan, apply, batch and schema as they are', () => {
-    for (const name of ['export', 'plan', 'apply', 'batch', 'schema']) {
+  it('leaves export, plan, apply, batch and schema as they are (schema never connects)', () => {
+    for (const name of ['export', 'plan', 'apply', 'batch']) {
       expect(rewriteCtrlArgv(['-h', 'h', 'dynsec', name, 'x'])).toEqual(['dynsec', name, 'x', '--host=h'])
     }
+
+    expect(rewriteCtrlArgv(['-h', 'h', 'dynsec', 'schema'])).toEqual(['dynsec', 'schema'])
   })
 })
