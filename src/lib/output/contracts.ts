@@ -1,7 +1,9 @@
 import {z} from 'zod'
 
 import {DYNSEC_COMMANDS, type OutputKind} from '../dynsec/catalog.js'
-import {withVerdict} from './verdict.js'
+import {verdictSchema, withVerdict} from './verdict.js'
+import {policySchema} from '../dynsec/policy.js'
+import {policyJsonSchemaText} from '../dynsec/policy-schema.js'
 import * as dynsec from '../dynsec/schemas.js'
 
 /**
@@ -54,8 +56,85 @@ const lintReportSchema = z.looseObject({
 const filesSchema = z.object({files: z.array(z.string()).describe('The files written.')})
 const sourcedValue = z.object({value: z.string(), source: z.string().optional()})
 
+const dynsecStageSchema = z.enum(['authentication', 'broker', 'acl', 'default'])
+const dynsecDecidingAclSchema = z.looseObject({
+  path: z.string().describe('JSON path into the state, e.g. roles[3].acls[1]'),
+  rolename: z.string(),
+  acltype: z.string(),
+  topic: z.string(),
+  priority: z.number().int(),
+  allow: z.boolean(),
+})
+const dynsecVerdictSchema = withVerdict({
+  stage: dynsecStageSchema,
+  reason: z.string(),
+  clientPath: z.string().optional(),
+  decidedBy: dynsecDecidingAclSchema.optional(),
+  walk: z.array(
+    z.looseObject({
+      rolename: z.string(),
+      path: z.string().optional(),
+      linkPath: z.string(),
+      priority: z.number().int(),
+      via: z.string(),
+      acls: z.array(z.looseObject({path: z.string(), topic: z.string(), matched: z.boolean()})),
+      refusedWildcards: z.boolean().optional(),
+    }),
+  ),
+  notes: z.array(z.string()),
+})
+
 /** Commands outside the dynsec catalog (their owners keep these in step with the commands). */
+const summarySchema = z.object({add: z.number().int(), change: z.number().int(), delete: z.number().int()})
+const planCommandSchema = z.looseObject({
+  symbol: z.enum(['+', '~', '-']),
+  object: z.string().describe('"client alice", "role r", "default access", …'),
+  command: z.looseObject({command: z.string()}).describe('The plugin command, never with a password.'),
+  setsPassword: z.boolean().optional().describe("Applying it sets a password (from the policy's source)."),
+})
+/** One broker of a fleet run (--profile twice or more, --all-profiles): its result or its error. */
+const perBroker = (one: z.ZodObject) =>
+  z.array(
+    z.union([
+      one.extend({profile: z.string()}),
+      z.object({profile: z.string(), error: errorEnvelopeSchema.shape.error}),
+    ]),
+  )
+const planJson = z.looseObject({
+  target: z.string(),
+  changes: z.boolean().describe('True when the plan is not empty (exit 6 with --exit-code).'),
+  summary: summarySchema,
+  commands: z.array(planCommandSchema),
+})
+const applyJson = z.looseObject({
+  target: z.string(),
+  status: z.enum(['unchanged', 'dry-run', 'applied', 'failed']),
+  summary: summarySchema,
+  commands: z.array(
+    z.union([
+      planCommandSchema,
+      z.looseObject({command: z.looseObject({command: z.string()}), ok: z.boolean(), error: z.string().optional()}),
+    ]),
+  ),
+})
+const DSAC_OUTPUT: Record<string, z.ZodType> = {
+  'dynsec:export': z.union([policySchema, perBroker(z.object({target: z.string(), policy: policySchema}))]),
+  'dynsec:plan': z.union([planJson, perBroker(planJson)]),
+  'dynsec:apply': z.union([applyJson, perBroker(applyJson)]),
+  'dynsec:batch': z.array(
+    z.looseObject({
+      line: z.number().int(),
+      command: z.string(),
+      ok: z.boolean(),
+      error: z.string().optional(),
+      data: z.unknown().optional(),
+    }),
+  ),
+  'dynsec:schema': z.record(z.string(), z.unknown()).describe('No --json: the command prints the policy JSON Schema.'),
+}
+
 const OTHER_OUTPUT: Record<string, z.ZodType> = {
+  ...DSAC_OUTPUT,
   'acl:check': withVerdict({
     allowed: z.boolean(),
     reason: z.string(),
@@ -97,24 +176,39 @@ const OTHER_OUTPUT: Record<string, z.ZodType> = {
     config: z.string(),
   }),
   'config:lint': lintReportSchema,
-  'dynsec:check': withVerdict({
-    stage: z.enum(['authentication', 'broker', 'acl', 'default']),
-    reason: z.string(),
-    clientPath: z.string().optional(),
-    decidedBy: z.looseObject({}).optional(),
-    walk: z.array(z.looseObject({})),
-    notes: z.array(z.string()),
+  'dynsec:check': dynsecVerdictSchema,
+  'dynsec:migrate': z.looseObject({
+    written: z
+      .boolean()
+      .describe('false: something cannot be carried exactly and --accept-lossy was not given (exit 1)'),
+    output: z.string(),
+    target: z.enum(['2.0', '2.1']),
+    lossy: z.number().int(),
+    items: z.array(
+      z.looseObject({
+        severity: z.enum(['lossy', 'notice']),
+        location: z.string().describe('file:line'),
+        message: z.string(),
+        username: z.string().optional(),
+        aclLine: z.number().int().optional(),
+      }),
+    ),
+    users: z.object({carried: z.number().int(), notCarried: z.number().int()}),
+    roles: z.number().int(),
+    config: z.array(z.string()).describe('The mosquitto.conf lines that replace password_file and acl_file.'),
   }),
   'dynsec:who': z.looseObject({
     topic: z.string(),
     access: z.string(),
     clients: z.array(
-      withVerdict({
-        username: z.string().optional(),
+      z.looseObject({
+        username: z.string().optional().describe('absent for the anonymous client'),
         clientId: z.string(),
         path: z.string().optional(),
-        stage: z.string(),
+        verdict: verdictSchema,
+        stage: dynsecStageSchema,
         reason: z.string(),
+        decidedBy: dynsecDecidingAclSchema.optional(),
       }),
     ),
   }),
@@ -180,5 +274,7 @@ export function jsonSchemaFiles(): Map<string, string> {
     write(`${id.replaceAll(':', '-')}.json`, `mqctl ${id.replaceAll(':', ' ')} --json`, schema)
   write('verdict.json', 'mqctl verdict (the shared field of every yes/no command)', withVerdict({}))
   write('error.json', 'mqctl error envelope (--json, any command)', errorEnvelopeSchema)
+  // The policy document that export writes and plan/apply read (not a --json output).
+  files.set('dynsec-policy.schema.json', policyJsonSchemaText())
   return files
 }
