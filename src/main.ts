@@ -31,8 +31,18 @@ export async function main(argv: string[], binUrl: string, options: {development
     }
   }
 
+  if (args[0] === 'dynsec') {
+    const {fastDynsec} = await import('./cli/dynsec.js')
+    const status = await fastDynsec(args)
+    if (status !== undefined) {
+      process.exitCode = status
+      return
+    }
+  }
+
   const {execute} = await import('@oclif/core')
-  await execute({args, development: options.development, dir: binUrl})
+  // The project root's package.json (bin/ has its own, which only makes bin/*.js CommonJS).
+  await execute({args, development: options.development, dir: new URL('../package.json', binUrl).href})
 }
 
 /** `mqctl passwd …` in mosquitto_passwd form (not a subcommand, not a help request). */

@@ -1,8 +1,19 @@
+import {Flags} from '@oclif/core'
+
 import {MqctlCommand} from './command.js'
 import {connectionFlags, connectionManual} from './connection-flags.js'
 import {connectFromFlags} from './connect.js'
 import {canPrompt, promptPassword} from './prompt.js'
 import type {RequestExtras} from '../lib/dynsec/catalog.js'
+
+/** getClient's text layout: mosquitto_ctrl 2.0's (default) or 2.1's, or the broker's own version's. */
+export const layoutFlags = {
+  layout: Flags.string({
+    description:
+      "Text layout: 2.0 (mosquitto_ctrl 2.0's, the default), 2.1 (labels padded to 'Connections:', with the client's connections), or auto (2.1's when the broker's $SYS/broker/version says 2.1 or later).",
+    options: ['2.0', '2.1', 'auto'],
+  }),
+}
 
 /** The base of every online dynsec command: connection flags, one request, mosquitto_ctrl's output. */
 export abstract class DynsecCommand extends MqctlCommand {
@@ -17,41 +28,25 @@ export abstract class DynsecCommand extends MqctlCommand {
     flags: Record<string, unknown>,
     extras: RequestExtras = {},
   ): Promise<unknown> {
-    const {buildDynsecRequest, findDynsecCommand} = await import('../lib/dynsec/catalog.js')
-    const {sendDynsecCommands} = await import('../lib/dynsec/client.js')
-    const {formatResponse} = await import('../lib/dynsec/format.js')
-    const {MqctlError} = await import('../lib/errors.js')
+    const {buildDynsecRequest} = await import('../lib/dynsec/catalog.js')
+    const {openDynsecSession} = await import('../lib/dynsec/client.js')
+    const {outcomeJson, runDynsecRequest} = await import('../lib/dynsec/run.js')
 
     // Checked before connecting: a typo must not cost a round trip or a timeout.
     const request = buildDynsecRequest(name, words, extras)
     const connection = await connectFromFlags(flags)
     const log = connection.debug ? (line: string) => process.stderr.write(`mqctl: debug: ${line}\n`) : undefined
-    if (name === 'deleteGroup') {
-      // Deleting the anonymous group crashes mosquitto 2.0.0-2.0.14; refuse it as 2.0.15+ does.
-      const [anon] = await sendDynsecCommands(connection, [{command: 'getAnonymousGroup'}], {log})
-      const current = (anon.data as {group?: {groupname?: string}} | undefined)?.group?.groupname
-      if (current !== undefined && current === request.groupname) {
-        const text = 'deleteGroup: Error: Deleting the anonymous group is forbidden'
-        throw new MqctlError('REFUSED_DYNSEC', text, {
-          verbatim: text,
-          exit: 1,
-          hint: 'setAnonymousGroup another group first',
-        })
-      }
+    const session = await openDynsecSession(connection, {log})
+    let outcome
+    try {
+      const {pickLayout} = await import('../lib/dynsec/layout.js')
+      outcome = await runDynsecRequest(session, request, await pickLayout(flags.layout, session))
+    } finally {
+      await session.close()
     }
 
-    const [response] = await sendDynsecCommands(connection, [request], {log})
-    if (response.error !== undefined) {
-      throw new MqctlError('REFUSED_DYNSEC', `${name}: Error: ${response.error}`, {
-        verbatim: `${name}: Error: ${response.error}`,
-        exit: 1,
-      })
-    }
-
-    const spec = findDynsecCommand(name)!
-    const lines = formatResponse(spec.output, name, response.data)
-    if (this.jsonEnabled()) return spec.output === 'none' ? {ok: true, command: name} : response.data
-    for (const line of lines) this.out(line)
+    if (this.jsonEnabled()) return outcomeJson(name, outcome)
+    for (const line of outcome.lines) this.out(line)
     return undefined
   }
 

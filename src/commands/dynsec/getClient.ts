@@ -1,12 +1,17 @@
 import {requiredArg} from '../../base/args.js'
-import {DynsecCommand} from '../../base/dynsec-command.js'
+import {DynsecCommand, layoutFlags} from '../../base/dynsec-command.js'
 
 export default class GetClient extends DynsecCommand {
   static override summary = 'Show a client.'
 
   static override description = 'mosquitto_ctrl form: mosquitto_ctrl [connection options] dynsec getClient <username>'
 
-  static override examples = ['<%= config.bin %> dynsec getClient alice']
+  static override examples = [
+    '<%= config.bin %> dynsec getClient alice',
+    '<%= config.bin %> dynsec getClient alice --layout auto',
+  ]
+
+  static override flags = layoutFlags
 
   static override args = {
     username: requiredArg('Client username.'),

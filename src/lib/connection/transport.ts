@@ -1,10 +1,13 @@
 import {readFileSync, readdirSync} from 'node:fs'
 import {isIP, connect as netConnect, type Socket} from 'node:net'
 import {join} from 'node:path'
-import {connect as tlsConnect, rootCertificates, type ConnectionOptions as TlsOptions, type TLSSocket} from 'node:tls'
+import type {ConnectionOptions as TlsOptions, TLSSocket} from 'node:tls'
 
 import {MqctlError} from '../errors.js'
 import type {ResolvedConnection} from './resolve.js'
+
+// node:tls and the crypto it pulls in cost start-up time: loaded for TLS connections only.
+let tlsModule: typeof import('node:tls')
 
 /** `host:port` or the socket path, for messages. */
 export const describeEndpoint = (c: ResolvedConnection): string => (c.unix ? c.unix : `${c.host}:${c.port}`)
@@ -78,7 +81,7 @@ function loadCaBundle(tls: NonNullable<ResolvedConnection['tls']>): string[] | u
   }
 
   if (cas.length === 0) return undefined
-  return tls.useOsCerts ? [...rootCertificates, ...cas] : cas
+  return tls.useOsCerts ? [...tlsModule.rootCertificates, ...cas] : cas
 }
 
 function tlsOptions(c: ResolvedConnection): TlsOptions {
@@ -226,7 +229,8 @@ export async function openTransport(c: ResolvedConnection): Promise<Socket | TLS
     else socket = await waitFor(netConnect({host: c.host, port: c.port, localAddress: c.bindAddress}), 'connect')
     if (c.nodelay) socket.setNoDelay(true)
     if (!c.tls) return socket
-    const tlsSocket = tlsConnect({...tlsOptions(c), socket})
+    tlsModule ??= await import('node:tls')
+    const tlsSocket = tlsModule.connect({...tlsOptions(c), socket})
     return await waitFor(tlsSocket, 'secureConnect')
   } catch (error) {
     if (error instanceof MqctlError) throw error

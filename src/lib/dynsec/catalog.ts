@@ -1,6 +1,7 @@
 import {MqctlError} from '../errors.js'
 import {checkTopicFilter, describeTopicProblem} from '../topic.js'
-import {ACL_TYPES, DEFAULT_ACL_TYPES, type DynsecRequest} from './schemas.js'
+import {ACL_TYPES, DEFAULT_ACL_TYPES} from './acl-types.js'
+import type {DynsecRequest} from './schemas.js'
 
 /**
  * Every dynsec command with mosquitto_ctrl's argument syntax (spec 2.5): how its words become

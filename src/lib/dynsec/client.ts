@@ -1,14 +1,20 @@
-import {randomBytes} from 'node:crypto'
-
 import type {MqttClient} from 'mqtt'
 
 import {MqctlError} from '../errors.js'
 import type {ResolvedConnection} from '../connection/resolve.js'
-import {closeSession, deadline, openSession, reasonText} from '../connection/session.js'
-import {dynsecResponseEnvelopeSchema, type DynsecRequest, type DynsecResponse} from './schemas.js'
+import {closeSession, deadline, openSession, reasonText, type Deadline} from '../connection/session.js'
+import type {DynsecRequest, DynsecResponse} from './schemas.js'
 
 export const REQUEST_TOPIC = '$CONTROL/dynamic-security/v1'
 export const RESPONSE_TOPIC = '$CONTROL/dynamic-security/v1/response'
+
+let runs = 0
+/**
+ * Unique enough to tell this request's replies from other admins' (who see them too); no
+ * secret, so no node:crypto (whose loading costs start-up time).
+ */
+const runId = () =>
+  `${process.pid.toString(36)}${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}${(runs++).toString(36)}`
 
 /** Commands per PUBLISH; keeps each reply well under any broker's packet limits. */
 const CHUNK = 100
@@ -30,45 +36,101 @@ export async function sendDynsecCommands(
   options: DynsecSendOptions = {},
 ): Promise<DynsecResponse[]> {
   const limit = deadline(connection.timeoutMs)
-  const client = await openSession(connection, limit, options.log)
+  const session = await openDynsecSession(connection, {...options, limit})
   try {
-    return await exchange(client, connection, commands, limit)
+    return await session.request(commands, limit)
   } finally {
-    await closeSession(client)
+    await session.close()
   }
 }
 
-async function exchange(
-  client: MqttClient,
-  connection: ResolvedConnection,
-  commands: readonly DynsecRequest[],
-  limit: ReturnType<typeof deadline>,
-): Promise<DynsecResponse[]> {
-  const run = randomBytes(6).toString('hex')
-  const tagged = commands.map((c, i) => ({...c, correlationData: `mqctl-${run}-${i}`}))
-  const answers = new Map<string, DynsecResponse>()
-  let notify: (() => void) | undefined
-  let closedEarly: MqctlError | undefined
+/** One connection, subscribed to the plugin's replies, for many requests (the shell). */
+export interface DynsecSession {
+  /** Sends the commands; each call gets its own deadline of the connection's timeout unless given one. */
+  request(commands: readonly DynsecRequest[], limit?: Deadline): Promise<DynsecResponse[]>
+  close(): Promise<void>
+  /** Set once the broker has closed the connection. */
+  readonly closed: MqctlError | undefined
+  /** `$SYS/broker/version` (e.g. "mosquitto version 2.0.11"), or undefined when none came within `ms`. */
+  brokerVersion(ms?: number): Promise<string | undefined>
+}
 
+export async function openDynsecSession(
+  connection: ResolvedConnection,
+  options: DynsecSendOptions & {limit?: Deadline} = {},
+): Promise<DynsecSession> {
+  const limit = options.limit ?? deadline(connection.timeoutMs)
+  const client = await openSession(connection, limit, options.log, 'wire')
+  let closedEarly: MqctlError | undefined
+  const waiting = new Set<() => void>()
+  const answers = new Map<string, DynsecResponse>()
+  const pending = new Set<string>()
   client.on('message', (topic, payload) => {
     if (topic !== RESPONSE_TOPIC) return
-    const parsed = dynsecResponseEnvelopeSchema.safeParse(safeJson(payload))
-    if (!parsed.success) return
-    for (const response of parsed.data.responses) {
-      if (typeof response.correlationData === 'string' && response.correlationData.startsWith(`mqctl-${run}-`)) {
+    for (const response of readEnvelope(payload)) {
+      if (typeof response.correlationData === 'string' && pending.has(response.correlationData)) {
         answers.set(response.correlationData, response)
       }
     }
 
-    notify?.()
+    for (const notify of waiting) notify()
   })
   client.on('close', () => {
     closedEarly = new MqctlError('CONNECTION_CLOSED', 'the broker closed the connection before answering', {
       hint: 'another client with the same client id (-i), or the broker kicked this session',
     })
-    notify?.()
+    for (const notify of waiting) notify()
   })
 
+  try {
+    await subscribeReplies(client, connection, limit)
+  } catch (error) {
+    client.end(true)
+    throw error
+  }
+
+  return {
+    get closed() {
+      return closedEarly
+    },
+    request: (commands, requestLimit) =>
+      exchange(client, connection, commands, requestLimit ?? deadline(connection.timeoutMs), {
+        answers,
+        pending,
+        waiting,
+        closed: () => closedEarly,
+      }),
+    brokerVersion: (ms = 1000) => readBrokerVersion(client, ms),
+    close: () => closeSession(client),
+  }
+}
+
+/** The broker's retained `$SYS/broker/version`, when this user may read it. */
+async function readBrokerVersion(client: MqttClient, ms: number): Promise<string | undefined> {
+  const topic = '$SYS/broker/version'
+  let onMessage: ((t: string, payload: Buffer) => void) | undefined
+  let timer: NodeJS.Timeout | undefined
+  const version = new Promise<string | undefined>((resolve) => {
+    onMessage = (t, payload) => {
+      if (t === topic) resolve(payload.toString('utf8'))
+    }
+
+    client.on('message', onMessage)
+    timer = setTimeout(() => resolve(undefined), ms)
+  })
+  try {
+    const granted = await Promise.race([client.subscribeAsync(topic, {qos: 0}), version.then(() => [])])
+    if (granted.length > 0 && (granted[0]?.qos ?? 128) >= 128) return undefined
+    return await version
+  } catch {
+    return undefined
+  } finally {
+    clearTimeout(timer)
+    if (onMessage) client.off('message', onMessage)
+  }
+}
+
+async function subscribeReplies(client: MqttClient, connection: ResolvedConnection, limit: Deadline): Promise<void> {
   const notAllowedToSubscribe = (reason: string) =>
     new MqctlError('CONNECTION_NOT_AUTHORIZED', `not allowed to subscribe to ${RESPONSE_TOPIC}: ${reason}`, {
       hint: 'this user may not use the dynamic-security API: it needs a role with subscribePattern and publishClientReceive on $CONTROL/dynamic-security/# (dynsec init creates such an admin)',
@@ -81,7 +143,47 @@ async function exchange(
     })
   const code = granted[0]?.qos ?? 128
   if (code >= 128) throw notAllowedToSubscribe(reasonText(code))
+}
 
+interface Shared {
+  answers: Map<string, DynsecResponse>
+  /** The correlation ids still awaited; replies to anything else are other admins'. */
+  pending: Set<string>
+  waiting: Set<() => void>
+  closed: () => MqctlError | undefined
+}
+
+async function exchange(
+  client: MqttClient,
+  connection: ResolvedConnection,
+  commands: readonly DynsecRequest[],
+  limit: Deadline,
+  shared: Shared,
+): Promise<DynsecResponse[]> {
+  const run = runId()
+  const tagged = commands.map((c, i) => ({...c, correlationData: `mqctl-${run}-${i}`}))
+  const {answers} = shared
+  if (shared.closed()) throw shared.closed()
+  for (const c of tagged) shared.pending.add(c.correlationData)
+  try {
+    return await publishAndWait(client, connection, tagged, limit, shared)
+  } finally {
+    for (const c of tagged) {
+      shared.pending.delete(c.correlationData)
+      answers.delete(c.correlationData)
+    }
+  }
+}
+
+async function publishAndWait(
+  client: MqttClient,
+  connection: ResolvedConnection,
+  tagged: ReadonlyArray<DynsecRequest & {correlationData: string}>,
+  limit: Deadline,
+  shared: Shared,
+): Promise<DynsecResponse[]> {
+  const {answers} = shared
+  const mine = () => tagged.filter((c) => answers.has(c.correlationData)).length
   for (let start = 0; start < tagged.length; start += CHUNK) {
     const payload = JSON.stringify({commands: tagged.slice(start, start + CHUNK)})
     try {
@@ -101,6 +203,7 @@ async function exchange(
         )
       }
 
+      if (shared.closed()) throw shared.closed()
       throw error
     }
   }
@@ -108,24 +211,31 @@ async function exchange(
   // The broker writes the reply right after its PUBACK, and with Nagle's algorithm on its socket
   // the reply waits until this side ACKs the PUBACK, which a delayed ACK holds back ~40 ms. Any
   // packet sent now carries that ACK at once (mosquitto_ctrl pays the 40 ms; mqctl need not).
-  if (connection.qos > 0 && answers.size < tagged.length) client.sendPing()
+  if (connection.qos > 0 && mine() < tagged.length) client.sendPing()
 
-  await limit.race(
-    new Promise<void>((resolve, reject) => {
-      const check = () => {
-        if (closedEarly) reject(closedEarly)
-        else if (answers.size === tagged.length) resolve()
-        else if ([...answers.values()].some((r) => /endpoint not available/i.test(r.error ?? ''))) resolve()
-      }
+  let notify: (() => void) | undefined
+  try {
+    await limit.race(
+      new Promise<void>((resolve, reject) => {
+        const check = () => {
+          if (shared.closed()) reject(shared.closed())
+          else if (mine() === tagged.length) resolve()
+          else if (tagged.some((c) => /endpoint not available/i.test(answers.get(c.correlationData)?.error ?? '')))
+            resolve()
+        }
 
-      notify = check
-      check()
-    }),
-    'no reply from the dynamic-security plugin',
-    connection.protocolVersion === 5
-      ? NO_PLUGIN_HINT
-      : `${NO_PLUGIN_HINT}; with MQTT ${connection.protocolVersion === 4 ? '3.1.1' : '3.1'} a request the broker refuses (this user may not publish to ${REQUEST_TOPIC}) looks the same: -V 5 tells them apart`,
-  )
+        notify = check
+        shared.waiting.add(check)
+        check()
+      }),
+      'no reply from the dynamic-security plugin',
+      connection.protocolVersion === 5
+        ? NO_PLUGIN_HINT
+        : `${NO_PLUGIN_HINT}; with MQTT ${connection.protocolVersion === 4 ? '3.1.1' : '3.1'} a request the broker refuses (this user may not publish to ${REQUEST_TOPIC}) looks the same: -V 5 tells them apart`,
+    )
+  } finally {
+    if (notify) shared.waiting.delete(notify)
+  }
 
   const responses = tagged.map((c) => answers.get(c.correlationData))
   if (responses.some((r) => r && /endpoint not available/i.test(r.error ?? ''))) {
@@ -135,6 +245,24 @@ async function exchange(
   }
 
   return responses.map((r) => r!)
+}
+
+/**
+ * The reply envelope `{"responses": [{command, error?, data?, correlationData?}, …]}`; anything
+ * else is someone else's traffic and ignored. Checked by hand: zod costs start-up time here.
+ */
+export function readEnvelope(payload: Buffer): DynsecResponse[] {
+  const parsed = safeJson(payload) as {responses?: unknown} | undefined
+  if (typeof parsed !== 'object' || parsed === null || !Array.isArray(parsed.responses)) return []
+  const ok = parsed.responses.every(
+    (r: unknown) =>
+      typeof r === 'object' &&
+      r !== null &&
+      !Array.isArray(r) &&
+      typeof (r as DynsecResponse).command === 'string' &&
+      ((r as DynsecResponse).error === undefined || typeof (r as DynsecResponse).error === 'string'),
+  )
+  return ok ? (parsed.responses as DynsecResponse[]) : []
 }
 
 function safeJson(payload: Buffer): unknown {

@@ -1,15 +1,7 @@
 import {z} from 'zod'
 
 /** The plugin's topic API (spec 3.1–3.5). */
-export const ACL_TYPES = [
-  'publishClientSend',
-  'publishClientReceive',
-  'subscribeLiteral',
-  'subscribePattern',
-  'unsubscribeLiteral',
-  'unsubscribePattern',
-] as const
-export const DEFAULT_ACL_TYPES = ['publishClientSend', 'publishClientReceive', 'subscribe', 'unsubscribe'] as const
+export {ACL_TYPES, DEFAULT_ACL_TYPES} from './acl-types.js'
 
 export const roleRefSchema = z.object({rolename: z.string(), priority: z.number().int().optional()})
 export const groupRefSchema = z.object({groupname: z.string(), priority: z.number().int().optional()})

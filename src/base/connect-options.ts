@@ -1,0 +1,28 @@
+import {canPrompt, promptPassword} from './prompt.js'
+import type {RawOptions} from '../lib/connection/ctrl-options.js'
+import type {ResolvedConnection} from '../lib/connection/resolve.js'
+
+/**
+ * Resolves the connection from long-flag options + environment + profile + options file,
+ * prompting when needed. No oclif here: the fast front end (src/cli/dynsec.ts) and the shell
+ * use it as the commands do.
+ */
+export async function connectFromOptions(raw: RawOptions): Promise<ResolvedConnection> {
+  const {resolveConnection} = await import('../lib/connection/resolve.js')
+  const connection = await resolveConnection({
+    flags: raw,
+    promptPassword: canPrompt() ? (user) => promptPassword(`Password for ${user}:`) : undefined,
+    readStdinLine: async () => {
+      const {stdinLines} = await import('../lib/secrets/stdin.js')
+      return (await stdinLines().readLine())?.toString('utf8')
+    },
+  })
+  if (!connection.tls && !connection.quiet && !connection.unix) {
+    // mosquitto_ctrl's warning, word for word but for the program name.
+    process.stderr.write(
+      'Warning: You are running mqctl without encryption.\nThis means all of the configuration changes you are making are visible on the network, including passwords.\n\n',
+    )
+  }
+
+  return connection
+}
