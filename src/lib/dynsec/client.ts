@@ -22,6 +22,32 @@ const CHUNK = 100
 const NO_PLUGIN_HINT =
   'the dynamic-security plugin is probably not loaded: add "plugin /usr/lib/x86_64-linux-gnu/mosquitto_dynamic_security.so" and "plugin_opt_config_file <file>" to mosquitto.conf (mqctl dynsec init creates the file)'
 
+/** A `$CONTROL` API: where requests go, where replies come, and what to say when nothing answers. */
+export interface ControlEndpoint {
+  request: string
+  response: string
+  /** "the dynamic-security plugin", for "no reply from …". */
+  what: string
+  /** "dynamic-security", for "the … endpoint is not available". */
+  name: string
+  /** Why nothing answers, most likely. */
+  noReplyHint: string
+  /** Who may use it, for refused SUBSCRIBE/PUBLISH. */
+  accessHint: (verb: 'subscribe' | 'publish') => string
+}
+
+export const DYNSEC_ENDPOINT: ControlEndpoint = {
+  request: REQUEST_TOPIC,
+  response: RESPONSE_TOPIC,
+  what: 'the dynamic-security plugin',
+  name: 'dynamic-security',
+  noReplyHint: NO_PLUGIN_HINT,
+  accessHint: (verb) =>
+    verb === 'subscribe'
+      ? 'this user may not use the dynamic-security API: it needs a role with subscribePattern and publishClientReceive on $CONTROL/dynamic-security/# (dynsec init creates such an admin)'
+      : 'this user may not use the dynamic-security API: give it a role with publishClientSend on $CONTROL/dynamic-security/# (dynsec init creates such an admin)',
+}
+
 export interface DynsecSendOptions {
   log?: (line: string) => void
 }
@@ -47,7 +73,9 @@ export async function sendDynsecCommands(
 /** One connection, subscribed to the plugin's replies, for many requests (the shell). */
 export interface DynsecSession {
   /** Sends the commands; each call gets its own deadline of the connection's timeout unless given one. */
-  request(commands: readonly DynsecRequest[], limit?: Deadline): Promise<DynsecResponse[]>
+  request(commands: readonly DynsecRequest[], limit?: Deadline, endpoint?: ControlEndpoint): Promise<DynsecResponse[]>
+  /** The same connection for another `$CONTROL` API (subscribed to on first use). */
+  on(endpoint: ControlEndpoint): Pick<DynsecSession, 'request'>
   close(): Promise<void>
   /** Set once the broker has closed the connection. */
   readonly closed: MqctlError | undefined
@@ -57,16 +85,18 @@ export interface DynsecSession {
 
 export async function openDynsecSession(
   connection: ResolvedConnection,
-  options: DynsecSendOptions & {limit?: Deadline} = {},
+  options: DynsecSendOptions & {limit?: Deadline; endpoint?: ControlEndpoint} = {},
 ): Promise<DynsecSession> {
+  const endpoint = options.endpoint ?? DYNSEC_ENDPOINT
   const limit = options.limit ?? deadline(connection.timeoutMs)
   const client = await openSession(connection, limit, options.log, 'wire')
   let closedEarly: MqctlError | undefined
   const waiting = new Set<() => void>()
   const answers = new Map<string, DynsecResponse>()
   const pending = new Set<string>()
+  const subscribed = new Map<string, Promise<void>>()
   client.on('message', (topic, payload) => {
-    if (topic !== RESPONSE_TOPIC) return
+    if (!subscribed.has(topic)) return
     for (const response of readEnvelope(payload)) {
       if (typeof response.correlationData === 'string' && pending.has(response.correlationData)) {
         answers.set(response.correlationData, response)
@@ -82,24 +112,42 @@ export async function openDynsecSession(
     for (const notify of waiting) notify()
   })
 
+  const subscribe = (to: ControlEndpoint, within: Deadline) => {
+    let done = subscribed.get(to.response)
+    if (!done) {
+      done = subscribeReplies(client, connection, within, to)
+      subscribed.set(to.response, done)
+      done.catch(() => subscribed.delete(to.response))
+    }
+
+    return done
+  }
+
   try {
-    await subscribeReplies(client, connection, limit)
+    await subscribe(endpoint, limit)
   } catch (error) {
     client.end(true)
     throw error
+  }
+
+  const request = async (commands: readonly DynsecRequest[], requestLimit?: Deadline, to = endpoint) => {
+    const within = requestLimit ?? deadline(connection.timeoutMs)
+    await subscribe(to, within)
+    return exchange(client, connection, commands, within, {
+      answers,
+      pending,
+      waiting,
+      endpoint: to,
+      closed: () => closedEarly,
+    })
   }
 
   return {
     get closed() {
       return closedEarly
     },
-    request: (commands, requestLimit) =>
-      exchange(client, connection, commands, requestLimit ?? deadline(connection.timeoutMs), {
-        answers,
-        pending,
-        waiting,
-        closed: () => closedEarly,
-      }),
+    request,
+    on: (to) => ({request: (commands, requestLimit) => request(commands, requestLimit, to)}),
     brokerVersion: (ms = 1000) => readBrokerVersion(client, ms),
     close: () => closeSession(client),
   }
@@ -130,13 +178,18 @@ async function readBrokerVersion(client: MqttClient, ms: number): Promise<string
   }
 }
 
-async function subscribeReplies(client: MqttClient, connection: ResolvedConnection, limit: Deadline): Promise<void> {
+async function subscribeReplies(
+  client: MqttClient,
+  connection: ResolvedConnection,
+  limit: Deadline,
+  endpoint: ControlEndpoint,
+): Promise<void> {
   const notAllowedToSubscribe = (reason: string) =>
-    new MqctlError('CONNECTION_NOT_AUTHORIZED', `not allowed to subscribe to ${RESPONSE_TOPIC}: ${reason}`, {
-      hint: 'this user may not use the dynamic-security API: it needs a role with subscribePattern and publishClientReceive on $CONTROL/dynamic-security/# (dynsec init creates such an admin)',
+    new MqctlError('CONNECTION_NOT_AUTHORIZED', `not allowed to subscribe to ${endpoint.response}: ${reason}`, {
+      hint: endpoint.accessHint('subscribe'),
     })
   const granted = await limit
-    .race(client.subscribeAsync(RESPONSE_TOPIC, {qos: connection.qos}), 'the broker did not answer SUBSCRIBE')
+    .race(client.subscribeAsync(endpoint.response, {qos: connection.qos}), 'the broker did not answer SUBSCRIBE')
     .catch((error: unknown) => {
       if (error instanceof MqctlError) throw error
       throw notAllowedToSubscribe((error as Error).message.replace(/^Subscribe error: /, ''))
@@ -149,6 +202,7 @@ interface Shared {
   answers: Map<string, DynsecResponse>
   /** The correlation ids still awaited; replies to anything else are other admins'. */
   pending: Set<string>
+  endpoint: ControlEndpoint
   waiting: Set<() => void>
   closed: () => MqctlError | undefined
 }
@@ -188,7 +242,7 @@ async function publishAndWait(
     const payload = JSON.stringify({commands: tagged.slice(start, start + CHUNK)})
     try {
       await limit.race(
-        client.publishAsync(REQUEST_TOPIC, payload, {qos: connection.qos}),
+        client.publishAsync(shared.endpoint.request, payload, {qos: connection.qos}),
         'the broker did not acknowledge the request',
       )
     } catch (error) {
@@ -196,10 +250,8 @@ async function publishAndWait(
       if (typeof rc === 'number' && rc >= 128) {
         throw new MqctlError(
           'CONNECTION_NOT_AUTHORIZED',
-          `the broker refused the request to ${REQUEST_TOPIC}: ${reasonText(rc)}`,
-          {
-            hint: 'this user may not use the dynamic-security API: give it a role with publishClientSend on $CONTROL/dynamic-security/# (dynsec init creates such an admin)',
-          },
+          `the broker refused the request to ${shared.endpoint.request}: ${reasonText(rc)}`,
+          {hint: shared.endpoint.accessHint('publish')},
         )
       }
 
@@ -228,10 +280,10 @@ async function publishAndWait(
         shared.waiting.add(check)
         check()
       }),
-      'no reply from the dynamic-security plugin',
+      `no reply from ${shared.endpoint.what}`,
       connection.protocolVersion === 5
-        ? NO_PLUGIN_HINT
-        : `${NO_PLUGIN_HINT}; with MQTT ${connection.protocolVersion === 4 ? '3.1.1' : '3.1'} a request the broker refuses (this user may not publish to ${REQUEST_TOPIC}) looks the same: -V 5 tells them apart`,
+        ? shared.endpoint.noReplyHint
+        : `${shared.endpoint.noReplyHint}; with MQTT ${connection.protocolVersion === 4 ? '3.1.1' : '3.1'} a request the broker refuses (this user may not publish to ${shared.endpoint.request}) looks the same: -V 5 tells them apart`,
     )
   } finally {
     if (notify) shared.waiting.delete(notify)
@@ -239,8 +291,8 @@ async function publishAndWait(
 
   const responses = tagged.map((c) => answers.get(c.correlationData))
   if (responses.some((r) => r && /endpoint not available/i.test(r.error ?? ''))) {
-    throw new MqctlError('TIMEOUT_NO_PLUGIN', 'the broker says the dynamic-security endpoint is not available', {
-      hint: NO_PLUGIN_HINT,
+    throw new MqctlError('TIMEOUT_NO_PLUGIN', `the broker says the ${shared.endpoint.name} endpoint is not available`, {
+      hint: shared.endpoint.noReplyHint,
     })
   }
 
