@@ -1,4 +1,5 @@
 import {MqctlError} from '../errors.js'
+import {closest} from '../suggest.js'
 import {checkTopicFilter, describeTopicProblem} from '../topic.js'
 import {ACL_TYPES, DEFAULT_ACL_TYPES} from './acl-types.js'
 import type {DynsecRequest} from './schemas.js'
@@ -67,6 +68,16 @@ const BY_LOWER = new Map(DYNSEC_COMMANDS.map((c) => [c.name.toLowerCase(), c]))
 
 /** mosquitto_ctrl matches command names in any letter case. */
 export const findDynsecCommand = (name: string): DynsecCommandSpec | undefined => BY_LOWER.get(name.toLowerCase())
+
+/**
+ * mosquitto_ctrl's `Command 'x' not recognised.` (exit 13, its own status for it), and on a
+ * second line the closest command name.
+ */
+export function unknownDynsecCommand(name: string, more: readonly string[] = []): MqctlError {
+  const guess = closest(name, [...DYNSEC_COMMANDS.map((c) => c.name), ...more])
+  const text = `Command '${name}' not recognised.${guess ? `\nDid you mean "${guess}"?` : ''}`
+  return new MqctlError('USAGE_UNKNOWN_COMMAND', text.replace('\n', ' '), {verbatim: text, exit: 13})
+}
 
 const bad = (message: string) => new MqctlError('USAGE_DYNSEC', message)
 

@@ -1,5 +1,11 @@
 import {BROKER_COMMANDS, BROKER_ENDPOINT, findBrokerCommand, runBrokerCommand} from '../broker/control.js'
-import {buildDynsecRequest, DYNSEC_COMMANDS, findDynsecCommand, type RequestExtras} from '../dynsec/catalog.js'
+import {
+  buildDynsecRequest,
+  DYNSEC_COMMANDS,
+  findDynsecCommand,
+  unknownDynsecCommand,
+  type RequestExtras,
+} from '../dynsec/catalog.js'
 import type {DynsecSession} from '../dynsec/client.js'
 import type {Layout} from '../dynsec/format.js'
 import {runDynsecRequest} from '../dynsec/run.js'
@@ -54,11 +60,7 @@ export function shellHelp(topic?: string): string[] {
   ]
 }
 
-const unknown = (name: string) =>
-  new MqctlError('USAGE_UNKNOWN_COMMAND', `Command '${name}' not recognised.`, {
-    verbatim: `Command '${name}' not recognised.`,
-    exit: 13,
-  })
+const unknown = (name: string) => unknownDynsecCommand(name, [...BROKER_COMMANDS.map((c) => c.name), 'help', 'exit'])
 
 /**
  * Runs shell lines over one connection. Each line's exit status is what the same command
