@@ -18,6 +18,8 @@ export default class ProfileList extends MqctlCommand {
 
 Keys are the connection flags' long names (host, port, username, pw or password, password-file, password-env, id, qos, protocol-version, url, cafile, capath, cert, key, ciphers, insecure, tls-version, tls-use-os-certs, psk, psk-identity, unix, proxy, bind-address, nodelay, timeout). Select one with --profile NAME or MQCTL_PROFILE; "default" names the one used otherwise. Each profile is validated when it is used: a broken one stops only the commands that use it, and this list shows it with its problem.
 
+The current profile (MQCTL_PROFILE, else the default) is marked with "*". Manage them with "profile add", "profile set", "profile use" and "profile remove".
+
 Precedence: flags, then MQCTL_HOST/MQCTL_PORT/MQCTL_USERNAME/MQCTL_PASSWORD, then the profile, then the mosquitto_ctrl options file, then defaults.`
 
   async run(): Promise<unknown> {
@@ -36,6 +38,9 @@ Precedence: flags, then MQCTL_HOST/MQCTL_PORT/MQCTL_USERNAME/MQCTL_PASSWORD, the
       }
     }
 
+    // The profile a command would use now (MQCTL_PROFILE, else the default), marked as kubectl marks its context.
+    const wanted = process.env.MQCTL_PROFILE || config?.default
+    const current = wanted !== undefined && names.includes(wanted) ? wanted : undefined
     if (!this.jsonEnabled()) {
       if (!config) process.stderr.write(`no config file at ${path}\n`)
       for (const name of names) {
@@ -43,10 +48,11 @@ Precedence: flags, then MQCTL_HOST/MQCTL_PORT/MQCTL_USERNAME/MQCTL_PASSWORD, the
           name === config?.default ? 'default' : '',
           problems[name] ? `invalid: ${problems[name]}` : '',
         ].filter(Boolean)
-        this.out(`${name}${notes.length > 0 ? ` (${notes.join('; ')})` : ''}`)
+        const mark = current === undefined ? '' : name === current ? '* ' : '  '
+        this.out(`${mark}${name}${notes.length > 0 ? ` (${notes.join('; ')})` : ''}`)
       }
     }
 
-    return {file: path, default: config?.default, profiles: names, invalid: problems}
+    return {file: path, default: config?.default, current, profiles: names, invalid: problems}
   }
 }
