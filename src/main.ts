@@ -31,7 +31,27 @@ export async function main(argv: string[], binUrl: string, options: {development
     }
   }
 
-  if (args[0] === 'dynsec') {
+  // MQCTL_FAST=0 sends everything through oclif (the tests compare both paths).
+  const fast = process.env.MQCTL_FAST !== '0'
+  if (fast && (args.includes('--help') || args[0] === 'help')) {
+    const {fastHelp} = await import('./cli/help.js')
+    const text = fastHelp(args, binUrl)
+    if (text !== undefined) {
+      process.stdout.write(text)
+      return
+    }
+  }
+
+  if (fast && args[1] === 'lint') {
+    const {fastLint} = await import('./cli/lint.js')
+    const status = await fastLint(args, binUrl)
+    if (status !== undefined) {
+      process.exitCode = status
+      return
+    }
+  }
+
+  if (fast && args[0] === 'dynsec') {
     const {fastDynsec} = await import('./cli/dynsec.js')
     const status = await fastDynsec(args)
     if (status !== undefined) {

@@ -33,27 +33,16 @@ Relative paths resolve against the current directory, as the broker's do. --no-f
 
   async run(): Promise<unknown> {
     const {args, flags} = await this.parse(ConfigLint)
-    const {lintConf, CONF_RULES} = await import('../../lib/conf/lint.js')
-    const findings = await lintConf(args.file, {
+    const {confLintOutput} = await import('../../lib/conf/lint-run.js')
+    const {report, lines} = await confLintOutput(args.file, {
       target: flags.target as '2.0' | '2.1',
       fileChecks: flags['file-checks'],
+      format: this.jsonEnabled() ? 'json' : flags.format,
+      version: this.config.version,
+      color: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR,
     })
-    const errors = findings.filter((f) => f.severity === 'error').length
-    if (errors > 0) process.exitCode = 1
-    const report = {file: args.file, errors, warnings: findings.length - errors, findings}
-    const format = this.jsonEnabled() ? 'json' : flags.format
-    if (format === 'json') {
-      if (this.jsonEnabled()) return report
-      this.out(JSON.stringify(report, null, 2))
-    } else if (format === 'sarif') {
-      const {findingsSarif} = await import('../../lib/output/findings.js')
-      this.out(JSON.stringify(findingsSarif(args.file, findings, CONF_RULES, this.config.version), null, 2))
-    } else {
-      const {findingsText} = await import('../../lib/output/findings.js')
-      for (const line of findingsText(args.file, findings, Boolean(process.stdout.isTTY) && !process.env.NO_COLOR))
-        this.out(line)
-    }
-
+    if (report.errors > 0) process.exitCode = 1
+    if (!this.jsonEnabled()) for (const line of lines) this.out(line)
     return report
   }
 }

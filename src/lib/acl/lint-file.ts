@@ -38,3 +38,27 @@ export async function lintAclFile(file: string, options: {passwd?: string} = {})
     findings,
   }
 }
+
+export interface LintOutputOptions {
+  passwd?: string
+  format: string
+  /** mqctl's version, for SARIF's tool record. */
+  version: string
+  color: boolean
+}
+
+/** `acl lint`'s report and its text in the chosen format (the command and the fast front end print it). */
+export async function aclLintOutput(
+  file: string,
+  options: LintOutputOptions,
+): Promise<{report: AclReport; lines: string[]}> {
+  const report = await lintAclFile(file, {passwd: options.passwd})
+  if (options.format === 'json') return {report, lines: [JSON.stringify(report, null, 2)]}
+  const {findingsSarif, findingsText} = await import('../output/findings.js')
+  if (options.format === 'sarif') {
+    const {ACL_RULES} = await import('./lint.js')
+    return {report, lines: [JSON.stringify(findingsSarif(file, report.findings, ACL_RULES, options.version), null, 2)]}
+  }
+
+  return {report, lines: findingsText(file, report.findings, options.color)}
+}
