@@ -48,7 +48,8 @@ measure() {
     local args=(-N --style none --warmup 2 --runs "$runs" -i --export-json "$work/h.json")
     [ -n "$prepare" ] && args+=(--prepare "$prepare")
     hyperfine "${args[@]}" "$cmd" >/dev/null 2>&1
-    node -e 'const r=require(process.argv[1]).results[0]; console.log(Math.round(r.median*1000))' "$work/h.json"
+    # wall median, then CPU (user + system, mean): CPU is what a loaded machine does not inflate.
+    node -e 'const r=require(process.argv[1]).results[0]; console.log(Math.round(r.median*1000), Math.round((r.user+r.system)*1000))' "$work/h.json"
   else
     local times=() s e
     for ((i = 0; i < runs; i++)); do
@@ -56,13 +57,19 @@ measure() {
       s=$(date +%s%N); $cmd >/dev/null 2>&1 || true; e=$(date +%s%N)
       times+=($(((e - s) / 1000000)))
     done
-    printf '%s\n' "${times[@]}" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'
+    printf '%s\n' "${times[@]}" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)], 0}'
   fi
 }
 
-row() { printf '  %-34s %6d ms  %6d ms  %5sx  (target <= %s)\n' "$1" "$2" "$3" "$(ratio "$2" "$3")" "$4"; }
+# row LABEL "WALL CPU" "WALL CPU" TARGET: wall medians and their ratio, then the CPU times.
+row() {
+  local a=($2) b=($3)
+  printf '  %-34s %6d ms  %6d ms  %5sx  (target <= %s)   cpu %4d / %4d ms\n' "$1" "${a[0]}" "${b[0]}" \
+    "$(ratio "${a[0]}" "${b[0]}")" "$4" "${a[1]}" "${b[1]}"
+}
 
-echo "mqctl start-up, median of $runs runs$(command -v hyperfine >/dev/null && echo ' (hyperfine)'); load $(cut -d' ' -f1 /proc/loadavg)"
+echo "mqctl start-up, median of $runs runs$(command -v hyperfine >/dev/null && echo ' (hyperfine)'); load $(cut -d' ' -f1 /proc/loadavg) on $(nproc) cores"
+awk -v n="$(nproc)" '$1 > n {print "  (the machine is busy: wall times include waiting for a CPU; the cpu columns do not)"}' /proc/loadavg
 printf '  %-34s %9s  %9s  %6s\n' "command" "mqctl" "reference" "ratio"
 echo "dynsec, against mosquitto_ctrl on the same broker"
 row "getClient probe" "$(measure "" "$mq getClient probe")" "$(measure "" "$ctrl getClient probe")" 1.5
@@ -70,9 +77,10 @@ row "createClient (deleted before each)" \
   "$(measure "$ctrl deleteClient c1" "$mq createClient c1 -p pw")" \
   "$(measure "$ctrl deleteClient c1" "$ctrl createClient c1 -p pw")" 1.5
 row "listClients" "$(measure "" "$mq listClients")" "$(measure "" "$ctrl listClients")" 1.5
+row "  (node -e 0, for scale)" "$(measure "" "node -e 0")" "$(measure "" "$ctrl listClients")" -
 
 node_ms=$(measure "" "node -e 0")
-echo "against node -e 0 ($node_ms ms)"
+echo "against node -e 0 (${node_ms% *} ms)"
 row "--help" "$(measure "" "$MQCTL --help")" "$node_ms" 2
 row "dynsec --help" "$(measure "" "$MQCTL dynsec --help")" "$node_ms" 2
 row "acl lint (3 lines)" "$(measure "" "$MQCTL acl lint $work/acl")" "$node_ms" 2
