@@ -56,6 +56,9 @@ export async function main(argv: string[], binUrl: string, options: {development
     const status = await fastDynsec(args)
     if (status !== undefined) {
       process.exitCode = status
+      // After a failure a connection attempt may still be pending (a silent SOCKS proxy, a
+      // half-open socket): exit now, as oclif does on errors, once stderr is written.
+      if (status !== 0) process.stderr.write('', () => process.exit(status))
       return
     }
   }

@@ -1,30 +1,44 @@
 import {Command, Errors} from '@oclif/core'
 
+import type {IO} from '../lib/io.js'
+import {createIO} from './io.js'
 import {renderError, toMqctlError} from './render-error.js'
 
 /**
- * Base of every mqctl command: gives `--json`, and renders every failure once, through
- * MqctlError, keeping its exit status (oclif's own `catch` drops it under --json).
+ * Base of every mqctl command: gives `--json` and the I/O seam (`this.io`), and renders every
+ * failure once, through MqctlError, with the status of the exit policy (oclif's own `catch`
+ * drops it under --json).
  */
 export abstract class MqctlCommand extends Command {
   static override enableJsonFlag = true
 
-  protected override async catch(err: Error & {exitCode?: number}): Promise<unknown> {
-    if (err instanceof Errors.ExitError) throw err
-    const error = toMqctlError(err)
-    renderError(error, this.jsonEnabled())
-    throw new Errors.ExitError(error.exit)
+  private ioInstance: IO | undefined
+
+  /** Streams, colour, prompts and progress; silent on stdout under --json. */
+  protected get io(): IO {
+    return (this.ioInstance ??= createIO({json: this.jsonEnabled()}))
   }
 
-  /** Prints a warning on stderr (never under --json, where stdout carries the result). */
+  protected override async catch(err: Error & {exitCode?: number}): Promise<unknown> {
+    if (err instanceof Errors.ExitError) throw err
+    this.io.progress(undefined)
+    const status = renderError(toMqctlError(err), this.io)
+    throw new Errors.ExitError(status)
+  }
+
+  /** The --json document goes through the seam, so it lands where the other output goes. */
+  public override logJson(json: unknown): void {
+    this.io.json(json)
+  }
+
+  /** Prints a warning on stderr (stdout carries the result, also under --json). */
   public override warn(message: string | Error): string | Error {
-    const text = message instanceof Error ? message.message : message
-    process.stderr.write(`mqctl: warning: ${text}\n`)
+    this.io.warn(message instanceof Error ? message.message : message)
     return message
   }
 
-  /** Writes text to stdout; commands use this rather than console so output stays testable. */
+  /** Writes a line to stdout, except under --json. */
   protected out(text: string): void {
-    process.stdout.write(text.endsWith('\n') ? text : text + '\n')
+    this.io.out(text)
   }
 }

@@ -28,7 +28,9 @@ export const connectionFlags = {
   key: s('Client private key (PEM), with --cert.'),
   keyform: s('Key format: pem.'),
   ciphers: s('OpenSSL cipher list.'),
-  insecure: b('Do not verify the broker certificate or host name (unsafe).'),
+  insecure: b(
+    "Do not check that the broker's certificate names the host (-h); the certificate chain and dates are still verified.",
+  ),
   'tls-version': s('Minimum TLS version: tlsv1.3, tlsv1.2 or tlsv1.1.'),
   'tls-use-os-certs': b("Trust the system's CA certificates (also implied by port 8883)."),
   'tls-alpn': s('TLS ALPN protocol to offer.'),

@@ -1,19 +1,10 @@
-import {Flags} from '@oclif/core'
-
 import {MqctlCommand} from './command.js'
 import {connectionFlags, connectionManual} from './connection-flags.js'
 import {connectFromFlags} from './connect.js'
-import {canPrompt, promptPassword} from './prompt.js'
-import type {RequestExtras} from '../lib/dynsec/catalog.js'
+import type {DynsecBackend} from '../lib/dynsec/backend.js'
+import type {DynsecCommandSpec, RequestExtras} from '../lib/dynsec/catalog.js'
 
-/** getClient's text layout: mosquitto_ctrl 2.0's (default) or 2.1's, or the broker's own version's. */
-export const layoutFlags = {
-  layout: Flags.string({
-    description:
-      "Text layout: 2.0 (mosquitto_ctrl 2.0's, the default), 2.1 (labels padded to 'Connections:', with the client's connections), or auto (2.1's when the broker's $SYS/broker/version says 2.1 or later).",
-    options: ['2.0', '2.1', 'auto'],
-  }),
-}
+type Flags = Record<string, unknown>
 
 /** The base of every online dynsec command: connection flags, one request, mosquitto_ctrl's output. */
 export abstract class DynsecCommand extends MqctlCommand {
@@ -21,33 +12,45 @@ export abstract class DynsecCommand extends MqctlCommand {
 
   static manual = connectionManual
 
+  /**
+   * Where the commands go. One function, so the `-f FILE` backend plugs in here:
+   * `if (flags.file) return fileBackend(...)`.
+   */
+  protected async openBackend(flags: Flags): Promise<DynsecBackend> {
+    const {brokerBackend} = await import('../lib/dynsec/broker-backend.js')
+    const connection = await connectFromFlags(flags)
+    return brokerBackend(connection, connection.debug ? (line) => this.io.debug(line) : undefined)
+  }
+
+  /** Runs one catalog command from its parsed arguments and flags; returns the --json result. */
+  protected async runCatalog(spec: DynsecCommandSpec, args: Record<string, unknown>, flags: Flags): Promise<unknown> {
+    const words = spec.args.map((a) => args[a.name] as string | undefined)
+    const extras = await this.extras(spec, flags, words[0], args.password as string | undefined)
+    return this.runDynsec(spec.name, words, flags, extras)
+  }
+
   /** Sends one command built from mosquitto_ctrl-style positional words, prints its result. */
   protected async runDynsec(
     name: string,
     words: Array<string | undefined>,
-    flags: Record<string, unknown>,
+    flags: Flags,
     extras: RequestExtras = {},
   ): Promise<unknown> {
     const {buildDynsecRequest} = await import('../lib/dynsec/catalog.js')
-    const {openDynsecSession} = await import('../lib/dynsec/client.js')
     const {outcomeJson, runDynsecRequest} = await import('../lib/dynsec/run.js')
+    const {pickLayout} = await import('../lib/dynsec/layout.js')
 
     // Checked before connecting: a typo must not cost a round trip or a timeout.
     const request = buildDynsecRequest(name, words, extras)
-    const connection = await connectFromFlags(flags)
-    const log = connection.debug ? (line: string) => process.stderr.write(`mqctl: debug: ${line}\n`) : undefined
-    const session = await openDynsecSession(connection, {log})
-    let outcome
+    const backend = await this.openBackend(flags)
     try {
-      const {pickLayout} = await import('../lib/dynsec/layout.js')
-      outcome = await runDynsecRequest(session, request, await pickLayout(flags.layout, session))
+      const layout = await pickLayout(flags.layout, async () => backend.brokerVersion?.())
+      const outcome = await runDynsecRequest(backend, request, layout)
+      for (const line of outcome.lines) this.io.out(line)
+      return outcomeJson(name, outcome)
     } finally {
-      await session.close()
+      await backend.close()
     }
-
-    if (this.jsonEnabled()) return outcomeJson(name, outcome)
-    for (const line of outcome.lines) this.out(line)
-    return undefined
   }
 
   /**
@@ -55,53 +58,71 @@ export abstract class DynsecCommand extends MqctlCommand {
    * here, before connecting, as mosquitto_ctrl does.
    */
   protected async extras(
-    name: string,
-    flags: Record<string, unknown>,
+    spec: DynsecCommandSpec,
+    flags: Flags,
     username?: string,
     passwordArg?: string,
   ): Promise<RequestExtras> {
     const {parseAclSpec, parseNamedPriority} = await import('../lib/dynsec/catalog.js')
-    const {emptyPassword, readNewPassword} = await import('../lib/secrets/password.js')
-    const {stdinLines} = await import('../lib/secrets/stdin.js')
     const list = (key: string, field: string, clear: string) =>
       flags[clear] ? [] : (flags[key] as string[] | undefined)?.map((v) => parseNamedPriority(v, field))
     const extras: RequestExtras = {
       textname: flags['text-name'] as string | undefined,
       textdescription: flags['text-description'] as string | undefined,
       clientid: flags.clientid as string | undefined,
+      verbose: flags.verbose as boolean | undefined,
       roles: list('role', 'rolename', 'clear-roles'),
       groups: list('group', 'groupname', 'clear-groups'),
       clients: list('client', 'username', 'clear-clients'),
       acls: flags['clear-acls'] ? [] : (flags.acl as string[] | undefined)?.map((a) => parseAclSpec(a)),
     }
-
-    let password = (flags.password as string | undefined) ?? passwordArg
-    if (password !== undefined)
-      this.warn('a password on the command line is visible in the process list; prefer --password-stdin')
-    if (password === undefined && flags['password-stdin']) {
-      const line = await stdinLines().readLine()
-      if (line === undefined || line.length === 0) throw emptyPassword()
-      password = line.toString('utf8')
-    }
-
-    if (password === undefined && (name === 'createClient' || name === 'setClientPassword')) {
-      const interactive = canPrompt()
-      if (interactive && name === 'createClient') {
-        process.stderr.write(
-          `Enter new password for ${username}. Press return for no password (user will be unable to login).\n`,
-        )
-      }
-
-      const typed = await readNewPassword({
-        interactive,
-        prompt: promptPassword,
-        first: `New password for ${username}:`,
-        second: `Reenter password for ${username}:`,
-        allowEmpty: name === 'createClient',
-      })
-      password = typed?.toString('utf8')
-    }
-
+    if (!spec.password) return extras
+    const password = await this.newPassword(spec, flags, username, (flags.password as string) ?? passwordArg)
     return {...extras, password}
+  }
+
+  /**
+   * The client's new password: argv (with the one warning), else --password-stdin,
+   * --password-file or --password-env, else (not for modifyClient) the masked prompt asked twice,
+   * or two lines of piped input, as mosquitto_ctrl reads it.
+   */
+  private async newPassword(
+    spec: DynsecCommandSpec,
+    flags: Flags,
+    username: string | undefined,
+    argv: string | undefined,
+  ): Promise<string | undefined> {
+    const {emptyPassword, readNewPassword, readPasswordFromSources} = await import('../lib/secrets/password.js')
+    if (argv !== undefined) {
+      this.warn('a password on the command line is visible in the process list; prefer --password-stdin')
+      return argv
+    }
+
+    const sourced = await readPasswordFromSources({
+      stdin: flags['password-stdin'] as boolean | undefined,
+      file: flags['password-file'] as string | undefined,
+      env: flags['password-env'] as string | undefined,
+    })
+    if (sourced !== undefined) {
+      if (sourced.length === 0) throw emptyPassword()
+      return sourced.toString('utf8')
+    }
+
+    if (spec.password === 'modify') return undefined
+    const interactive = this.io.canPrompt()
+    if (interactive && spec.password === 'create') {
+      this.io.stderr.write(
+        `Enter new password for ${username}. Press return for no password (user will be unable to login).\n`,
+      )
+    }
+
+    const typed = await readNewPassword({
+      interactive,
+      prompt: (message) => this.io.promptSecret(message),
+      first: `New password for ${username}:`,
+      second: `Reenter password for ${username}:`,
+      allowEmpty: spec.password === 'create',
+    })
+    return typed?.toString('utf8')
   }
 }

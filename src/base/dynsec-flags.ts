@@ -1,13 +1,14 @@
-import {Flags} from '@oclif/core'
+import {Flags, type Interfaces} from '@oclif/core'
 
-import {optionalArg} from './args.js'
+type Flag = Interfaces.FlagInput[string]
+
+import {passwordSourceFlags} from './password-flags.js'
 
 /** Flags of the dynsec commands that take more than mosquitto_ctrl's positional words. */
 const textFlags = {
   'text-name': Flags.string({description: 'Human-readable name (textname), which mosquitto_ctrl cannot set.'}),
   'text-description': Flags.string({description: 'Description (textdescription), which mosquitto_ctrl cannot set.'}),
 }
-const passwordStdin = Flags.boolean({description: "Read the client's password as one line from standard input."})
 const roles = Flags.string({description: 'Role, as NAME or NAME:PRIORITY; repeat for several.', multiple: true})
 
 export const createClientFlags = {
@@ -17,19 +18,19 @@ export const createClientFlags = {
     description:
       'Password (visible in the process list: prefer --password-stdin or the prompt). Without it a masked prompt asks twice on a terminal; piped input gives a line and its confirmation, and empty input creates the client without a password.',
   }),
-  'password-stdin': passwordStdin,
+  ...passwordSourceFlags,
   ...textFlags,
   role: roles,
   group: Flags.string({description: 'Group, as NAME or NAME:PRIORITY; repeat for several.', multiple: true}),
 }
 
-export const setClientPasswordFlags = {'password-stdin': passwordStdin}
+export const setClientPasswordFlags = {...passwordSourceFlags}
 export const createGroupFlags = {...textFlags, role: roles}
 export const createRoleFlags = {...textFlags}
 
 export const modifyClientFlags = {
   clientid: Flags.string({description: 'New client id; "" removes the binding.'}),
-  'password-stdin': Flags.boolean({description: 'Set a new password, read as one line from standard input.'}),
+  ...passwordSourceFlags,
   ...textFlags,
   role: Flags.string({description: 'Role as NAME or NAME:PRIORITY, repeatable; replaces all roles.', multiple: true}),
   group: Flags.string({
@@ -60,11 +61,30 @@ export const modifyRoleFlags = {
   'clear-acls': Flags.boolean({description: 'Remove every ACL.', exclusive: ['acl']}),
 }
 
-/** The paging words and `--verbose` of listClients, listGroups and listRoles. */
-export const listArgs = {
-  count: optionalArg('How many to list (default all).'),
-  offset: optionalArg('Where to start in the sorted list (default 0).'),
-}
 export const listFlags = {
   verbose: Flags.boolean({description: 'List full entries (sends verbose: true), printed in the get* layout.'}),
+}
+
+/** The flags of each catalog command that has more than the connection flags. */
+/** getClient's text layout: mosquitto_ctrl 2.0's (default) or 2.1's, or the broker's own version's. */
+export const layoutFlags = {
+  layout: Flags.string({
+    description:
+      "Text layout: 2.0 (mosquitto_ctrl 2.0's, the default), 2.1 (labels padded to 'Connections:', with the client's connections), or auto (2.1's when the broker's $SYS/broker/version says 2.1 or later).",
+    options: ['2.0', '2.1', 'auto'],
+  }),
+}
+
+export const DYNSEC_FLAGS: Record<string, Record<string, Flag>> = {
+  getClient: layoutFlags,
+  createClient: createClientFlags,
+  setClientPassword: setClientPasswordFlags,
+  modifyClient: modifyClientFlags,
+  createGroup: createGroupFlags,
+  modifyGroup: modifyGroupFlags,
+  createRole: createRoleFlags,
+  modifyRole: modifyRoleFlags,
+  listClients: listFlags,
+  listGroups: listFlags,
+  listRoles: listFlags,
 }

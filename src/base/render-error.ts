@@ -1,6 +1,9 @@
-import {EXIT, MqctlError, isMqctlError} from '../lib/errors.js'
+import {mqctlExit, type ExitPolicy} from '../cli/exit-policy.js'
+import {MqctlError, isMqctlError} from '../lib/errors.js'
+import type {IO} from '../lib/io.js'
+import {ProcessIO} from './io.js'
 
-/** Turns anything thrown inside a command into an MqctlError with a reliable exit status. */
+/** Turns anything thrown inside a command into an MqctlError (its code decides the status). */
 export function toMqctlError(err: unknown): MqctlError {
   if (isMqctlError(err)) return err
   // oclif's errors carry `oclif.exit`; checked by shape so this module never loads oclif.
@@ -11,7 +14,7 @@ export function toMqctlError(err: unknown): MqctlError {
       .map((l) => l.trim())
       .filter((l) => l && !l.startsWith('See more help'))
       .join(' ')
-    return new MqctlError('USAGE_ARGUMENTS', `${text} (see --help)`, {exit: EXIT.usage, cause: err})
+    return new MqctlError('USAGE_ARGUMENTS', `${text} (see --help)`, {cause: err})
   }
 
   const message = err instanceof Error ? err.message : String(err)
@@ -21,23 +24,30 @@ export function toMqctlError(err: unknown): MqctlError {
   })
 }
 
-/** The one place where errors become text or JSON. Secrets never reach here: messages never carry them. */
-export function renderError(error: MqctlError, json: boolean): void {
-  if (json) {
-    process.stdout.write(JSON.stringify({error: error.toJSON()}, null, 2) + '\n')
-    return
+/**
+ * The one place where errors become text or JSON; returns the exit status the policy gives.
+ * `target` is the command's I/O, or (for the pre-oclif front ends) whether --json was given.
+ * Secrets never reach here: messages never carry them.
+ */
+export function renderError(error: MqctlError, target: IO | boolean, policy: ExitPolicy = mqctlExit): number {
+  const status = policy(error)
+  const io = typeof target === 'boolean' ? new ProcessIO(target) : target
+  const write = (stream: 'stdout' | 'stderr', text: string) => io[stream].write(text)
+  if (io.jsonMode) {
+    write('stdout', JSON.stringify({error: error.toEnvelope(status)}, null, 2) + '\n')
+    return status
   }
 
   if (error.verbatim !== undefined) {
-    process.stderr.write(error.verbatim.endsWith('\n') ? error.verbatim : error.verbatim + '\n')
-    return
+    write('stderr', error.verbatim.endsWith('\n') ? error.verbatim : error.verbatim + '\n')
+    return status
   }
 
-  const red =
-    process.stderr.isTTY && !process.env.NO_COLOR ? (s: string) => `\u001B[31m${s}\u001B[39m` : (s: string) => s
-  process.stderr.write(`${red('mqctl:')} ${error.located}\n`)
-  if (error.hint) process.stderr.write(`  hint: ${error.hint}\n`)
+  write('stderr', `${io.stderr.colour.red('mqctl:')} ${error.located}\n`)
+  if (error.hint) write('stderr', `  hint: ${error.hint}\n`)
   if (process.env.MQCTL_DEBUG && error.cause instanceof Error && error.cause.stack) {
-    process.stderr.write(error.cause.stack + '\n')
+    write('stderr', error.cause.stack + '\n')
   }
+
+  return status
 }

@@ -17,7 +17,8 @@ import {connectFromOptions} from '../base/connect-options.js'
 /** Long connection flags as the argv rewrite writes them: name → takes a value. */
 export const FAST_CONNECTION_FLAGS: ReadonlyMap<string, boolean> = new Map([
   ...[...CTRL_OPTIONS.values()]
-    .filter((o) => o.flag !== 'verbose' && o.flag !== 'password-stdin')
+    // -f FILE (the offline file backend) is not a connection: such commands go to oclif.
+    .filter((o) => o.flag !== 'verbose' && o.flag !== 'password-stdin' && o.flag !== 'file')
     .map((o) => [o.flag, o.value] as const),
   ['admin-password-stdin', false],
 ])

@@ -1,10 +1,17 @@
 import {renderError, toMqctlError} from '../base/render-error.js'
+import {MqctlError} from '../lib/errors.js'
 import {canPrompt, promptPassword} from '../base/prompt.js'
 import {parsePasswdArgs} from '../lib/passwd/args.js'
 import {runPasswd, type PasswdResult} from '../lib/passwd/run.js'
 import {emptyPassword, readNewPassword, readPasswordFromSources} from '../lib/secrets/password.js'
 
 const warn = (message: string) => process.stderr.write(`mqctl: warning: ${message}\n`)
+
+/**
+ * mosquitto_passwd's exit policy, decided here at the edge: 2 only when the two passwords typed
+ * differ, 1 for every other failure (bad arguments, a file error, a lock timeout, a full disk).
+ */
+export const passwdExit = (error: MqctlError): number => (error.code === 'REFUSED_PASSWORD_MISMATCH' ? 2 : 1)
 
 /**
  * `mqctl passwd` in mosquitto_passwd's grammar. It runs without oclif, so bin/run.js can call
@@ -50,7 +57,9 @@ export async function passwdCli(argv: readonly string[]): Promise<number> {
     return 0
   } catch (error) {
     const e = toMqctlError(error)
-    renderError(e, json)
-    return e.exit
+    const exit = passwdExit(e)
+    // The JSON envelope's `exit` must be the status the process really ends with.
+    renderError(new MqctlError(e.code, e.message, {...e, exit, cause: e.cause}), json)
+    return exit
   }
 }

@@ -58,7 +58,7 @@ Piped: commands are read line by line and each result printed in mosquitto_ctrl'
     let terminal: import('../lib/shell/terminal.js').Terminal | undefined
     let status = 0
     try {
-      const layout = await pickLayout(flags.layout, session)
+      const layout = await pickLayout(flags.layout, () => session.brokerVersion())
       const lines = stdinLines()
       const readLine = async () => (await lines.readLine())?.toString('utf8')
       const runner = new ShellRunner(

@@ -3,7 +3,7 @@ import {findDynsecCommand, unknownDynsecCommand} from '../lib/dynsec/catalog.js'
 import {MqctlError} from '../lib/errors.js'
 
 /** dynsec subcommands that are mqctl's own rather than mosquitto_ctrl's. */
-const OWN_DYNSEC = new Set(['init'])
+const OWN_DYNSEC = new Set(['init', 'check', 'who', 'migrate'])
 /** Flags that belong to mqctl's commands even where connection options are read. */
 const OWN_FLAGS = new Set(['--json', '--help', '--verbose'])
 

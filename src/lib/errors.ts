@@ -1,16 +1,12 @@
+import {EXIT, mqctlExit} from '../cli/exit-policy.js'
+
 /**
- * Every failure in mqctl is an MqctlError: a stable code, an exit status from the table in
- * DESIGN.md section 4, and an optional hint. Rendering happens in one place (src/base).
+ * Every failure in mqctl is an MqctlError: a stable code (`FAMILY_DETAIL`), a message and an
+ * optional hint. src/lib says what went wrong; the exit status is decided from the code at the
+ * edge (src/cli/exit-policy.ts) and the error is rendered once there (src/base/render-error.ts).
  */
-export const EXIT = {
-  ok: 0,
-  refused: 1,
-  usage: 2,
-  connection: 3,
-  timeout: 4,
-  file: 5,
-  changes: 6,
-} as const
+/** @deprecated import EXIT from src/cli/exit-policy.ts (kept so existing imports compile). */
+export {EXIT}
 
 export type ExitStatus = (typeof EXIT)[keyof typeof EXIT]
 
@@ -21,7 +17,10 @@ export interface SourceLocation {
 }
 
 export interface MqctlErrorOptions {
-  /** Exit status; defaults to the status implied by the code. */
+  /**
+   * @deprecated the status comes from the code (src/cli/exit-policy.ts); a value here still
+   * overrides it, for throw sites not yet moved to a code of their own.
+   */
   exit?: number
   hint?: string
   location?: SourceLocation
@@ -35,21 +34,10 @@ export interface MqctlErrorOptions {
   cause?: unknown
 }
 
-/** Default exit status per code family; codes are `FAMILY_DETAIL`. */
-const FAMILY_EXIT: Record<string, number> = {
-  USAGE: EXIT.usage,
-  REFUSED: EXIT.refused,
-  NOT_FOUND: EXIT.refused,
-  CONNECTION: EXIT.connection,
-  TIMEOUT: EXIT.timeout,
-  FILE: EXIT.file,
-  PARSE: EXIT.file,
-  INTERNAL: EXIT.refused,
-}
-
 export class MqctlError extends Error {
   readonly code: string
-  readonly exit: number
+  /** The deprecated per-throw status, when one was given. */
+  readonly exitOverride?: number
   readonly hint?: string
   readonly location?: SourceLocation
   readonly verbatim?: string
@@ -59,11 +47,16 @@ export class MqctlError extends Error {
     super(message, options.cause === undefined ? undefined : {cause: options.cause})
     this.name = 'MqctlError'
     this.code = code
-    this.exit = options.exit ?? FAMILY_EXIT[code.split('_')[0]] ?? EXIT.refused
+    this.exitOverride = options.exit
     this.hint = options.hint
     this.location = options.location
     this.verbatim = options.verbatim
     this.details = options.details
+  }
+
+  /** @deprecated the status under mqctl's policy; front ends ask their own policy instead. */
+  get exit(): number {
+    return mqctlExit(this)
   }
 
   /** `file:line:column: message` when the error points into a file. */
@@ -75,10 +68,15 @@ export class MqctlError extends Error {
   }
 
   toJSON(): Record<string, unknown> {
+    return this.toEnvelope(this.exit)
+  }
+
+  /** The `error` member of the --json envelope, with the status the front end chose. */
+  toEnvelope(exit: number): Record<string, unknown> {
     return {
       code: this.code,
       message: this.message,
-      exit: this.exit,
+      exit,
       ...(this.hint ? {hint: this.hint} : {}),
       ...(this.location ? {location: this.location} : {}),
       ...(this.details ? {details: this.details} : {}),

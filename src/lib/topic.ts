@@ -91,3 +91,76 @@ export function substitutePattern(
 
   return out.join('/')
 }
+
+/**
+ * The dynamic-security plugin's subscribePattern/unsubscribePattern test in 2.0.x: may a client
+ * subscribe to `filter` under an ACL `acl`? It compares levels only: `+` in the ACL covers one
+ * level, a trailing `#` any rest (and the parent), a filter ending in `#` needs an ACL ending in
+ * `#`, and there is no `$` rule: ACL `#` (and `+/#`) cover `$SYS/#` too. Invalid input is not
+ * rejected, only compared.
+ */
+export function subscriptionWithinAcl20(acl: string, filter: string): boolean {
+  if (acl === '#') return true
+  const stripHash = (s: string): [string, boolean] => {
+    if (s === '#') return ['', true]
+    if (s.length > 1 && s.endsWith('/#')) return [s.slice(0, -2), true]
+    return [s, false]
+  }
+
+  const [a, aclHash] = stripHash(acl)
+  const [f, filterHash] = stripHash(filter)
+  if (filterHash && !aclHash) return false
+  const al = a.split('/')
+  const fl = f.split('/')
+  if (al.length > fl.length) return false
+  if (fl.length > al.length && !aclHash) return false
+  return al.every((level, i) => level === '+' || level === fl[i])
+}
+
+/**
+ * Whether `filter` is inside `acl` as 2.1's plugin decides it (mosquitto_sub_matches_acl): `$`
+ * topics only under `$` ACLs, `+` never covers a `#` level, `#` covers the rest. Both are
+ * assumed valid filters.
+ */
+export function subscriptionWithinAcl21(acl: string, filter: string): boolean {
+  if (acl.startsWith('$') !== filter.startsWith('$')) return false
+  const al = acl.split('/')
+  const fl = filter.split('/')
+  for (let i = 0; i < al.length; i++) {
+    if (al[i] === '#') return true
+    if (i >= fl.length) return false
+    if (al[i] === '+') {
+      if (fl[i] === '#') return false
+      continue
+    }
+
+    if (al[i] !== fl[i]) return false
+  }
+
+  if (fl.length === al.length) return true
+  // `a/b` is inside `a/b/#` only through the `#` branch above; a longer filter is not inside.
+  return false
+}
+
+/**
+ * mosquitto_topic_matches_sub as 2.0.x runs it on an ACL topic that is NOT a valid filter (the
+ * plugin loads such topics from its file unchecked): the walk gives up on the first malformed
+ * level, so the only match left is a topic that ends where an ACL `…/+/#…` has just consumed
+ * its last level with `+`. Valid filters go through topicMatches.
+ */
+export function invalidFilterMatches20(filter: string, topic: string): boolean {
+  if (topic.startsWith('$') !== filter.startsWith('$')) return false
+  const f = filter.split('/')
+  const t = topic.split('/')
+  for (let i = 0; i < f.length; i++) {
+    if (f[i] === '+') {
+      if (i === t.length - 1 && f.length > i + 1 && f[i + 1].startsWith('#')) return true
+      if (i >= t.length) return false
+      continue
+    }
+
+    if (/[+#]/.test(f[i]) || i >= t.length || f[i] !== t[i]) return false
+  }
+
+  return false
+}

@@ -1,5 +1,6 @@
 import {MqctlError} from '../errors.js'
-import type {ControlEndpoint, DynsecSession} from '../dynsec/client.js'
+import type {ControlEndpoint} from '../dynsec/client.js'
+import type {Sender} from '../dynsec/run.js'
 
 /**
  * mosquitto 2.1's broker control API (`$CONTROL/broker/v1`, spec 2.6): listPlugins and
@@ -65,10 +66,10 @@ export function formatPlugins(data: unknown): string[] {
 
 /** Sends one broker command over a session opened on BROKER_ENDPOINT. */
 export async function runBrokerCommand(
-  session: Pick<DynsecSession, 'request'>,
+  session: Sender,
   command: BrokerCommand,
 ): Promise<{data: unknown; lines: string[]}> {
-  const [response] = await session.request([{command}])
+  const [response] = await session.send([{command}])
   if (response.error !== undefined) {
     // 2.1's mosquitto_ctrl ends the broker module's errors with a full stop.
     const text = `${command}: Error: ${response.error}.`

@@ -277,7 +277,7 @@ class ConfWriter {
 function header(o: GenOptions, names: readonly string[]): string[] {
   const spec = (n: string) => CONF_OPTIONS[n]
   const only21 = names.filter((n) => spec(n) && !spec(n).versions.includes('2.0'))
-  const deprecated21 = names.filter((n) => spec(n)?.deprecated?.in === '2.1' || n === 'per_listener_settings')
+  const deprecated21 = names.filter((n) => spec(n)?.rules['2.1']?.deprecated && !spec(n)?.rules['2.0']?.deprecated)
   let compat: string
   if (o.target === '2.1') {
     compat =

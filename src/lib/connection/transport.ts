@@ -1,10 +1,15 @@
-import {readFileSync, readdirSync} from 'node:fs'
+import {readdirSync, statSync} from 'node:fs'
 import {isIP, connect as netConnect, type Socket} from 'node:net'
 import {join} from 'node:path'
 import type {ConnectionOptions as TlsOptions, TLSSocket} from 'node:tls'
 
-import {MqctlError} from '../errors.js'
+import {MqctlError, fileError} from '../errors.js'
+import {readInputFile} from '../files/input.js'
 import type {ResolvedConnection} from './resolve.js'
+import {bareHost, checkBrokerIdentity, identityError} from './tls-identity.js'
+
+/** PEM inputs are small; a bigger one is the wrong file. */
+const MAX_PEM_BYTES = 4 * 1024 * 1024
 
 // node:tls and the crypto it pulls in cost start-up time: loaded for TLS connections only.
 let tlsModule: typeof import('node:tls')
@@ -48,11 +53,15 @@ export function transportError(error: NodeJS.ErrnoException, c: ResolvedConnecti
     code.startsWith('ERR_TLS') ||
     /certificate|ssl|tls/i.test(error.message)
   ) {
-    return new MqctlError('CONNECTION_TLS', `TLS handshake with ${where} failed: ${error.message.trim()}`, {
-      hint: CERT_ERRORS.has(code)
-        ? "give the CA that signed the broker's certificate with --cafile (or --insecure to skip verification, which is unsafe)"
-        : 'is this a TLS listener, and do --tls-version/--ciphers/--psk match it?',
-    })
+    const hint =
+      code === 'ERR_TLS_CERT_ALTNAME_INVALID'
+        ? 'connect with a name or address the certificate lists (-h), or issue one that lists this host (mqctl cert server --host/--ip); --insecure skips only this check'
+        : code === 'CERT_HAS_EXPIRED' || code === 'CERT_NOT_YET_VALID'
+          ? "the broker's certificate is outside its validity dates (check the clocks, or renew it); --insecure does not skip this"
+          : CERT_ERRORS.has(code)
+            ? "give the CA that signed the broker's certificate with --cafile or --capath; --insecure does not skip this"
+            : 'is this a TLS listener, and do --tls-version/--ciphers/--psk match it?'
+    return new MqctlError('CONNECTION_TLS', `TLS handshake with ${where} failed: ${error.message.trim()}`, {hint})
   }
 
   if (code === 'ECONNRESET' || code === 'EPIPE') {
@@ -66,18 +75,48 @@ export function transportError(error: NodeJS.ErrnoException, c: ResolvedConnecti
   return new MqctlError('CONNECTION_FAILED', `cannot connect to ${where}: ${error.message.trim()}`)
 }
 
+/** A PEM input (CA, certificate, key): a regular file of sane size, or an exit-5 error naming it. */
+function readPem(path: string, label: string): Buffer {
+  try {
+    return readInputFile(path, {maxBytes: MAX_PEM_BYTES, label}).bytes
+  } catch (error) {
+    const e = error as MqctlError
+    throw new MqctlError(
+      e.code?.startsWith('FILE_') ? e.code : 'FILE_TLS',
+      `Problem setting TLS options: ${e.message}`,
+      {
+        location: e.location,
+      },
+    )
+  }
+}
+
 function loadCaBundle(tls: NonNullable<ResolvedConnection['tls']>): string[] | undefined {
   const cas: string[] = []
-  try {
-    if (tls.cafile) cas.push(readFileSync(tls.cafile, 'utf8'))
-    if (tls.capath) {
-      for (const name of readdirSync(tls.capath)) {
-        const text = readFileSync(join(tls.capath, name), 'utf8')
-        if (text.includes('-----BEGIN CERTIFICATE-----')) cas.push(text)
-      }
+  if (tls.cafile) cas.push(readPem(tls.cafile, 'CA file').toString('utf8'))
+  if (tls.capath) {
+    let names: string[]
+    try {
+      names = readdirSync(tls.capath)
+    } catch (error) {
+      throw new MqctlError('FILE_TLS', `Problem setting TLS options: ${fileError(tls.capath, error).message}`)
     }
-  } catch (error) {
-    throw new MqctlError('FILE_TLS', `Problem setting TLS options: ${(error as Error).message}`)
+
+    for (const name of names) {
+      const path = join(tls.capath, name)
+      // Like OpenSSL's hashed directory lookup, entries that are not regular files are skipped
+      // (a FIFO among them must not hang the connection).
+      let regular = false
+      try {
+        regular = statSync(path).isFile()
+      } catch {
+        // a dangling link: skipped too
+      }
+
+      if (!regular) continue
+      const text = readPem(path, 'CA file').toString('utf8')
+      if (text.includes('-----BEGIN CERTIFICATE-----')) cas.push(text)
+    }
   }
 
   if (cas.length === 0) return undefined
@@ -86,21 +125,28 @@ function loadCaBundle(tls: NonNullable<ResolvedConnection['tls']>): string[] | u
 
 function tlsOptions(c: ResolvedConnection): TlsOptions {
   const tls = c.tls!
+  const host = bareHost(c.host)
   const options: TlsOptions = {
-    rejectUnauthorized: !tls.insecure,
+    // The chain (trust, dates, signatures) is always verified; --insecure, as in mosquitto_ctrl,
+    // only skips the host check below.
+    rejectUnauthorized: true,
     ca: loadCaBundle(tls),
     ciphers: tls.ciphers,
     minVersion: tls.minVersion,
-    servername: isIP(c.host) ? undefined : c.host,
+    host,
+    // SNI carries host names only (RFC 6066); Node refuses an IP literal there.
+    servername: isIP(host) ? undefined : host,
     ALPNProtocols: tls.alpn ? [tls.alpn] : undefined,
+    checkServerIdentity: (_name, cert) => {
+      // No host check over a Unix socket (libmosquitto skips it for port 0) or with --insecure.
+      if (tls.insecure || c.unix) return undefined
+      const mismatch = checkBrokerIdentity(host, cert.raw)
+      return mismatch ? identityError(mismatch) : undefined
+    },
   }
   if (tls.cert) {
-    try {
-      options.cert = readFileSync(tls.cert)
-      options.key = readFileSync(tls.key!)
-    } catch (error) {
-      throw new MqctlError('FILE_TLS', `Problem setting TLS options: ${(error as Error).message}`)
-    }
+    options.cert = readPem(tls.cert, 'certificate file')
+    options.key = readPem(tls.key!, 'key file')
   }
 
   if (tls.psk) {
@@ -126,97 +172,55 @@ function waitFor<T extends Socket>(socket: T, event: string): Promise<T> {
   })
 }
 
-/** A minimal SOCKS5 CONNECT (RFC 1928/1929) where the proxy resolves the name, as socks5h means. */
+/** SOCKS5 CONNECT through the `socks` package; the proxy resolves the broker's name, as socks5h means. */
 async function socks5(c: ResolvedConnection): Promise<Socket> {
   const proxy = c.proxy!
-  // Failures here name the proxy: the broker was never contacted.
+  const named = `the SOCKS proxy ${proxy.host}:${proxy.port}`
+  // The TCP connection is made here, so a proxy that is down is told apart from one that fails
+  // the handshake: the broker was never contacted either way.
   const socket = await waitFor(
     netConnect({host: proxy.host, port: proxy.port, localAddress: c.bindAddress}),
     'connect',
   ).catch((error: NodeJS.ErrnoException) => {
-    throw new MqctlError(
-      'CONNECTION_PROXY',
-      `cannot reach the SOCKS proxy ${proxy.host}:${proxy.port}: ${error.code ?? error.message}`,
-      {
-        hint: 'check --proxy',
-      },
-    )
+    throw new MqctlError('CONNECTION_PROXY', `cannot reach ${named}: ${error.code ?? error.message}`, {
+      hint: 'check --proxy',
+    })
   })
+  let socketCode: string | undefined
+  socket.once('error', (error: NodeJS.ErrnoException) => (socketCode = error.code))
+  const {SocksClient} = await import('socks')
   try {
-    return await socks5Handshake(c, socket)
+    await SocksClient.createConnection({
+      command: 'connect',
+      destination: {host: c.host, port: c.port},
+      proxy: {host: proxy.host, port: proxy.port, type: 5, userId: proxy.username, password: proxy.password},
+      existing_socket: socket,
+      // The caller's deadline decides; this only keeps the library from giving up first.
+      timeout: c.timeoutMs + 60_000,
+    })
   } catch (error) {
     socket.destroy()
-    if (error instanceof MqctlError) throw error
-    const why = (error as NodeJS.ErrnoException).code ?? (error as Error).message
-    throw new MqctlError(
-      'CONNECTION_PROXY',
-      `the SOCKS proxy ${proxy.host}:${proxy.port} failed during the handshake: ${why}`,
-      {hint: 'check --proxy'},
-    )
-  }
-}
-
-async function socks5Handshake(c: ResolvedConnection, socket: Socket): Promise<Socket> {
-  const proxy = c.proxy!
-  // Bytes are kept here between reads: a proxy may send a reply and what follows it in one
-  // chunk, and a chunk pushed back with unshift() on a flowing socket would be lost.
-  let pending = Buffer.alloc(0)
-  const read = (n: number) =>
-    new Promise<Buffer>((resolve, reject) => {
-      const take = () => {
-        if (pending.length < n) return false
-        stop()
-        const out = pending.subarray(0, n)
-        pending = pending.subarray(n)
-        resolve(out)
-        return true
-      }
-
-      const onData = (chunk: Buffer) => {
-        pending = Buffer.concat([pending, chunk])
-        take()
-      }
-
-      const onEnd = () => {
-        stop()
-        reject(
-          new MqctlError(
-            'CONNECTION_PROXY',
-            `the SOCKS proxy ${proxy.host}:${proxy.port} closed the connection during the handshake`,
-          ),
-        )
-      }
-
-      const stop = () => {
-        socket.off('data', onData).off('error', reject).off('end', onEnd)
-      }
-
-      if (!take()) socket.on('data', onData).once('error', reject).once('end', onEnd)
+    const text = (error as Error).message
+    if (/authentication failed/i.test(text))
+      throw new MqctlError('CONNECTION_PROXY', `${named} refused the username/password`, {hint: 'check --proxy'})
+    if (/no accepted authentication type/i.test(text))
+      throw new MqctlError('CONNECTION_PROXY', `${named} accepts none of the offered authentication methods`, {
+        hint: 'check --proxy (user and password in the URL)',
+      })
+    const rejected = /proxy rejected connection - (\w+)/i.exec(text)
+    if (rejected)
+      throw new MqctlError('CONNECTION_PROXY', `${named} could not reach ${c.host}:${c.port} (${rejected[1]})`, {
+        hint: 'check -h/-p: the proxy resolves and connects to them',
+      })
+    throw new MqctlError('CONNECTION_PROXY', `${named} failed during the handshake: ${socketCode ?? text}`, {
+      hint: 'check --proxy',
     })
-  const auth = proxy.username === undefined ? [0x00] : [0x02]
-  socket.write(Buffer.from([0x05, auth.length, ...auth]))
-  const [, method] = await read(2)
-  if (method === 0x02) {
-    const u = Buffer.from(proxy.username ?? '')
-    const p = Buffer.from(proxy.password ?? '')
-    socket.write(Buffer.concat([Buffer.from([0x01, u.length]), u, Buffer.from([p.length]), p]))
-    const [, status] = await read(2)
-    if (status !== 0) throw new MqctlError('CONNECTION_PROXY', 'the SOCKS proxy refused the username/password')
-  } else if (method !== 0x00) {
-    throw new MqctlError('CONNECTION_PROXY', 'the SOCKS proxy accepts none of the offered authentication methods')
   }
 
-  const host = Buffer.from(c.host)
-  const port = Buffer.from([c.port >> 8, c.port & 0xff])
-  socket.write(Buffer.concat([Buffer.from([0x05, 0x01, 0x00, 0x03, host.length]), host, port]))
-  const head = await read(5)
-  if (head[1] !== 0x00)
-    throw new MqctlError('CONNECTION_PROXY', `the SOCKS proxy could not reach ${c.host}:${c.port} (reply ${head[1]})`)
-  const rest = head[3] === 0x01 ? 4 + 2 - 1 : head[3] === 0x04 ? 16 + 2 - 1 : head[4] + 2
-  await read(rest)
-  // Paused until MQTT takes the stream over, so nothing the broker sends is dropped meanwhile.
+  // socks resumes the socket on the next turn to replay bytes read past its reply. MQTT and TLS
+  // both speak first, so there are none; pausing keeps what the broker sends until MQTT reads.
+  await new Promise((resolve) => setImmediate(resolve))
   socket.pause()
-  if (pending.length > 0) socket.unshift(pending)
   return socket
 }
 

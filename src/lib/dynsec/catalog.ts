@@ -1,14 +1,34 @@
 import {MqctlError} from '../errors.js'
 import {closest} from '../suggest.js'
-import {checkTopicFilter, describeTopicProblem} from '../topic.js'
-import {ACL_TYPES, DEFAULT_ACL_TYPES} from './acl-types.js'
-import type {DynsecRequest} from './schemas.js'
 
 /**
- * Every dynsec command with mosquitto_ctrl's argument syntax (spec 2.5): how its words become
- * the JSON request, checked here before any connection is made.
+ * Every online dynsec command, once: its name, mosquitto_ctrl's positional words, the texts of
+ * its --help and man page, and the kind of output it prints. src/base/dynsec-command-factory.ts
+ * makes the oclif command classes from this, and the mosquitto_ctrl argv rewrite matches names
+ * here. Plain data with no heavy imports: it is loaded to show --help and to rewrite argv.
  */
 export type OutputKind = 'none' | 'defaultAcl' | 'client' | 'group' | 'role' | 'list' | 'anonymousGroup'
+
+/** The plugin's ACL types (spec 3.1–3.5). */
+export const ACL_TYPES = [
+  'publishClientSend',
+  'publishClientReceive',
+  'subscribeLiteral',
+  'subscribePattern',
+  'unsubscribeLiteral',
+  'unsubscribePattern',
+] as const
+export const DEFAULT_ACL_TYPES = ['publishClientSend', 'publishClientReceive', 'subscribe', 'unsubscribe'] as const
+
+/** One positional word: its name as an argument of the mqctl command. */
+export interface DynsecArg {
+  name: string
+  description: string
+  required: boolean
+}
+
+/** How a command takes a password: none, or a new one (prompted twice when no source is named). */
+export type PasswordUse = 'create' | 'set' | 'modify'
 
 export interface DynsecCommandSpec {
   name: string
@@ -16,14 +36,70 @@ export interface DynsecCommandSpec {
   /** Positional parameters in mosquitto_ctrl order; `?` marks optional ones. */
   params: string[]
   output: OutputKind
+  args: DynsecArg[]
+  examples: string[]
+  /** The --help description: mosquitto_ctrl's form of the command, unless the command is API-only. */
+  description: string
+  /** createClient may be given no password; setClientPassword needs one; modifyClient only when asked. */
+  password?: PasswordUse
 }
 
-const spec = (name: string, params: string[], output: OutputKind, summary: string): DynsecCommandSpec => ({
-  name,
-  params,
-  output,
-  summary,
-})
+const ARG_TEXT: Record<string, string> = {
+  username: 'Client username.',
+  rolename: 'Role name.',
+  groupname: 'Group name.',
+  priority: 'Priority: higher is checked first (default -1).',
+  acltype: `ACL type: ${ACL_TYPES.slice(0, -1).join(', ')} or ${ACL_TYPES.at(-1)}.`,
+  topic: 'Topic filter the ACL applies to.',
+  access: 'allow or deny.',
+  count: 'How many to list (default all).',
+  offset: 'Where to start in the sorted list (default 0).',
+}
+
+/** The argument name of a mosquitto_ctrl word (`allow|deny` is the access). */
+const argName = (param: string) =>
+  param === 'allow|deny?' || param === 'allow|deny' ? 'access' : param.replace('?', '')
+
+interface Extra {
+  /** Argument texts that differ from ARG_TEXT. */
+  args?: Record<string, string>
+  /** Replaces the mosquitto_ctrl form (API-only commands), or follows it as more paragraphs. */
+  description?: string
+  more?: string
+  password?: PasswordUse
+}
+
+function spec(
+  name: string,
+  params: string[],
+  output: OutputKind,
+  summary: string,
+  examples: string[],
+  extra: Extra = {},
+): DynsecCommandSpec {
+  const args = params.map((p) => ({
+    name: argName(p),
+    description: extra.args?.[argName(p)] ?? ARG_TEXT[argName(p)],
+    required: !p.endsWith('?'),
+  }))
+  const words = params.map((p) => (p.endsWith('?') ? `[${p.slice(0, -1)}]` : `<${p}>`))
+  const form = `mosquitto_ctrl form: ${['mosquitto_ctrl [connection options] dynsec', name, ...words].join(' ')}`
+  const description = extra.description ?? (extra.more ? `${form}\n\n${extra.more}` : form)
+  const bin = '<%= config.bin %> dynsec'
+  return {
+    name,
+    params,
+    output,
+    summary,
+    args,
+    examples: examples.map((e) => e.replaceAll('$0', bin)),
+    description,
+    ...(extra.password ? {password: extra.password} : {}),
+  }
+}
+
+const apiOnly = (what: string, lists: string) =>
+  `Not a mosquitto_ctrl command: sends the plugin's modify${what} request, which changes every property given in one request. A flag listing ${lists} replaces the whole list; properties not given stay as they are.`
 
 export const DYNSEC_COMMANDS: readonly DynsecCommandSpec[] = [
   spec(
@@ -31,37 +107,123 @@ export const DYNSEC_COMMANDS: readonly DynsecCommandSpec[] = [
     ['acltype', 'allow|deny'],
     'none',
     'Set the default access for one of publishClientSend, publishClientReceive, subscribe, unsubscribe.',
+    ['$0 setDefaultACLAccess publishClientSend deny'],
+    {args: {acltype: `ACL type: ${DEFAULT_ACL_TYPES.slice(0, -1).join(', ')} or ${DEFAULT_ACL_TYPES.at(-1)}.`}},
   ),
-  spec('getDefaultACLAccess', [], 'defaultAcl', 'Show the default access of the four ACL types.'),
-  spec('createClient', ['username'], 'none', 'Create a client (a user that can log in).'),
-  spec('deleteClient', ['username'], 'none', 'Delete a client.'),
-  spec('enableClient', ['username'], 'none', 'Allow a disabled client to log in again.'),
-  spec('disableClient', ['username'], 'none', 'Stop a client from logging in (and disconnect it).'),
-  spec('setClientId', ['username', 'clientid?'], 'none', 'Bind a client to one MQTT client id, or remove the binding.'),
-  spec('setClientPassword', ['username', 'password?'], 'none', "Set a client's password."),
-  spec('addClientRole', ['username', 'rolename', 'priority?'], 'none', 'Give a client a role.'),
-  spec('removeClientRole', ['username', 'rolename'], 'none', 'Take a role from a client.'),
-  spec('getClient', ['username'], 'client', 'Show a client.'),
-  spec('listClients', ['count?', 'offset?'], 'list', 'List clients.'),
-  spec('modifyClient', ['username'], 'none', 'Change several properties of a client at once (API-only command).'),
-  spec('createGroup', ['groupname'], 'none', 'Create a group.'),
-  spec('deleteGroup', ['groupname'], 'none', 'Delete a group.'),
-  spec('getGroup', ['groupname'], 'group', 'Show a group.'),
-  spec('listGroups', ['count?', 'offset?'], 'list', 'List groups.'),
-  spec('addGroupClient', ['groupname', 'username', 'priority?'], 'none', 'Add a client to a group.'),
-  spec('removeGroupClient', ['groupname', 'username'], 'none', 'Remove a client from a group.'),
-  spec('addGroupRole', ['groupname', 'rolename', 'priority?'], 'none', 'Give a group a role.'),
-  spec('removeGroupRole', ['groupname', 'rolename'], 'none', 'Take a role from a group.'),
-  spec('setAnonymousGroup', ['groupname'], 'none', 'Choose the group whose roles apply to clients without a username.'),
-  spec('getAnonymousGroup', [], 'anonymousGroup', 'Show the anonymous group.'),
-  spec('modifyGroup', ['groupname'], 'none', 'Change several properties of a group at once (API-only command).'),
-  spec('createRole', ['rolename'], 'none', 'Create a role.'),
-  spec('deleteRole', ['rolename'], 'none', 'Delete a role.'),
-  spec('getRole', ['rolename'], 'role', 'Show a role and its ACLs.'),
-  spec('listRoles', ['count?', 'offset?'], 'list', 'List roles.'),
-  spec('addRoleACL', ['rolename', 'acltype', 'topic', 'allow|deny', 'priority?'], 'none', 'Add an ACL to a role.'),
-  spec('removeRoleACL', ['rolename', 'acltype', 'topic'], 'none', 'Remove an ACL from a role.'),
-  spec('modifyRole', ['rolename'], 'none', 'Change several properties of a role at once (API-only command).'),
+  spec('getDefaultACLAccess', [], 'defaultAcl', 'Show the default access of the four ACL types.', [
+    '$0 getDefaultACLAccess',
+  ]),
+  spec(
+    'createClient',
+    ['username'],
+    'none',
+    'Create a client (a user that can log in).',
+    ['$0 createClient alice -c alice-sensor', '$0 createClient bob --password-stdin --text-name "Bob the builder"'],
+    {password: 'create'},
+  ),
+  spec('deleteClient', ['username'], 'none', 'Delete a client.', ['$0 deleteClient alice']),
+  spec('enableClient', ['username'], 'none', 'Allow a disabled client to log in again.', ['$0 enableClient alice']),
+  spec('disableClient', ['username'], 'none', 'Stop a client from logging in (and disconnect it).', [
+    '$0 disableClient alice',
+  ]),
+  spec(
+    'setClientId',
+    ['username', 'clientid?'],
+    'none',
+    'Bind a client to one MQTT client id, or remove the binding.',
+    ['$0 setClientId alice alice-sensor', '$0 setClientId alice'],
+    {args: {clientid: 'MQTT client id the client must use; omit to remove the binding.'}},
+  ),
+  spec(
+    'setClientPassword',
+    ['username', 'password?'],
+    'none',
+    "Set a client's password.",
+    ['$0 setClientPassword alice', 'printf "%s\\n" "$PW" | $0 setClientPassword alice --password-stdin'],
+    {
+      args: {
+        password:
+          'New password (visible in the process list: prefer --password-stdin or the prompt, which asks twice).',
+      },
+      more: 'Without a password argument, a masked prompt asks twice on a terminal, or two lines are read from piped standard input; --password-stdin reads one line, --password-file the first line of a file, --password-env a variable. An empty password is refused.',
+      password: 'set',
+    },
+  ),
+  spec('addClientRole', ['username', 'rolename', 'priority?'], 'none', 'Give a client a role.', [
+    '$0 addClientRole alice sensors 5',
+  ]),
+  spec('removeClientRole', ['username', 'rolename'], 'none', 'Take a role from a client.', [
+    '$0 removeClientRole alice sensors',
+  ]),
+  spec('getClient', ['username'], 'client', 'Show a client.', ['$0 getClient alice']),
+  spec('listClients', ['count?', 'offset?'], 'list', 'List clients.', [
+    '$0 listClients',
+    '$0 listClients 10 20',
+    '$0 listClients --verbose',
+  ]),
+  spec(
+    'modifyClient',
+    ['username'],
+    'none',
+    'Change several properties of a client at once (API-only command).',
+    ['$0 modifyClient alice --text-name Alice --role sensors:5 --group devices'],
+    {description: apiOnly('Client', 'roles or groups'), password: 'modify'},
+  ),
+  spec('createGroup', ['groupname'], 'none', 'Create a group.', ['$0 createGroup devices']),
+  spec('deleteGroup', ['groupname'], 'none', 'Delete a group.', ['$0 deleteGroup devices']),
+  spec('getGroup', ['groupname'], 'group', 'Show a group.', ['$0 getGroup devices']),
+  spec('listGroups', ['count?', 'offset?'], 'list', 'List groups.', ['$0 listGroups']),
+  spec('addGroupClient', ['groupname', 'username', 'priority?'], 'none', 'Add a client to a group.', [
+    '$0 addGroupClient devices alice 3',
+  ]),
+  spec('removeGroupClient', ['groupname', 'username'], 'none', 'Remove a client from a group.', [
+    '$0 removeGroupClient devices alice',
+  ]),
+  spec('addGroupRole', ['groupname', 'rolename', 'priority?'], 'none', 'Give a group a role.', [
+    '$0 addGroupRole devices sensors',
+  ]),
+  spec('removeGroupRole', ['groupname', 'rolename'], 'none', 'Take a role from a group.', [
+    '$0 removeGroupRole devices sensors',
+  ]),
+  spec(
+    'setAnonymousGroup',
+    ['groupname'],
+    'none',
+    'Choose the group whose roles apply to clients without a username.',
+    ['$0 setAnonymousGroup guests'],
+  ),
+  spec('getAnonymousGroup', [], 'anonymousGroup', 'Show the anonymous group.', ['$0 getAnonymousGroup']),
+  spec(
+    'modifyGroup',
+    ['groupname'],
+    'none',
+    'Change several properties of a group at once (API-only command).',
+    ['$0 modifyGroup devices --role sensors --client alice:2'],
+    {description: apiOnly('Group', 'roles or members')},
+  ),
+  spec('createRole', ['rolename'], 'none', 'Create a role.', ['$0 createRole sensors']),
+  spec('deleteRole', ['rolename'], 'none', 'Delete a role.', ['$0 deleteRole sensors']),
+  spec('getRole', ['rolename'], 'role', 'Show a role and its ACLs.', ['$0 getRole sensors']),
+  spec('listRoles', ['count?', 'offset?'], 'list', 'List roles.', ['$0 listRoles']),
+  spec(
+    'addRoleACL',
+    ['rolename', 'acltype', 'topic', 'allow|deny', 'priority?'],
+    'none',
+    'Add an ACL to a role.',
+    ["$0 addRoleACL sensors publishClientSend 'sensors/#' allow 5"],
+    {args: {priority: 'Priority: higher is checked first (default 0).'}},
+  ),
+  spec('removeRoleACL', ['rolename', 'acltype', 'topic'], 'none', 'Remove an ACL from a role.', [
+    "$0 removeRoleACL sensors publishClientSend 'sensors/#'",
+  ]),
+  spec(
+    'modifyRole',
+    ['rolename'],
+    'none',
+    'Change several properties of a role at once (API-only command).',
+    ["$0 modifyRole sensors --acl 'publishClientSend sensors/# allow 5' --acl 'subscribePattern sensors/# allow'"],
+    {description: apiOnly('Role', 'ACLs')},
+  ),
 ]
 
 const BY_LOWER = new Map(DYNSEC_COMMANDS.map((c) => [c.name.toLowerCase(), c]))
@@ -79,164 +241,15 @@ export function unknownDynsecCommand(name: string, more: readonly string[] = [])
   return new MqctlError('USAGE_UNKNOWN_COMMAND', text.replace('\n', ' '), {verbatim: text, exit: 13})
 }
 
-const bad = (message: string) => new MqctlError('USAGE_DYNSEC', message)
-
-export function parsePriority(text: string, what = 'priority'): number {
-  if (!/^[+-]?\d+$/.test(text)) throw bad(`invalid ${what} "${text}": give a whole number`)
-  const n = Number(text)
-  if (n < -2_147_483_648 || n > 2_147_483_647) throw bad(`${what} ${text} is out of range`)
-  return n
-}
-
-export function parseCount(text: string, what: string): number {
-  if (!/^\d+$/.test(text)) throw bad(`invalid ${what} "${text}": give a whole number of 0 or more`)
-  return Number(text)
-}
-
-export function parseAllow(text: string): boolean {
-  if (text === 'allow') return true
-  if (text === 'deny') return false
-  throw bad(`access must be "allow" or "deny", not "${text}"`)
-}
-
-function canonical(list: readonly string[], text: string, what: string): string {
-  const found = list.find((t) => t.toLowerCase() === text.toLowerCase())
-  if (!found) throw bad(`unknown ${what} "${text}" (one of ${list.join(', ')})`)
-  return found
-}
-
-export const parseAclType = (text: string): string => canonical(ACL_TYPES, text, 'acltype')
-export const parseDefaultAclType = (text: string): string => canonical(DEFAULT_ACL_TYPES, text, 'acltype')
-
-export function parseAclTopic(topic: string): string {
-  const problem = checkTopicFilter(topic)
-  if (problem) throw bad(`invalid ACL topic "${topic}": ${describeTopicProblem(problem)}`)
-  return topic
-}
-
-/** `NAME` or `NAME:PRIORITY` from --role/--group/--client flags. */
-export function parseNamedPriority(text: string, key: string): Record<string, string | number> {
-  const m = /^(.*?)(?::([+-]?\d+))?$/.exec(text)!
-  if (m[1] === '') throw bad(`empty name in "${text}"`)
-  return m[2] === undefined ? {[key]: m[1]} : {[key]: m[1], priority: parsePriority(m[2])}
-}
-
-/** `TYPE TOPIC allow|deny [PRIORITY]` from modifyRole --acl, in addRoleACL's order. */
-export function parseAclSpec(text: string): Record<string, unknown> {
-  const words = text.trim().split(/\s+/)
-  if (words.length < 3 || words.length > 4) throw bad(`--acl "${text}": expected "ACLTYPE TOPIC allow|deny [PRIORITY]"`)
-  return {
-    acltype: parseAclType(words[0]),
-    topic: parseAclTopic(words[1]),
-    allow: parseAllow(words[2]),
-    ...(words[3] === undefined ? {} : {priority: parsePriority(words[3])}),
-  }
-}
-
-const optionalPriority = (text: string | undefined) => (text === undefined ? {} : {priority: parsePriority(text)})
-
-const listRequest = (command: string, count?: string, offset?: string, verbose?: boolean): DynsecRequest => ({
-  command,
-  ...(verbose ? {verbose: true} : {}),
-  ...(count === undefined ? {} : {count: parseCount(count, 'count')}),
-  ...(offset === undefined ? {} : {offset: parseCount(offset, 'offset')}),
-})
-
-/** Extra named inputs some commands take as flags. */
-export interface RequestExtras {
-  clientid?: string
-  password?: string
-  textname?: string
-  textdescription?: string
-  verbose?: boolean
-  roles?: Array<Record<string, unknown>>
-  groups?: Array<Record<string, unknown>>
-  clients?: Array<Record<string, unknown>>
-  acls?: Array<Record<string, unknown>>
-}
-
-const pick = (extras: RequestExtras, keys: Array<keyof RequestExtras>) =>
-  Object.fromEntries(keys.filter((k) => extras[k] !== undefined).map((k) => [k, extras[k]]))
-
-/**
- * Builds the JSON request for a command from its positional words and extras. Key order
- * follows what mosquitto_ctrl sends, so captured traffic reads the same.
- */
-export function buildDynsecRequest(
-  name: string,
-  a: Array<string | undefined>,
-  extras: RequestExtras = {},
-): DynsecRequest {
-  switch (name) {
-    case 'setDefaultACLAccess':
-      return {command: name, acls: [{acltype: parseDefaultAclType(a[0]!), allow: parseAllow(a[1]!)}]}
-    case 'getDefaultACLAccess':
-    case 'getAnonymousGroup':
-      return {command: name}
-    case 'createClient':
-      return {
-        command: name,
-        username: a[0],
-        ...pick(extras, ['clientid', 'password', 'textname', 'textdescription', 'roles', 'groups']),
-      }
-    case 'deleteClient':
-    case 'enableClient':
-    case 'disableClient':
-    case 'getClient':
-      return {command: name, username: a[0]}
-    case 'setClientId':
-      return {command: name, username: a[0], ...(a[1] === undefined ? {} : {clientid: a[1]})}
-    case 'setClientPassword':
-      return {command: name, username: a[0], password: extras.password}
-    case 'addClientRole':
-      return {command: name, username: a[0], rolename: a[1], ...optionalPriority(a[2])}
-    case 'removeClientRole':
-      return {command: name, username: a[0], rolename: a[1]}
-    case 'modifyClient':
-      return {
-        command: name,
-        username: a[0],
-        ...pick(extras, ['clientid', 'password', 'textname', 'textdescription', 'roles', 'groups']),
-      }
-    case 'listClients':
-    case 'listGroups':
-    case 'listRoles':
-      return listRequest(name, a[0], a[1], extras.verbose)
-    case 'createGroup':
-      return {command: name, groupname: a[0], ...pick(extras, ['textname', 'textdescription', 'roles'])}
-    case 'deleteGroup':
-    case 'getGroup':
-    case 'setAnonymousGroup':
-      return {command: name, groupname: a[0]}
-    case 'addGroupClient':
-      return {command: name, username: a[1], groupname: a[0], ...optionalPriority(a[2])}
-    case 'removeGroupClient':
-      return {command: name, username: a[1], groupname: a[0]}
-    case 'addGroupRole':
-      return {command: name, groupname: a[0], rolename: a[1], ...optionalPriority(a[2])}
-    case 'removeGroupRole':
-      return {command: name, groupname: a[0], rolename: a[1]}
-    case 'modifyGroup':
-      return {command: name, groupname: a[0], ...pick(extras, ['textname', 'textdescription', 'roles', 'clients'])}
-    case 'createRole':
-      return {command: name, rolename: a[0], ...pick(extras, ['textname', 'textdescription', 'acls'])}
-    case 'deleteRole':
-    case 'getRole':
-      return {command: name, rolename: a[0]}
-    case 'addRoleACL':
-      return {
-        command: name,
-        rolename: a[0],
-        acltype: parseAclType(a[1]!),
-        topic: parseAclTopic(a[2]!),
-        allow: parseAllow(a[3]!),
-        ...optionalPriority(a[4]),
-      }
-    case 'removeRoleACL':
-      return {command: name, rolename: a[0], acltype: parseAclType(a[1]!), topic: parseAclTopic(a[2]!)}
-    case 'modifyRole':
-      return {command: name, rolename: a[0], ...pick(extras, ['textname', 'textdescription', 'acls'])}
-    default:
-      throw new MqctlError('USAGE_DYNSEC', `Command '${name}' not recognised.`)
-  }
-}
+export {
+  buildDynsecRequest,
+  parseAclSpec,
+  parseAclTopic,
+  parseAclType,
+  parseAllow,
+  parseCount,
+  parseDefaultAclType,
+  parseNamedPriority,
+  parsePriority,
+  type RequestExtras,
+} from './request.js'

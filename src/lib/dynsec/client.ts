@@ -18,6 +18,8 @@ const runId = () =>
 
 /** Commands per PUBLISH; keeps each reply well under any broker's packet limits. */
 const CHUNK = 100
+/** Bytes per PUBLISH payload at most, below any maximum packet size the broker announces. */
+const MAX_CHUNK_BYTES = 256 * 1024
 
 const NO_PLUGIN_HINT =
   'the dynamic-security plugin is probably not loaded: add "plugin /usr/lib/x86_64-linux-gnu/mosquitto_dynamic_security.so" and "plugin_opt_config_file <file>" to mosquitto.conf (mqctl dynsec init creates the file)'
@@ -50,6 +52,30 @@ export const DYNSEC_ENDPOINT: ControlEndpoint = {
 
 export interface DynsecSendOptions {
   log?: (line: string) => void
+  /** The API to talk to; the dynamic-security plugin's unless given (the shell's broker commands). */
+  endpoint?: ControlEndpoint
+  /** Told after each chunk is answered: commands answered so far, total. */
+  onProgress?: (done: number, total: number) => void
+}
+
+/** What one send achieved when the broker closed the connection part-way (a kick). */
+export interface PartialSend {
+  /** One entry per command; undefined where no answer arrived. */
+  responses: Array<DynsecResponse | undefined>
+  /** Set when the connection closed before every command was answered. */
+  closed?: MqctlError
+}
+
+/** One subscribed connection to the plugin, for several requests (readers, plans, batches). */
+export interface DynsecSession {
+  send(commands: readonly DynsecRequest[], options?: DynsecSendOptions): Promise<DynsecResponse[]>
+  /** As send, but a closed connection returns what was answered instead of throwing. */
+  sendPartial(commands: readonly DynsecRequest[], options?: DynsecSendOptions): Promise<PartialSend>
+  close(): Promise<void>
+  /** Set once the broker has closed the connection. */
+  readonly closed: MqctlError | undefined
+  /** `$SYS/broker/version` (e.g. "mosquitto version 2.0.11"), or undefined when none came within `ms`. */
+  brokerVersion(ms?: number): Promise<string | undefined>
 }
 
 /**
@@ -61,61 +87,29 @@ export async function sendDynsecCommands(
   commands: readonly DynsecRequest[],
   options: DynsecSendOptions = {},
 ): Promise<DynsecResponse[]> {
-  const limit = deadline(connection.timeoutMs)
-  const session = await openDynsecSession(connection, {...options, limit})
+  const session = await openDynsecSession(connection, options)
   try {
-    return await session.request(commands, limit)
+    return await session.send(commands, options)
   } finally {
     await session.close()
   }
 }
 
-/** One connection, subscribed to the plugin's replies, for many requests (the shell). */
-export interface DynsecSession {
-  /** Sends the commands; each call gets its own deadline of the connection's timeout unless given one. */
-  request(commands: readonly DynsecRequest[], limit?: Deadline, endpoint?: ControlEndpoint): Promise<DynsecResponse[]>
-  /** The same connection for another `$CONTROL` API (subscribed to on first use). */
-  on(endpoint: ControlEndpoint): Pick<DynsecSession, 'request'>
-  close(): Promise<void>
-  /** Set once the broker has closed the connection. */
-  readonly closed: MqctlError | undefined
-  /** `$SYS/broker/version` (e.g. "mosquitto version 2.0.11"), or undefined when none came within `ms`. */
-  brokerVersion(ms?: number): Promise<string | undefined>
-}
-
+/** Connects, subscribes to the response topic and waits for SUBACK. */
 export async function openDynsecSession(
   connection: ResolvedConnection,
-  options: DynsecSendOptions & {limit?: Deadline; endpoint?: ControlEndpoint} = {},
+  options: DynsecSendOptions = {},
 ): Promise<DynsecSession> {
+  const limit = deadline(connection.timeoutMs)
   const endpoint = options.endpoint ?? DYNSEC_ENDPOINT
-  const limit = options.limit ?? deadline(connection.timeoutMs)
+  // The admin requests' few packets (lib/wire): loading mqtt.js costs more than the whole request.
   const client = await openSession(connection, limit, options.log, 'wire')
-  let closedEarly: MqctlError | undefined
-  const waiting = new Set<() => void>()
-  const answers = new Map<string, DynsecResponse>()
-  const pending = new Set<string>()
+  // Response topics subscribed to (or being), by the API they answer for.
   const subscribed = new Map<string, Promise<void>>()
-  client.on('message', (topic, payload) => {
-    if (!subscribed.has(topic)) return
-    for (const response of readEnvelope(payload)) {
-      if (typeof response.correlationData === 'string' && pending.has(response.correlationData)) {
-        answers.set(response.correlationData, response)
-      }
-    }
-
-    for (const notify of waiting) notify()
-  })
-  client.on('close', () => {
-    closedEarly = new MqctlError('CONNECTION_CLOSED', 'the broker closed the connection before answering', {
-      hint: 'another client with the same client id (-i), or the broker kicked this session',
-    })
-    for (const notify of waiting) notify()
-  })
-
-  const subscribe = (to: ControlEndpoint, within: Deadline) => {
+  const subscribeOnce = (to: ControlEndpoint, within: Deadline) => {
     let done = subscribed.get(to.response)
     if (!done) {
-      done = subscribeReplies(client, connection, within, to)
+      done = subscribe(client, connection, within, to)
       subscribed.set(to.response, done)
       done.catch(() => subscribed.delete(to.response))
     }
@@ -124,32 +118,71 @@ export async function openDynsecSession(
   }
 
   try {
-    await subscribe(endpoint, limit)
+    await subscribeOnce(endpoint, limit)
   } catch (error) {
-    client.end(true)
+    await closeSession(client)
     throw error
   }
 
-  const request = async (commands: readonly DynsecRequest[], requestLimit?: Deadline, to = endpoint) => {
-    const within = requestLimit ?? deadline(connection.timeoutMs)
-    await subscribe(to, within)
-    return exchange(client, connection, commands, within, {
-      answers,
-      pending,
-      waiting,
-      endpoint: to,
-      closed: () => closedEarly,
+  const maxPacket = (client as unknown as {connackPacket?: {properties?: {maximumPacketSize?: number}}}).connackPacket
+    ?.properties?.maximumPacketSize
+  let closed: MqctlError | undefined
+  const waiters = new Set<() => void>()
+  const listeners = new Set<(r: DynsecResponse) => void>()
+  client.on('message', (topic, payload) => {
+    if (!subscribed.has(topic)) return
+    for (const response of readEnvelope(payload)) for (const l of listeners) l(response)
+    for (const w of waiters) w()
+  })
+  client.on('close', () => {
+    closed ??= new MqctlError('CONNECTION_CLOSED', 'the broker closed the connection before answering', {
+      hint: "another client with the same client id (-i), or the broker kicked this session (a change to the admin's own client, roles or groups does that)",
     })
+    for (const w of waiters) w()
+  })
+
+  const sendPartial = async (commands: readonly DynsecRequest[], opts: DynsecSendOptions = {}) => {
+    if (closed) return {responses: commands.map(() => undefined), closed}
+    const to = opts.endpoint ?? endpoint
+    await subscribeOnce(to, deadline(connection.timeoutMs))
+    const run = runId()
+    const tagged = commands.map((c, i) => ({...c, correlationData: `mqctl-${run}-${i}`}))
+    const answers = new Map<string, DynsecResponse>()
+    const listener = (r: DynsecResponse) => {
+      if (typeof r.correlationData === 'string' && r.correlationData.startsWith(`mqctl-${run}-`)) {
+        answers.set(r.correlationData, r)
+      }
+    }
+
+    listeners.add(listener)
+    try {
+      await exchange(client, connection, tagged, answers, maxPacket, {...opts, endpoint: to}, waiters, () => closed)
+    } finally {
+      listeners.delete(listener)
+    }
+
+    const responses = tagged.map((c) => answers.get(c.correlationData))
+    if (responses.some((r) => r && /endpoint not available/i.test(r.error ?? ''))) {
+      throw new MqctlError('TIMEOUT_NO_PLUGIN', `the broker says the ${to.name} endpoint is not available`, {
+        hint: to.noReplyHint,
+      })
+    }
+
+    return responses.includes(undefined) ? {responses, closed} : {responses}
   }
 
   return {
-    get closed() {
-      return closedEarly
+    sendPartial,
+    async send(commands, opts) {
+      const result = await sendPartial(commands, opts)
+      if (result.closed) throw result.closed
+      return result.responses as DynsecResponse[]
     },
-    request,
-    on: (to) => ({request: (commands, requestLimit) => request(commands, requestLimit, to)}),
-    brokerVersion: (ms = 1000) => readBrokerVersion(client, ms),
     close: () => closeSession(client),
+    get closed() {
+      return closed
+    },
+    brokerVersion: (ms = 1000) => readBrokerVersion(client, ms),
   }
 }
 
@@ -178,7 +211,28 @@ async function readBrokerVersion(client: MqttClient, ms: number): Promise<string
   }
 }
 
-async function subscribeReplies(
+/**
+ * The reply envelope `{"responses": [{command, error?, data?, correlationData?}, …]}`; anything
+ * else is someone else's traffic and ignored. Checked by hand, to the rules of
+ * dynsecResponseEnvelopeSchema (test/lib/dynsec/client.test.ts holds them together): zod costs
+ * start-up time here.
+ */
+export function readEnvelope(payload: Buffer): DynsecResponse[] {
+  const parsed = safeJson(payload) as {responses?: unknown} | undefined
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed) || !Array.isArray(parsed.responses))
+    return []
+  const ok = parsed.responses.every(
+    (r: unknown) =>
+      typeof r === 'object' &&
+      r !== null &&
+      !Array.isArray(r) &&
+      typeof (r as DynsecResponse).command === 'string' &&
+      ((r as DynsecResponse).error === undefined || typeof (r as DynsecResponse).error === 'string'),
+  )
+  return ok ? (parsed.responses as DynsecResponse[]) : []
+}
+
+async function subscribe(
   client: MqttClient,
   connection: ResolvedConnection,
   limit: Deadline,
@@ -198,64 +252,69 @@ async function subscribeReplies(
   if (code >= 128) throw notAllowedToSubscribe(reasonText(code))
 }
 
-interface Shared {
-  answers: Map<string, DynsecResponse>
-  /** The correlation ids still awaited; replies to anything else are other admins'. */
-  pending: Set<string>
-  endpoint: ControlEndpoint
-  waiting: Set<() => void>
-  closed: () => MqctlError | undefined
+/**
+ * Splits commands into request payloads: at most CHUNK commands, and small enough for the
+ * broker's maximum packet size (CONNACK) with room for the topic and headers.
+ */
+export function chunkPayloads(commands: readonly DynsecRequest[], maxPacket?: number): Array<[number, string]> {
+  const budget = Math.min(MAX_CHUNK_BYTES, (maxPacket ?? Number.POSITIVE_INFINITY) - 512)
+  const chunks: Array<[number, string]> = []
+  let parts: string[] = []
+  let size = 14
+  let first = 0
+  commands.forEach((c, i) => {
+    const text = JSON.stringify(c)
+    if (parts.length > 0 && (parts.length >= CHUNK || size + text.length + 1 > budget)) {
+      chunks.push([i - first, `{"commands":[${parts.join(',')}]}`])
+      parts = []
+      size = 14
+      first = i
+    }
+
+    parts.push(text)
+    size += Buffer.byteLength(text) + 1
+  })
+  if (parts.length > 0) chunks.push([commands.length - first, `{"commands":[${parts.join(',')}]}`])
+  return chunks
 }
 
 async function exchange(
   client: MqttClient,
   connection: ResolvedConnection,
-  commands: readonly DynsecRequest[],
-  limit: Deadline,
-  shared: Shared,
-): Promise<DynsecResponse[]> {
-  const run = runId()
-  const tagged = commands.map((c, i) => ({...c, correlationData: `mqctl-${run}-${i}`}))
-  const {answers} = shared
-  if (shared.closed()) throw shared.closed()
-  for (const c of tagged) shared.pending.add(c.correlationData)
-  try {
-    return await publishAndWait(client, connection, tagged, limit, shared)
-  } finally {
-    for (const c of tagged) {
-      shared.pending.delete(c.correlationData)
-      answers.delete(c.correlationData)
-    }
-  }
-}
-
-async function publishAndWait(
-  client: MqttClient,
-  connection: ResolvedConnection,
   tagged: ReadonlyArray<DynsecRequest & {correlationData: string}>,
-  limit: Deadline,
-  shared: Shared,
-): Promise<DynsecResponse[]> {
-  const {answers} = shared
-  const mine = () => tagged.filter((c) => answers.has(c.correlationData)).length
-  for (let start = 0; start < tagged.length; start += CHUNK) {
-    const payload = JSON.stringify({commands: tagged.slice(start, start + CHUNK)})
+  answers: Map<string, DynsecResponse>,
+  maxPacket: number | undefined,
+  options: DynsecSendOptions,
+  waiters: Set<() => void>,
+  isClosed: () => MqctlError | undefined,
+): Promise<void> {
+  const endpoint = options.endpoint ?? DYNSEC_ENDPOINT
+  const chunks = chunkPayloads(tagged, maxPacket)
+  // Every chunk goes out at once (the broker handles one connection's messages in order, so
+  // later chunks see earlier changes); each chunk has its own deadline, so a large plan on a
+  // broker that rewrites its file after every command is not cut off by a fixed total.
+  let sent = 0
+  const ends: number[] = []
+  for (const [count] of chunks) ends.push((sent += count))
+  for (const [, payload] of chunks) {
+    const limit = deadline(connection.timeoutMs)
+    if (isClosed()) return
     try {
       await limit.race(
-        client.publishAsync(shared.endpoint.request, payload, {qos: connection.qos}),
+        client.publishAsync(endpoint.request, payload, {qos: connection.qos}),
         'the broker did not acknowledge the request',
       )
     } catch (error) {
+      if (isClosed()) return
       const rc = (error as {code?: number}).code
       if (typeof rc === 'number' && rc >= 128) {
         throw new MqctlError(
           'CONNECTION_NOT_AUTHORIZED',
-          `the broker refused the request to ${shared.endpoint.request}: ${reasonText(rc)}`,
-          {hint: shared.endpoint.accessHint('publish')},
+          `the broker refused the request to ${endpoint.request}: ${reasonText(rc)}`,
+          {hint: endpoint.accessHint('publish')},
         )
       }
 
-      if (shared.closed()) throw shared.closed()
       throw error
     }
   }
@@ -263,58 +322,36 @@ async function publishAndWait(
   // The broker writes the reply right after its PUBACK, and with Nagle's algorithm on its socket
   // the reply waits until this side ACKs the PUBACK, which a delayed ACK holds back ~40 ms. Any
   // packet sent now carries that ACK at once (mosquitto_ctrl pays the 40 ms; mqctl need not).
-  if (connection.qos > 0 && mine() < tagged.length) client.sendPing()
+  if (connection.qos > 0 && answers.size < tagged.length && !isClosed()) client.sendPing()
 
-  let notify: (() => void) | undefined
-  try {
+  const answered = (n: number) => {
+    for (let i = 0; i < n; i++) if (!answers.has(tagged[i].correlationData)) return false
+    return true
+  }
+
+  const noPlugin = () => [...answers.values()].some((r) => /endpoint not available/i.test(r.error ?? ''))
+  for (const end of ends) {
+    const limit = deadline(connection.timeoutMs)
     await limit.race(
-      new Promise<void>((resolve, reject) => {
+      new Promise<void>((resolve) => {
         const check = () => {
-          if (shared.closed()) reject(shared.closed())
-          else if (mine() === tagged.length) resolve()
-          else if (tagged.some((c) => /endpoint not available/i.test(answers.get(c.correlationData)?.error ?? '')))
+          if (isClosed() || answered(end) || noPlugin()) {
+            waiters.delete(check)
             resolve()
+          }
         }
 
-        notify = check
-        shared.waiting.add(check)
+        waiters.add(check)
         check()
       }),
-      `no reply from ${shared.endpoint.what}`,
+      `no reply from ${endpoint.what}`,
       connection.protocolVersion === 5
-        ? shared.endpoint.noReplyHint
-        : `${shared.endpoint.noReplyHint}; with MQTT ${connection.protocolVersion === 4 ? '3.1.1' : '3.1'} a request the broker refuses (this user may not publish to ${shared.endpoint.request}) looks the same: -V 5 tells them apart`,
+        ? endpoint.noReplyHint
+        : `${endpoint.noReplyHint}; with MQTT ${connection.protocolVersion === 4 ? '3.1.1' : '3.1'} a request the broker refuses (this user may not publish to ${endpoint.request}) looks the same: -V 5 tells them apart`,
     )
-  } finally {
-    if (notify) shared.waiting.delete(notify)
+    if (isClosed() || noPlugin()) return
+    options.onProgress?.(end, tagged.length)
   }
-
-  const responses = tagged.map((c) => answers.get(c.correlationData))
-  if (responses.some((r) => r && /endpoint not available/i.test(r.error ?? ''))) {
-    throw new MqctlError('TIMEOUT_NO_PLUGIN', `the broker says the ${shared.endpoint.name} endpoint is not available`, {
-      hint: shared.endpoint.noReplyHint,
-    })
-  }
-
-  return responses.map((r) => r!)
-}
-
-/**
- * The reply envelope `{"responses": [{command, error?, data?, correlationData?}, …]}`; anything
- * else is someone else's traffic and ignored. Checked by hand: zod costs start-up time here.
- */
-export function readEnvelope(payload: Buffer): DynsecResponse[] {
-  const parsed = safeJson(payload) as {responses?: unknown} | undefined
-  if (typeof parsed !== 'object' || parsed === null || !Array.isArray(parsed.responses)) return []
-  const ok = parsed.responses.every(
-    (r: unknown) =>
-      typeof r === 'object' &&
-      r !== null &&
-      !Array.isArray(r) &&
-      typeof (r as DynsecResponse).command === 'string' &&
-      ((r as DynsecResponse).error === undefined || typeof (r as DynsecResponse).error === 'string'),
-  )
-  return ok ? (parsed.responses as DynsecResponse[]) : []
 }
 
 function safeJson(payload: Buffer): unknown {

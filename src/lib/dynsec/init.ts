@@ -1,10 +1,7 @@
 import {pbkdf2, randomBytes} from 'node:crypto'
-import {constants} from 'node:fs'
-import {open, stat} from 'node:fs/promises'
 import {promisify} from 'node:util'
 
-import {MqctlError, fileError} from '../errors.js'
-import {writeFileAtomic} from '../files/atomic.js'
+import {writeFileAtomic, writeFileExclusive} from '../files/atomic.js'
 import {defaultHashParams, hashPassword, type Target} from '../passwd/hash.js'
 
 const pbkdf2Async = promisify(pbkdf2)
@@ -47,7 +44,13 @@ export async function buildInitialConfig(
   }
 }
 
-/** Writes the file 0600; an existing file is kept unless `force`. */
+/**
+ * Writes the file 0600; an existing file is kept unless `force`. Without `force` the file
+ * appears complete or not at all (temp file, fsync, link(2)), so a kill or a full disk never
+ * leaves the 0-byte file that would make the rerun say "already exists" and the broker start
+ * with no admin. With `force` the replacement is atomic and a FIFO or /dev/stdout is written
+ * through (files/atomic.ts).
+ */
 export async function writeInitialConfig(
   file: string,
   config: Record<string, unknown>,
@@ -55,29 +58,6 @@ export async function writeInitialConfig(
 ): Promise<void> {
   // 2.0 pretty-prints with tabs, 2.1 writes compact JSON; the plugin reads either.
   const text = options.target === '2.1' ? JSON.stringify(config) : JSON.stringify(config, null, '\t')
-  if (options.force) {
-    await writeFileAtomic(file, text, {mode: 0o600})
-    return
-  }
-
-  try {
-    const st = await stat(file).catch(() => undefined)
-    if (st?.isDirectory()) throw Object.assign(new Error('is a directory'), {code: 'EISDIR'})
-    const handle = await open(file, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600)
-    try {
-      await handle.writeFile(text)
-      await handle.sync()
-    } finally {
-      await handle.close()
-    }
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'EEXIST') {
-      throw new MqctlError(
-        'FILE_EXISTS',
-        `'${file}' already exists; remove it, choose another file, or give --force to replace it`,
-      )
-    }
-
-    throw fileError(file, error, 'write')
-  }
+  if (options.force) await writeFileAtomic(file, text, {mode: 0o600})
+  else await writeFileExclusive(file, text, 0o600)
 }

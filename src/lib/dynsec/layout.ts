@@ -1,5 +1,4 @@
 import {MqctlError} from '../errors.js'
-import type {DynsecSession} from './client.js'
 import type {Layout} from './format.js'
 
 export const LAYOUTS = ['2.0', '2.1', 'auto'] as const
@@ -16,9 +15,9 @@ export function layoutOfVersion(version: string | undefined): Layout {
  * The getClient layout for `--layout`: 2.0 (default), 2.1, or auto, which asks the broker's
  * `$SYS/broker/version` once (a user without access to $SYS gets 2.0's layout).
  */
-export async function pickLayout(flag: unknown, session: Pick<DynsecSession, 'brokerVersion'>): Promise<Layout> {
+export async function pickLayout(flag: unknown, brokerVersion: () => Promise<string | undefined>): Promise<Layout> {
   if (flag === undefined || flag === '2.0') return '2.0'
   if (flag === '2.1') return '2.1'
-  if (flag === 'auto') return layoutOfVersion(await session.brokerVersion())
+  if (flag === 'auto') return layoutOfVersion(await brokerVersion())
   throw new MqctlError('USAGE_DYNSEC', `--layout must be one of ${LAYOUTS.join(', ')}, not "${String(flag)}"`)
 }

@@ -1,8 +1,12 @@
 import {MqctlError} from '../errors.js'
 import {findDynsecCommand, type OutputKind} from './catalog.js'
-import type {DynsecSession} from './client.js'
 import {formatResponse, type Layout} from './format.js'
-import type {DynsecRequest} from './schemas.js'
+import type {DynsecRequest, DynsecResponse} from './schemas.js'
+
+/** Where requests go: a DynsecBackend, a DynsecSession. */
+export interface Sender {
+  send(commands: readonly DynsecRequest[]): Promise<DynsecResponse[]>
+}
 
 export interface DynsecOutcome {
   output: OutputKind
@@ -18,14 +22,14 @@ export interface DynsecOutcome {
  * front end and the shell, so all three answer alike.
  */
 export async function runDynsecRequest(
-  session: Pick<DynsecSession, 'request'>,
+  session: Sender,
   request: DynsecRequest,
   layout: Layout = '2.0',
 ): Promise<DynsecOutcome> {
   const name = request.command
   if (name === 'deleteGroup') {
     // Deleting the anonymous group crashes mosquitto 2.0.0-2.0.14; refuse it as 2.0.15+ does.
-    const [anon] = await session.request([{command: 'getAnonymousGroup'}])
+    const [anon] = await session.send([{command: 'getAnonymousGroup'}])
     const current = (anon.data as {group?: {groupname?: string}} | undefined)?.group?.groupname
     if (current !== undefined && current === request.groupname) {
       const text = 'deleteGroup: Error: Deleting the anonymous group is forbidden'
@@ -37,7 +41,7 @@ export async function runDynsecRequest(
     }
   }
 
-  const [response] = await session.request([request])
+  const [response] = await session.send([request])
   if (response.error !== undefined) {
     const text = `${name}: Error: ${response.error}`
     throw new MqctlError('REFUSED_DYNSEC', text, {verbatim: text, exit: 1})

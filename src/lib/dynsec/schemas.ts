@@ -1,7 +1,9 @@
 import {z} from 'zod'
 
-/** The plugin's topic API (spec 3.1–3.5). */
-export {ACL_TYPES, DEFAULT_ACL_TYPES} from './acl-types.js'
+import {ACL_TYPES, DEFAULT_ACL_TYPES} from './catalog.js'
+
+/** The plugin's topic API (spec 3.1–3.5); the ACL type lists live in the zod-free catalog. */
+export {ACL_TYPES, DEFAULT_ACL_TYPES}
 
 export const roleRefSchema = z.object({rolename: z.string(), priority: z.number().int().optional()})
 export const groupRefSchema = z.object({groupname: z.string(), priority: z.number().int().optional()})

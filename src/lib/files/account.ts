@@ -2,15 +2,32 @@ import {readFile, stat} from 'node:fs/promises'
 import {dirname} from 'node:path'
 
 /**
- * What another local account can read, judged from permission bits: mosquitto started as root
- * switches to its own user before it opens the files its config names, so "readable by me"
- * says nothing when I am root.
+ * The files the broker opens, judged for the account it opens them as. mosquitto started as
+ * root switches to `user` (default "mosquitto"; "nobody" when the default user does not exist)
+ * before it opens password, ACL, PSK, TLS and plugin data files, so "readable by me" says
+ * nothing when I am root. `config lint` and `config gen` both judge through this module.
  */
 export interface Account {
   name: string
   uid: number
   gids: number[]
 }
+
+/** Options naming files the broker opens after it has switched from root to its user (2.0.11). */
+export const OPENED_AS_BROKER_USER: ReadonlySet<string> = new Set([
+  'password_file',
+  'acl_file',
+  'psk_file',
+  'plugin_opt_config_file',
+  'plugin_opt_password_file',
+  'plugin_opt_acl_file',
+  'cafile',
+  'capath',
+  'certfile',
+  'keyfile',
+  'crlfile',
+  'dhparamfile',
+])
 
 /** The broker's account from /etc/passwd and /etc/group, to judge what it can read. */
 export async function lookupAccount(name: string): Promise<Account | undefined> {
@@ -27,6 +44,32 @@ export async function lookupAccount(name: string): Promise<Account | undefined> 
   }
 
   return {name, uid: Number(row[2]), gids}
+}
+
+export type BrokerAccount =
+  /** Not started as root, or `user root`: the broker keeps the account it was started with. */
+  | {kind: 'unchanged'}
+  | {kind: 'switches'; account: Account; fellBack: boolean}
+  /** The broker refuses to start: "Unable to drop privileges to '…' because this user does not exist." */
+  | {kind: 'missing'; name: string}
+
+/**
+ * Which account the broker opens its files as, started as root with this `user` setting: the
+ * named user, or for "mosquitto" (the default) "nobody" when there is no such user, as the
+ * broker itself falls back (2.0.11 logs "Trying 'nobody' instead.").
+ */
+export async function brokerAccount(user: string | undefined, asRoot: boolean): Promise<BrokerAccount> {
+  const name = user ?? 'mosquitto'
+  if (!asRoot || name === 'root') return {kind: 'unchanged'}
+  const account = await lookupAccount(name)
+  if (account) return {kind: 'switches', account, fellBack: false}
+  if (name === 'mosquitto') {
+    const nobody = await lookupAccount('nobody')
+    if (nobody) return {kind: 'switches', account: nobody, fellBack: true}
+    return {kind: 'missing', name: 'nobody'}
+  }
+
+  return {kind: 'missing', name}
 }
 
 /** Permission bits that apply to this account: owner, group or other. */

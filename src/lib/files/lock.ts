@@ -1,11 +1,12 @@
 import {createHash} from 'node:crypto'
 import {constants} from 'node:fs'
-import {open, readFile, stat, unlink} from 'node:fs/promises'
-import {hostname, tmpdir} from 'node:os'
+import {lstat, mkdir, open, readFile, stat, unlink} from 'node:fs/promises'
+import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {setTimeout as sleep} from 'node:timers/promises'
 
 import {MqctlError, fileError} from '../errors.js'
+import {holderState, selfHolder, type Holder} from './holder.js'
 
 export interface LockOptions {
   /** How long to wait for another writer, in milliseconds. */
@@ -14,32 +15,24 @@ export interface LockOptions {
   staleMs?: number
 }
 
-interface LockOwner {
-  pid: number
-  host: string
-  time: number
-}
-
-const parseOwner = (text: string): LockOwner | undefined => {
-  const [pid, host, time] = text.split('\n')
-  const owner = {pid: Number(pid), host: host ?? '', time: Number(time)}
+/**
+ * The lock file holds `pid\nhost\ntime\nstart\nboot\n` (holder.ts): the start time and boot id
+ * tell the holder from a later process with the same PID (PID 1 in containers), so such a lock
+ * is taken over at once instead of blocking every writer until the timeout. Locks from before
+ * these fields (three lines) are judged by PID alone.
+ */
+const parseOwner = (text: string): (Holder & {time: number}) | undefined => {
+  const [pid, host, time, start, boot] = text.split('\n')
+  const owner = {pid: Number(pid), host: host ?? '', time: Number(time), start: start ?? '', boot: boot ?? ''}
   return Number.isInteger(owner.pid) && owner.pid > 0 ? owner : undefined
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM'
-  }
 }
 
 async function isStale(lockPath: string, staleMs: number): Promise<boolean> {
   try {
     const [text, st] = await Promise.all([readFile(lockPath, 'utf8'), stat(lockPath)])
     const owner = parseOwner(text)
-    if (owner && owner.host === hostname()) return !isAlive(owner.pid)
+    const state = owner ? holderState(owner) : 'unknown'
+    if (state !== 'unknown') return state === 'dead'
     // Unreadable content (a writer died between create and write) or another host: go by age.
     return Date.now() - st.mtimeMs > (owner ? staleMs : 2000)
   } catch {
@@ -75,7 +68,8 @@ async function tryAcquire(lockPath: string, staleMs: number): Promise<'taken' | 
   }
 
   try {
-    const owner = `${process.pid}\n${hostname()}\n${Date.now()}\n`
+    const me = selfHolder()
+    const owner = `${me.pid}\n${me.host}\n${Date.now()}\n${me.start}\n${me.boot}\n`
     try {
       await createExclusive(lockPath, owner)
       return 'taken'
@@ -92,10 +86,35 @@ async function tryAcquire(lockPath: string, staleMs: number): Promise<'taken' | 
   }
 }
 
-/** Where the lock for `target` lives: beside it, or in the temp dir when its directory is read-only. */
-function lockPaths(target: string): [string, string] {
+/**
+ * Where the lock for `target` lives: beside it, or, when its directory refuses the lock file, in
+ * a directory of this account's own: $XDG_RUNTIME_DIR/mqctl when that is set (systemd makes it
+ * private), else $TMPDIR/mqctl-<uid> (default /tmp/mqctl-<uid>), mode 0700. A fixed name in /tmp could
+ * be created first by any local user (a lock nobody can take); a directory that is not a real
+ * directory owned by us with no group or other access is refused (FILE_LOCK_DIR_UNSAFE, exit 5).
+ * Such fallback locks exclude writers of the same account only; writers with the right to write
+ * the file's directory lock beside the file.
+ */
+function lockPaths(target: string): [string, () => Promise<string>] {
   const digest = createHash('sha256').update(target).digest('hex').slice(0, 24)
-  return [`${target}.lock`, join(tmpdir(), `mqctl-${digest}.lock`)]
+  return [`${target}.lock`, async () => join(await privateLockDir(), `${digest}.lock`)]
+}
+
+export async function privateLockDir(): Promise<string> {
+  const uid = process.geteuid?.() ?? 0
+  const runtime = process.env.XDG_RUNTIME_DIR
+  const dir = runtime ? join(runtime, 'mqctl') : join(tmpdir(), `mqctl-${uid}`)
+  await mkdir(dir, {mode: 0o700}).catch((error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EEXIST') throw error
+  })
+  const st = await lstat(dir)
+  if (!st.isDirectory() || st.uid !== uid || (st.mode & 0o077) !== 0) {
+    throw new MqctlError('FILE_LOCK_DIR_UNSAFE', `${dir} is not a private directory of this account`, {
+      hint: `another account may have created it; remove it (mqctl makes it with mode 0700) or set TMPDIR`,
+    })
+  }
+
+  return dir
 }
 
 /**
@@ -116,7 +135,9 @@ export async function withFileLock<T>(target: string, fn: () => Promise<T>, opti
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code
       if ((code === 'EACCES' || code === 'EROFS' || code === 'EPERM') && lockPath === beside) {
-        lockPath = fallback
+        lockPath = await fallback().catch((e: unknown) => {
+          throw e instanceof MqctlError ? e : fileError(tmpdir(), e, 'create lock directory')
+        })
         continue
       }
 

@@ -1,9 +1,8 @@
 import {stat} from 'node:fs/promises'
 
-import {MqctlError} from '../errors.js'
 import {checkPasswdLines, type PasswdFinding} from './check.js'
 import type {Target} from './hash.js'
-import {readPasswdFile} from './store.js'
+import {plainFileError, readPasswdFile} from './store.js'
 
 export interface PasswdReport {
   file: string
@@ -12,17 +11,19 @@ export interface PasswdReport {
   findings: PasswdFinding[]
 }
 
+/** Checks a password file, or standard input when `file` is `-`. */
 export async function checkPasswdFile(file: string, target: Target): Promise<PasswdReport> {
   let lines
   try {
-    lines = await readPasswdFile(file)
+    lines = await readPasswdFile(file, {allowStdin: true})
   } catch (error) {
-    throw new MqctlError('FILE_PASSWD_OPEN', (error as Error).message, {cause: error})
+    throw plainFileError(error)
   }
 
   const findings = checkPasswdLines(lines, target)
-  const st = await stat(file)
-  if (st.mode & 0o004) {
+  // Standard input has no mode to judge.
+  const st = file === '-' ? undefined : await stat(file)
+  if (st && st.mode & 0o004) {
     findings.push({
       line: 1,
       column: 1,

@@ -1,5 +1,5 @@
 import {verifyPassword} from './hash.js'
-import {readPasswdFile} from './store.js'
+import {plainFileError, readPasswdFile} from './store.js'
 import {MqctlError} from '../errors.js'
 
 export interface VerifyResult {
@@ -14,9 +14,7 @@ export async function verifyUserPassword(file: string, username: string, passwor
   try {
     lines = await readPasswdFile(file)
   } catch (error) {
-    // A read failure is a file problem here (exit 5), not mosquitto_passwd's catch-all 1.
-    const e = error as MqctlError
-    throw new MqctlError('FILE_PASSWD_OPEN', e.message, {cause: e})
+    throw plainFileError(error)
   }
 
   const entry = lines.findLast((l) => l.kind === 'entry' && l.username === username)

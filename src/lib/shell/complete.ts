@@ -1,5 +1,5 @@
 import {BROKER_COMMANDS} from '../broker/control.js'
-import {ACL_TYPES, DEFAULT_ACL_TYPES} from '../dynsec/acl-types.js'
+import {ACL_TYPES, DEFAULT_ACL_TYPES} from '../dynsec/catalog.js'
 import {DYNSEC_COMMANDS, findDynsecCommand} from '../dynsec/catalog.js'
 
 /** The live broker's names, for completing arguments. */

@@ -70,7 +70,7 @@ export class ShellRunner {
   names: Names = {clients: [], groups: [], roles: []}
 
   constructor(
-    private readonly session: Pick<DynsecSession, 'request' | 'on' | 'closed'>,
+    private readonly session: Pick<DynsecSession, 'send' | 'closed'>,
     private readonly io: ShellIO,
     private readonly options: {layout: Layout; completion: boolean},
   ) {}
@@ -79,7 +79,7 @@ export class ShellRunner {
   async refreshNames(): Promise<void> {
     if (!this.options.completion) return
     try {
-      const replies = await this.session.request([
+      const replies = await this.session.send([
         {command: 'listClients'},
         {command: 'listGroups'},
         {command: 'listRoles'},
@@ -131,7 +131,7 @@ export class ShellRunner {
       const name = all[1] === undefined ? undefined : findBrokerCommand(all[1])
       if (!name) throw unknown(all[1] ?? 'broker')
       if (all.length > 2) throw new MqctlError('USAGE_ARGUMENTS', `${name} takes no arguments`)
-      const outcome = await runBrokerCommand(this.session.on(BROKER_ENDPOINT), name)
+      const outcome = await runBrokerCommand({send: (c) => this.session.send(c, {endpoint: BROKER_ENDPOINT})}, name)
       for (const line of outcome.lines) this.io.out(line)
       return 0
     }

@@ -9,6 +9,7 @@ import {
   PacketReader,
   ackOf,
   connackCode,
+  connackProperties,
   decodePublish,
   encodeAck,
   encodeConnect,
@@ -37,6 +38,8 @@ type Waiter = {resolve: (value: number[]) => void; reject: (error: Error) => voi
  */
 export class WireClient extends EventEmitter {
   connected = false
+  /** As mqtt.js keeps it: the CONNACK's properties (v5), for the broker's maximum packet size. */
+  connackPacket?: {properties: {maximumPacketSize?: number}}
   private readonly stream: Duplex
   private readonly version: Version
   private readonly reader = new PacketReader()
@@ -160,6 +163,7 @@ export class WireClient extends EventEmitter {
         const code = connackCode(p)
         if (code === 0) {
           this.connected = true
+          this.connackPacket = {properties: connackProperties(this.version, p)}
           this.emit('connect', p)
         } else {
           this.emit('error', Object.assign(new Error(`Connection refused: ${code}`), {code}))

@@ -54,14 +54,14 @@ describe('broker listListeners / listPlugins text', () => {
   it('sends one command and reports an error reply with 2.1 wording', async () => {
     const sent: unknown[] = []
     const session = {
-      request: async (commands: readonly unknown[]) => {
+      send: async (commands: readonly unknown[]) => {
         sent.push(...commands)
         return [{command: 'listPlugins', data: plugins}]
       },
     }
     expect((await runBrokerCommand(session, 'listPlugins')).lines[0]).toBe('Plugin:            dynamic-security')
     expect(sent).toEqual([{command: 'listPlugins'}])
-    const failing = {request: async () => [{command: 'listListeners', error: 'Internal error'}]}
+    const failing = {send: async () => [{command: 'listListeners', error: 'Internal error'}]}
     await expect(runBrokerCommand(failing, 'listListeners')).rejects.toMatchObject({
       verbatim: 'listListeners: Error: Internal error.',
       exit: 1,

@@ -1,5 +1,16 @@
 import {spawn, spawnSync} from 'node:child_process'
-import {existsSync, readFileSync, readdirSync, utimesSync, writeFileSync} from 'node:fs'
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  rmdirSync,
+  statSync,
+  symlinkSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs'
 import {hostname} from 'node:os'
 import {join} from 'node:path'
 import {setTimeout as sleep} from 'node:timers/promises'
@@ -10,7 +21,8 @@ import {describe, expect, it} from 'vitest'
 import {tempDirs} from '../../helpers/temp-dirs.js'
 
 import {MqctlError} from '../../../src/lib/errors.js'
-import {withFileLock} from '../../../src/lib/files/lock.js'
+import {currentBootId, startTimeOf} from '../../../src/lib/files/holder.js'
+import {privateLockDir, withFileLock} from '../../../src/lib/files/lock.js'
 import {parsePasswdFile} from '../../../src/lib/passwd/file.js'
 import {verifyPassword} from '../../../src/lib/passwd/hash.js'
 
@@ -236,4 +248,86 @@ describe('parallel `mqctl passwd -b` processes on one file', () => {
     expect(await verifyPassword(byUser.get('existing')!, Buffer.from('secret'))).toBe(true)
     expect(readdirSync(dir)).toEqual(['pwfile'])
   }, 60_000)
+})
+
+describe('locks name their holder beyond the PID', () => {
+  const lockOf = (pid: number, start: string, boot = currentBootId()) =>
+    `${pid}\n${hostname()}\n${Date.now()}\n${start}\n${boot}\n`
+
+  it('records PID, host, time, start time and boot id', async () => {
+    const target = join(freshDir(), 'pw')
+    const [pid, host, , start, boot] = await withFileLock(target, async () =>
+      readFileSync(`${target}.lock`, 'utf8').split('\n'),
+    )
+    expect([Number(pid), host, start, boot]).toEqual([
+      process.pid,
+      hostname(),
+      startTimeOf(process.pid),
+      currentBootId(),
+    ])
+  })
+
+  it('a lock naming PID 1 (alive, but started at another time: a container restart) is taken over at once', async () => {
+    const target = join(freshDir(), 'pw')
+    writeFileSync(`${target}.lock`, lockOf(1, String(Number(startTimeOf(1)) + 1000)))
+    const started = Date.now()
+    expect(await withFileLock(target, async () => 'taken', {timeoutMs: 2000})).toBe('taken')
+    expect(Date.now() - started).toBeLessThan(1000)
+  })
+
+  it('a lock from before a reboot (another boot id) is taken over at once', async () => {
+    const target = join(freshDir(), 'pw')
+    writeFileSync(`${target}.lock`, lockOf(process.pid, startTimeOf(process.pid), '0-0-0-0-0'))
+    expect(await withFileLock(target, async () => 'taken', {timeoutMs: 2000})).toBe('taken')
+  })
+
+  it('a lock whose PID and start time match a live process is respected', async () => {
+    const target = join(freshDir(), 'pw')
+    writeFileSync(`${target}.lock`, lockOf(1, startTimeOf(1)))
+    const err = await withFileLock(target, async () => 'no', {timeoutMs: 200}).catch((e: unknown) => e)
+    expect((err as MqctlError).code).toBe('FILE_LOCKED')
+  })
+})
+
+describe('the fallback lock directory', () => {
+  const withTmp = async <T>(env: Record<string, string | undefined>, fn: () => Promise<T>): Promise<T> => {
+    const saved = {TMPDIR: process.env.TMPDIR, XDG_RUNTIME_DIR: process.env.XDG_RUNTIME_DIR}
+    Object.assign(process.env, env)
+    for (const [k, v] of Object.entries(env)) if (v === undefined) delete process.env[k]
+    try {
+      return await fn()
+    } finally {
+      for (const [k, v] of Object.entries(saved)) {
+        if (v === undefined) delete process.env[k]
+        else process.env[k] = v
+      }
+    }
+  }
+
+  it('is a private directory of this account (0700), not a predictable name in /tmp', async () => {
+    const tmp = freshDir()
+    const dir = await withTmp({TMPDIR: tmp, XDG_RUNTIME_DIR: undefined}, privateLockDir)
+    expect(dir).toBe(join(tmp, `mqctl-${process.geteuid!()}`))
+    expect(statSync(dir).mode & 0o777).toBe(0o700)
+    expect(statSync(dir).uid).toBe(process.geteuid!())
+  })
+
+  it('one another account pre-created (or made group/world writable, or a symlink) is refused, exit 5', async () => {
+    const tmp = freshDir()
+    const dir = join(tmp, `mqctl-${process.geteuid!()}`)
+    mkdirSync(dir, {mode: 0o777})
+    chmodSync(dir, 0o777)
+    const err = await withTmp({TMPDIR: tmp, XDG_RUNTIME_DIR: undefined}, privateLockDir).catch((e: unknown) => e)
+    expect((err as MqctlError).code).toBe('FILE_LOCK_DIR_UNSAFE')
+    expect((err as MqctlError).exit).toBe(5)
+    rmdirSync(dir)
+    symlinkSync(freshDir(), dir)
+    const err2 = await withTmp({TMPDIR: tmp, XDG_RUNTIME_DIR: undefined}, privateLockDir).catch((e: unknown) => e)
+    expect((err2 as MqctlError).code).toBe('FILE_LOCK_DIR_UNSAFE')
+  })
+
+  it('prefers $XDG_RUNTIME_DIR/mqctl', async () => {
+    const run = freshDir()
+    expect(await withTmp({XDG_RUNTIME_DIR: run}, privateLockDir)).toBe(join(run, 'mqctl'))
+  })
 })

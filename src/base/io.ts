@@ -1,0 +1,92 @@
+import {Chalk, supportsColor, supportsColorStderr} from 'chalk'
+
+import {asLine, colourLevel, jsonText, PLAIN, type IO, type OutputStream, type Palette} from '../lib/io.js'
+import {canPrompt, promptPassword} from './prompt.js'
+
+/** The only place chalk is used: one palette per stream, its level decided once (lib/io.ts). */
+export function palette(isTTY: boolean, stderr = false, env: NodeJS.ProcessEnv = process.env): Palette {
+  const info = stderr ? supportsColorStderr : supportsColor
+  const level = colourLevel(env, isTTY, info ? info.level : 1)
+  if (level === 0) return PLAIN
+  const c = new Chalk({level})
+  return {
+    enabled: true,
+    red: (t) => c.red(t),
+    yellow: (t) => c.yellow(t),
+    green: (t) => c.green(t),
+    cyan: (t) => c.cyan(t),
+    bold: (t) => c.bold(t),
+    dim: (t) => c.dim(t),
+  }
+}
+
+function processStream(stream: NodeJS.WriteStream, isStderr: boolean): OutputStream {
+  const isTTY = Boolean(stream.isTTY)
+  let colour: Palette | undefined
+  return {
+    isTTY,
+    get colour() {
+      return (colour ??= palette(isTTY, isStderr))
+    },
+    write: (text) => {
+      stream.write(text)
+    },
+  }
+}
+
+/** The I/O of a real process: process.stdout/stderr, the terminal prompt. */
+export class ProcessIO implements IO {
+  readonly stdout = processStream(process.stdout, false)
+  readonly stderr = processStream(process.stderr, true)
+  private progressShown = false
+
+  constructor(readonly jsonMode = false) {}
+
+  out(text: string): void {
+    if (!this.jsonMode) this.stdout.write(asLine(text))
+  }
+
+  json(value: unknown): void {
+    this.stdout.write(jsonText(value))
+  }
+
+  warn(text: string): void {
+    this.progress(undefined)
+    this.stderr.write(`mqctl: warning: ${text}\n`)
+  }
+
+  debug(text: string): void {
+    this.stderr.write(`mqctl: debug: ${text}\n`)
+  }
+
+  canPrompt(): boolean {
+    return canPrompt()
+  }
+
+  promptSecret(message: string): Promise<string> {
+    this.progress(undefined)
+    return promptPassword(message)
+  }
+
+  progress(text: string | undefined): void {
+    if (!this.stderr.isTTY || this.jsonMode) return
+    if (text === undefined && !this.progressShown) return
+    // Carriage return and erase-line: the line is redrawn in place and cleared at the end.
+    this.stderr.write(`\r\u001B[2K${text ?? ''}`)
+    this.progressShown = text !== undefined
+  }
+}
+
+export type IOFactory = (options: {json: boolean}) => IO
+
+let factory: IOFactory = ({json}) => new ProcessIO(json)
+
+/** Every command's I/O comes from here; the in-process tests install a fake. */
+export const createIO = (options: {json: boolean}): IO => factory(options)
+
+/** Replaces the factory (tests); returns the previous one so it can be restored. */
+export function setIOFactory(next: IOFactory): IOFactory {
+  const previous = factory
+  factory = next
+  return previous
+}
