@@ -20,10 +20,11 @@ export async function main(argv: string[], binUrl: string, options: {development
   let args = argv
   if (argv.some((a) => a.toLowerCase() === 'dynsec') || argv[0]?.startsWith('-')) {
     const {rewriteCtrlArgv} = await import('./hooks/ctrl-argv.js')
-    const {renderError, toMqctlError} = await import('./base/render-error.js')
     try {
       args = rewriteCtrlArgv(argv)
     } catch (error) {
+      // Loaded on failure only: rendering pulls in chalk, which costs start-up time.
+      const {renderError, toMqctlError} = await import('./base/render-error.js')
       const e = toMqctlError(error)
       renderError(e, argv.includes('--json'))
       process.exitCode = e.exit

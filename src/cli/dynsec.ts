@@ -1,4 +1,3 @@
-import {renderError, toMqctlError} from '../base/render-error.js'
 import {CTRL_OPTIONS} from '../lib/connection/ctrl-options.js'
 import {buildDynsecRequest, findDynsecCommand, type RequestExtras} from '../lib/dynsec/catalog.js'
 import {openDynsecSession} from '../lib/dynsec/client.js'
@@ -113,6 +112,8 @@ export async function fastDynsec(args: readonly string[]): Promise<number | unde
 
     return 0
   } catch (error) {
+    // Loaded on failure only: rendering pulls in the colour palette (chalk), which costs start-up time.
+    const {renderError, toMqctlError} = await import('../base/render-error.js')
     const e = toMqctlError(error)
     renderError(e, false)
     return e.exit

@@ -1,7 +1,5 @@
 import {readFileSync} from 'node:fs'
 
-import {renderError, toMqctlError} from '../base/render-error.js'
-
 /**
  * `acl lint FILE` and `config lint FILE` with their own flags, without oclif: linting a small
  * file in CI or an editor hook should cost about what starting node costs. Anything else
@@ -78,6 +76,8 @@ export async function fastLint(args: readonly string[], binUrl: string): Promise
     process.stdout.write(lines.map((l) => (l.endsWith('\n') ? l : l + '\n')).join(''))
     return errors > 0 ? 1 : 0
   } catch (error) {
+    // Loaded on failure only: rendering pulls in the colour palette (chalk), which costs start-up time.
+    const {renderError, toMqctlError} = await import('../base/render-error.js')
     const e = toMqctlError(error)
     renderError(e, false)
     return e.exit
