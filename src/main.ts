@@ -19,7 +19,7 @@ export async function main(argv: string[], binUrl: string, options: {development
 
   let args = argv
   if (argv.some((a) => a.toLowerCase() === 'dynsec') || argv[0]?.startsWith('-')) {
-    const {rewriteCtrlArgv} = await import('./hooks/ctrl-argv.js')
+    const {rewriteCtrlArgv} = await import('./cli/ctrl-argv.js')
     try {
       args = rewriteCtrlArgv(argv)
     } catch (error) {

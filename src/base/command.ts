@@ -1,7 +1,7 @@
 import {Command, Errors} from '@oclif/core'
 
 import type {IO} from '../lib/io.js'
-import {createIO} from './io.js'
+import {createIO, prepareColour} from './io.js'
 import {renderError, toMqctlError} from './render-error.js'
 
 /**
@@ -17,6 +17,11 @@ export abstract class MqctlCommand extends Command {
   /** Streams, colour, prompts and progress; silent on stdout under --json. */
   protected get io(): IO {
     return (this.ioInstance ??= createIO({json: this.jsonEnabled()}))
+  }
+
+  public override async init(): Promise<void> {
+    await super.init()
+    await prepareColour()
   }
 
   protected override async catch(err: Error & {exitCode?: number}): Promise<unknown> {

@@ -17,6 +17,14 @@ export async function connectFromOptions(raw: RawOptions): Promise<ResolvedConne
       return (await stdinLines().readLine())?.toString('utf8')
     },
   })
+  if (connection.ignoredTlsOptions.length > 0) {
+    // Printed even with --quiet: these options were meant to protect the connection and do not.
+    const list = connection.ignoredTlsOptions.join(', ')
+    process.stderr.write(
+      `Warning: ${list} ${connection.ignoredTlsOptions.length === 1 ? 'has' : 'have'} no effect: without --cafile, --capath, --tls-use-os-certs, --psk, port 8883 or an mqtts:// URL the connection is plain text.\n`,
+    )
+  }
+
   if (!connection.tls && !connection.quiet && !connection.unix) {
     // mosquitto_ctrl's warning, word for word but for the program name.
     process.stderr.write(

@@ -7,7 +7,7 @@ export async function connectFromFlags(flags: Record<string, unknown>): Promise<
   const raw = new Map<string, string | true>()
   for (const [key, value] of Object.entries(flags)) {
     if (!CONNECTION_FLAG_NAMES.has(key) || value === undefined || value === false) continue
-    raw.set(key === 'admin-password-stdin' ? 'password-stdin' : key, value === true ? true : String(value))
+    raw.set(key, value === true ? true : String(value))
   }
 
   return connectFromOptions(raw)

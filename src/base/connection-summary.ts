@@ -26,7 +26,7 @@ export function connectionSummary(c: ResolvedConnection): Record<string, {value:
     add('capath', c.tls.capath)
     add('cert', c.tls.cert)
     add('key', c.tls.key)
-    add('verify', c.tls.insecure ? 'no (--insecure)' : 'yes', 'insecure')
+    add('verify', c.tls.insecure ? 'chain and dates only (--insecure skips the host-name check)' : 'yes', 'insecure')
     add('psk', c.tls.psk ? '(set)' : undefined)
   }
 

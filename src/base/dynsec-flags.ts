@@ -28,28 +28,30 @@ export const setClientPasswordFlags = {...passwordSourceFlags}
 export const createGroupFlags = {...textFlags, role: roles}
 export const createRoleFlags = {...textFlags}
 
+/** A repeatable flag that replaces a whole list, and the flag that empties it. */
+const replacing = (what: string, value: string, list: string) =>
+  Flags.string({
+    description: `${what} as ${value} or ${value}:PRIORITY, repeatable; replaces all ${list}.`,
+    multiple: true,
+  })
+const clearing = (flag: string, description: string) => Flags.boolean({description, exclusive: [flag]})
+
 export const modifyClientFlags = {
   clientid: Flags.string({description: 'New client id; "" removes the binding.'}),
   ...passwordSourceFlags,
   ...textFlags,
-  role: Flags.string({description: 'Role as NAME or NAME:PRIORITY, repeatable; replaces all roles.', multiple: true}),
-  group: Flags.string({
-    description: 'Group as NAME or NAME:PRIORITY, repeatable; replaces all groups.',
-    multiple: true,
-  }),
-  'clear-roles': Flags.boolean({description: 'Remove every role.', exclusive: ['role']}),
-  'clear-groups': Flags.boolean({description: 'Remove the client from every group.', exclusive: ['group']}),
+  role: replacing('Role', 'NAME', 'roles'),
+  group: replacing('Group', 'NAME', 'groups'),
+  'clear-roles': clearing('role', 'Remove every role.'),
+  'clear-groups': clearing('group', 'Remove the client from every group.'),
 }
 
 export const modifyGroupFlags = {
   ...textFlags,
-  role: Flags.string({description: 'Role as NAME or NAME:PRIORITY, repeatable; replaces all roles.', multiple: true}),
-  client: Flags.string({
-    description: 'Client as USERNAME or USERNAME:PRIORITY, repeatable; replaces all members.',
-    multiple: true,
-  }),
-  'clear-roles': Flags.boolean({description: 'Remove every role.', exclusive: ['role']}),
-  'clear-clients': Flags.boolean({description: 'Remove every member.', exclusive: ['client']}),
+  role: replacing('Role', 'NAME', 'roles'),
+  client: replacing('Client', 'USERNAME', 'members'),
+  'clear-roles': clearing('role', 'Remove every role.'),
+  'clear-clients': clearing('client', 'Remove every member.'),
 }
 
 export const modifyRoleFlags = {

@@ -1,14 +1,30 @@
-import {Chalk, supportsColor, supportsColorStderr} from 'chalk'
+import type {Chalk as ChalkClass, ColorInfo} from 'chalk'
 
 import {asLine, colourLevel, jsonText, PLAIN, type IO, type OutputStream, type Palette} from '../lib/io.js'
 import {canPrompt, promptPassword} from './prompt.js'
 
-/** The only place chalk is used: one palette per stream, its level decided once (lib/io.ts). */
+/*
+ * chalk is the only colour library, used here only, and loaded only when some stream will get
+ * colour: a pipe (scripts, the passwd fast path) never pays for importing it.
+ */
+let chalk: {Chalk: typeof ChalkClass; supportsColor: ColorInfo; supportsColorStderr: ColorInfo} | undefined
+
+/** Loads chalk when stdout or stderr will be coloured; commands await it in init(). */
+export async function prepareColour(
+  env: NodeJS.ProcessEnv = process.env,
+  ttys = {stdout: Boolean(process.stdout.isTTY), stderr: Boolean(process.stderr.isTTY)},
+): Promise<void> {
+  if (chalk || (colourLevel(env, ttys.stdout) === 0 && colourLevel(env, ttys.stderr) === 0)) return
+  chalk = await import('chalk')
+}
+
+/** One palette per stream, its level decided once (lib/io.ts); plain until prepareColour ran. */
 export function palette(isTTY: boolean, stderr = false, env: NodeJS.ProcessEnv = process.env): Palette {
-  const info = stderr ? supportsColorStderr : supportsColor
+  if (!chalk) return PLAIN
+  const info = stderr ? chalk.supportsColorStderr : chalk.supportsColor
   const level = colourLevel(env, isTTY, info ? info.level : 1)
   if (level === 0) return PLAIN
-  const c = new Chalk({level})
+  const c = new chalk.Chalk({level})
   return {
     enabled: true,
     red: (t) => c.red(t),

@@ -1,4 +1,4 @@
-import {CTRL_OPTIONS} from '../lib/connection/ctrl-options.js'
+import {CONNECTION_OPTIONS} from '../lib/connection/options-table.js'
 import {buildDynsecRequest, findDynsecCommand, type RequestExtras} from '../lib/dynsec/catalog.js'
 import {openDynsecSession} from '../lib/dynsec/client.js'
 import {runDynsecRequest} from '../lib/dynsec/run.js'
@@ -14,13 +14,12 @@ import {connectFromOptions} from '../base/connect-options.js'
  */
 
 /** Long connection flags as the argv rewrite writes them: name → takes a value. */
-export const FAST_CONNECTION_FLAGS: ReadonlyMap<string, boolean> = new Map([
-  ...[...CTRL_OPTIONS.values()]
+export const FAST_CONNECTION_FLAGS: ReadonlyMap<string, boolean> = new Map(
+  CONNECTION_OPTIONS
     // -f FILE (the offline file backend) is not a connection: such commands go to oclif.
-    .filter((o) => o.flag !== 'verbose' && o.flag !== 'password-stdin' && o.flag !== 'file')
-    .map((o) => [o.flag, o.value] as const),
-  ['admin-password-stdin', false],
-])
+    .filter((o) => o.name !== 'file')
+    .map((o) => [o.name, o.kind !== undefined] as const),
+)
 
 /** Commands whose words the catalog turns into a request with nothing read from a prompt. */
 const SKIP = new Set(['modifyClient', 'modifyGroup', 'modifyRole', 'init'])
@@ -66,7 +65,7 @@ export function parseFastDynsec(args: readonly string[]): FastInvocation | undef
     if (takesValue === undefined) return undefined
     if (!takesValue) {
       if (eq > 0) return undefined
-      connection.set(name === 'admin-password-stdin' ? 'password-stdin' : name, true)
+      connection.set(name, true)
       continue
     }
 

@@ -28,6 +28,7 @@ export const EXIT_TABLE: ReadonlyArray<readonly [status: number, meaning: string
   [EXIT.timeout, 'Timeout: no answer from the broker or the plugin in time.'],
   [EXIT.file, 'File problem: unreadable, unparsable, locked, or not writable.'],
   [EXIT.changes, 'A plan has changes (for commands with an --exit-code option that report differences).'],
+  [13, "An unknown dynsec command (mosquitto_ctrl's \"Command 'x' not recognised.\" and status)."],
 ]
 
 /** What an exit policy needs of an error: its code, and the deprecated per-throw override. */
@@ -65,6 +66,8 @@ export const mqctlExit: ExitPolicy = exitPolicy({
   codes: {
     // A second typed password that differs: mosquitto_passwd's and mosquitto_ctrl's status.
     REFUSED_PASSWORD_MISMATCH: 2,
+    // An unknown dynsec command: mosquitto_ctrl's own status for it (scripts test for 13).
+    USAGE_UNKNOWN_COMMAND: 13,
     // Ctrl-C at a prompt: the shell's convention for SIGINT (128 + 2).
     REFUSED_INTERRUPTED: EXIT.interrupted,
   },
@@ -83,11 +86,8 @@ export const mqctlExit: ExitPolicy = exitPolicy({
 })
 
 /**
- * mosquitto_passwd's statuses for `mqctl passwd` in its grammar: 1 for its usage text and the
- * files it cannot open, 2 when the two typed passwords differ; everything mqctl adds (locks,
- * special files, size limits) keeps mqctl's status.
+ * mosquitto_passwd's statuses for `mqctl passwd` in its grammar: 2 only when the two typed
+ * passwords differ, 1 for every other failure (its usage text, files, locks, special files), as
+ * scripts written for mosquitto_passwd expect.
  */
-export const passwdExit: ExitPolicy = exitPolicy(
-  {codes: {USAGE_PASSWD: 1, FILE_PASSWD_OPEN: 1, REFUSED_PASSWORD_MISMATCH: 2, NOT_FOUND_USER: 1}},
-  mqctlExit,
-)
+export const passwdExit: ExitPolicy = (error) => (error.code === 'REFUSED_PASSWORD_MISMATCH' ? 2 : 1)

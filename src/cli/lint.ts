@@ -19,7 +19,8 @@ const VALUES: Record<string, Record<string, readonly string[] | null>> = {
 
 export function parseFastLint(args: readonly string[]): LintInvocation | undefined {
   const kind = args[0]
-  if ((kind !== 'acl' && kind !== 'config') || args[1] !== 'lint') return undefined
+  // acl lint has grown output of its own (omitted findings): oclif answers it.
+  if (kind !== 'config' || args[1] !== 'lint') return undefined
   const known = VALUES[kind]
   const flags = new Map<string, string | boolean>()
   let file: string | undefined
@@ -52,19 +53,14 @@ export function parseFastLint(args: readonly string[]): LintInvocation | undefin
 export async function fastLint(args: readonly string[], binUrl: string): Promise<number | undefined> {
   const invocation = parseFastLint(args)
   if (!invocation) return undefined
-  const {kind, file, flags} = invocation
+  const {file, flags} = invocation
   try {
     const version = (JSON.parse(readFileSync(new URL('../package.json', binUrl), 'utf8')) as {version: string}).version
     const color = Boolean(process.stdout.isTTY) && !process.env.NO_COLOR
     const format = (flags.get('format') as string | undefined) ?? 'text'
     let errors: number
     let lines: string[]
-    if (kind === 'acl') {
-      const {aclLintOutput} = await import('../lib/acl/lint-file.js')
-      const out = await aclLintOutput(file, {passwd: flags.get('passwd') as string | undefined, format, version, color})
-      errors = out.report.errors
-      lines = out.lines
-    } else {
+    {
       const {confLintOutput} = await import('../lib/conf/lint-run.js')
       const target = ((flags.get('target') as string | undefined) ?? '2.0') as '2.0' | '2.1'
       const fileChecks = (flags.get('file-checks') as boolean | undefined) ?? true

@@ -2,7 +2,7 @@ import {MqctlError} from '../lib/errors.js'
 import {canPrompt, promptPassword} from '../base/prompt.js'
 import {parsePasswdArgs} from '../lib/passwd/args.js'
 import {runPasswd, type PasswdResult} from '../lib/passwd/run.js'
-import {emptyPassword, readNewPassword, readPasswordFromSources} from '../lib/secrets/password.js'
+import {ARGV_PASSWORD_WARNING, obtainPassword} from '../lib/secrets/password.js'
 
 const warn = (message: string) => process.stderr.write(`mqctl: warning: ${message}\n`)
 
@@ -11,6 +11,26 @@ const warn = (message: string) => process.stderr.write(`mqctl: warning: ${messag
  * differ, 1 for every other failure (bad arguments, a file error, a lock timeout, a full disk).
  */
 export const passwdExit = (error: MqctlError): number => (error.code === 'REFUSED_PASSWORD_MISMATCH' ? 2 : 1)
+
+const passwdText = (e: MqctlError): string => {
+  if (e.verbatim !== undefined) return e.verbatim
+  if (e.code === 'USAGE_PASSWORD_TOO_LONG') return 'Error: Password must be less than 65536 characters long.'
+  return `Error: ${e.located}${e.hint ? `\n  hint: ${e.hint}` : ''}`
+}
+
+/**
+ * -U's progress line on a terminal (stderr), at most ten times a second, erased when done;
+ * never written when stderr is a pipe or a file, so logs and scripts see no progress bytes.
+ */
+function terminalProgress(): (done: number, total: number) => void {
+  let last = 0
+  return (done, total) => {
+    const now = Date.now()
+    if (done < total && now - last < 100) return
+    last = now
+    process.stderr.write(done < total ? `\rhashing ${done}/${total}\u001B[K` : '\r\u001B[K')
+  }
+}
 
 /**
  * `mqctl passwd` in mosquitto_passwd's grammar. It runs without oclif, so bin/run.js can call
@@ -21,20 +41,17 @@ export async function passwdCli(argv: readonly string[]): Promise<number> {
   const json = argv.slice(0, argv.includes('--') ? argv.indexOf('--') : undefined).includes('--json')
   try {
     const invocation = parsePasswdArgs(argv)
-    if (invocation.batch) warn('-b puts the password in the process list and shell history; prefer --password-stdin')
+    if (invocation.batch) warn(ARGV_PASSWORD_WARNING)
 
     let line: string | undefined
     const result: PasswdResult & {line?: string} = await runPasswd(invocation, {
       async readPassword() {
-        const fromSource = await readPasswordFromSources(invocation.sources)
-        if (fromSource !== undefined) {
-          if (fromSource.length === 0) throw emptyPassword()
-          return fromSource
-        }
-
-        return (await readNewPassword({interactive: canPrompt(), prompt: promptPassword}))!
+        // A named source gives one line; otherwise typed twice (terminal) or two piped lines.
+        const io = {interactive: canPrompt(), prompt: promptPassword, warn}
+        return (await obtainPassword({sources: invocation.sources, confirm: true}, io))!
       },
       warn,
+      progress: process.stderr.isTTY && !json ? terminalProgress() : undefined,
       writeStdout(text) {
         line = text
       },
@@ -59,8 +76,9 @@ export async function passwdCli(argv: readonly string[]): Promise<number> {
     const {renderError, toMqctlError} = await import('../base/render-error.js')
     const e = toMqctlError(error)
     const exit = passwdExit(e)
-    // The JSON envelope's `exit` must be the status the process really ends with.
-    renderError(new MqctlError(e.code, e.message, {...e, exit, cause: e.cause}), json)
+    // The JSON envelope's `exit` must be the status the process really ends with, and the text
+    // is mosquitto_passwd's `Error: …` line, which scripts match, for mqctl's own failures too.
+    renderError(new MqctlError(e.code, e.message, {...e, exit, cause: e.cause, verbatim: passwdText(e)}), json)
     return exit
   }
 }

@@ -57,6 +57,7 @@ Piped: commands are read line by line and each result printed in mosquitto_ctrl'
     const session = await openDynsecSession(connection, {log})
     let terminal: import('../lib/shell/terminal.js').Terminal | undefined
     let status = 0
+    let brokerSession: Awaited<ReturnType<typeof openDynsecSession>> | undefined
     try {
       const layout = await pickLayout(flags.layout, () => session.brokerVersion())
       const lines = stdinLines()
@@ -69,7 +70,15 @@ Piped: commands are read line by line and each result printed in mosquitto_ctrl'
           fail: (error) => renderError(error, false),
           readPassword: (prompt) => (terminal ? terminal.readPassword(prompt) : readLine()),
         },
-        {layout, completion: interactive},
+        {
+          layout,
+          completion: interactive,
+          broker: async () => {
+            const {BROKER_ENDPOINT} = await import('../lib/broker/control.js')
+            brokerSession = await openDynsecSession(connection, {log, endpoint: BROKER_ENDPOINT})
+            return brokerSession
+          },
+        },
       )
       if (interactive) {
         const {Terminal} = await import('../lib/shell/terminal.js')
@@ -94,6 +103,7 @@ Piped: commands are read line by line and each result printed in mosquitto_ctrl'
     } finally {
       terminal?.close()
       await session.close()
+      await brokerSession?.close()
     }
 
     if (status !== 0) throw new Errors.ExitError(status)

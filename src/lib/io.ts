@@ -92,3 +92,11 @@ export const PLAIN: Palette = {
 /** The line-writing rules both implementations share. */
 export const asLine = (text: string): string => (text.endsWith('\n') ? text : text + '\n')
 export const jsonText = (value: unknown): string => JSON.stringify(value, null, 2) + '\n'
+
+/** The variables this seam and the error renderer honour (man pages: ENVIRONMENT of every page). */
+export const IO_ENVIRONMENT: ReadonlyArray<readonly [string, string]> = [
+  ['NO_COLOR', 'When set to a non-empty value, nothing is coloured, even on a terminal.'],
+  ['FORCE_COLOR', 'Colour even when the output is not a terminal (0 or false: never colour); NO_COLOR wins.'],
+  ['TERM', 'When dumb, nothing is coloured.'],
+  ['MQCTL_DEBUG', 'When set, an error that has an underlying cause is followed by the stack trace of that cause.'],
+]

@@ -4,7 +4,8 @@ import type {MqttClient} from 'mqtt'
 
 import {MqctlError} from './errors.js'
 import type {ResolvedConnection} from './connection/resolve.js'
-import {closeSession, deadline, openSession, reasonText} from './connection/session.js'
+import {closeSession, deadline, openSession, reasonText, watchHangUp} from './connection/session.js'
+import {verdictOf, type Verdict} from './output/verdict.js'
 import {checkTopicFilter, checkTopicName, describeTopicProblem} from './topic.js'
 
 /**
@@ -27,6 +28,30 @@ export interface ProbeCheck {
   reason: string
   /** What an MQTT 3.1.1 client would see instead, where that differs. */
   v311?: string
+  /** A step taken only to make another check possible (the loopback subscription): not judged by --expect. */
+  auxiliary?: boolean
+}
+
+/**
+ * The checks --expect judges: the connection only when it was refused or when nothing else was
+ * asked (a login is the precondition of every other check, not a verdict on it), never the
+ * loopback's helper subscriptions.
+ */
+export function judgedChecks(checks: readonly ProbeCheck[]): ProbeCheck[] {
+  const rest = checks.filter((c) => c.kind !== 'connect' && !c.auxiliary)
+  const connect = checks.find((c) => c.kind === 'connect')
+  if (connect && (connect.allowed === false || rest.length === 0)) return [connect]
+  return rest
+}
+
+/** The shared verdict shape: allow when every judged check was allowed, else deny. */
+export function probeVerdict(checks: readonly ProbeCheck[]): Verdict {
+  return verdictOf(judgedChecks(checks).every((c) => c.allowed === true))
+}
+
+/** The judged checks that do not have the expected outcome (unknown fails "allow", never "deny"). */
+export function unmetExpectations(checks: readonly ProbeCheck[], expect: Verdict): ProbeCheck[] {
+  return judgedChecks(checks).filter((c) => (expect === 'allow' ? c.allowed !== true : c.allowed === true))
 }
 
 export function validateProbeRequest(request: ProbeRequest): void {
@@ -54,9 +79,10 @@ export async function runProbe(connection: ResolvedConnection, request: ProbeReq
   const checks: ProbeCheck[] = []
   const limit = deadline(connection.timeoutMs)
   const target = connection.unix ?? `${connection.host}:${connection.port}`
+  const v5 = connection.protocolVersion === 5
   let client: MqttClient
   try {
-    client = await openSession({...connection, protocolVersion: 5}, limit)
+    client = await openSession(connection, limit)
   } catch (error) {
     const code = (error as MqctlError).details?.reasonCode
     if (typeof code === 'number') {
@@ -68,13 +94,17 @@ export async function runProbe(connection: ResolvedConnection, request: ProbeReq
   }
 
   checks.push({kind: 'connect', target, allowed: true, reasonCode: 0, reason: 'Success'})
+  const peer = watchHangUp(client, target)
   try {
     const received = new Map<string, Buffer[]>()
     client.on('message', (topic, payload) => received.set(topic, [...(received.get(topic) ?? []), payload]))
 
     const subscribeOne = async (filter: string): Promise<ProbeCheck> => {
       try {
-        const granted = await limit.race(client.subscribeAsync(filter, {qos: 1}), `no SUBACK for ${filter}`)
+        const granted = await peer.guard(
+          limit.race(client.subscribeAsync(filter, {qos: 1}), `no SUBACK for ${filter}`),
+          `before SUBACK for ${filter}`,
+        )
         const code = granted[0]?.qos ?? 0x80
         return {
           kind: 'subscribe',
@@ -92,7 +122,7 @@ export async function runProbe(connection: ResolvedConnection, request: ProbeReq
           allowed: false,
           reasonCode: code,
           reason: reasonText(code),
-          v311: 'SUBACK 0x80 (Failure)',
+          v311: v5 ? 'SUBACK 0x80 (Failure)' : undefined,
         }
       }
     }
@@ -105,13 +135,26 @@ export async function runProbe(connection: ResolvedConnection, request: ProbeReq
       if (request.loopback) {
         const sub = await subscribeOne(topic)
         loopSubscribed = sub.allowed === true
-        if (!request.subscribe.includes(topic)) checks.push({...sub, target: `${topic} (for loopback)`})
+        if (!request.subscribe.includes(topic))
+          checks.push({...sub, target: `${topic} (for loopback)`, auxiliary: true})
       }
 
       const payload = `mqctl-probe ${marker} ${topic}`
       try {
-        await limit.race(client.publishAsync(topic, payload, {qos: 1}), `no PUBACK for ${topic}`)
-        checks.push({kind: 'publish', target: topic, allowed: true, reasonCode: 0, reason: 'Success'})
+        await peer.guard(
+          limit.race(client.publishAsync(topic, payload, {qos: 1}), `no PUBACK for ${topic}`),
+          `before PUBACK for ${topic}`,
+        )
+        checks.push(
+          v5
+            ? {kind: 'publish', target: topic, allowed: true, reasonCode: 0, reason: 'Success'}
+            : {
+                kind: 'publish',
+                target: topic,
+                allowed: undefined,
+                reason: 'PUBACK (MQTT 3.x acknowledges a denied publish too: --loopback or -V 5 tells)',
+              },
+        )
       } catch (error) {
         const code = codeOf(error)
         if (code === undefined) throw error
@@ -143,7 +186,11 @@ export async function runProbe(connection: ResolvedConnection, request: ProbeReq
         }
 
         const got = (received.get(topic) ?? []).some((p) => p.toString() === payload)
-        const published = checks.at(-1)?.allowed
+        const publish = checks.at(-1)!
+        // Under MQTT 3.x the PUBACK says nothing: a message that comes back shows the publish
+        // was allowed; one that does not leaves both unknown.
+        if (got && publish.allowed === undefined) Object.assign(publish, {allowed: true, reason: 'delivered back'})
+        const published = publish.allowed
         checks.push({
           kind: 'receive',
           target: topic,
@@ -152,7 +199,9 @@ export async function runProbe(connection: ResolvedConnection, request: ProbeReq
             ? 'message delivered'
             : published
               ? `not delivered within ${request.waitMs} ms (receive denied: the broker says nothing)`
-              : 'unknown: the publish was refused',
+              : published === undefined
+                ? `not delivered within ${request.waitMs} ms: under MQTT 3.x a denied publish looks the same`
+                : 'unknown: the publish was refused',
         })
       }
     }

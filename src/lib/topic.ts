@@ -92,6 +92,89 @@ export function substitutePattern(
   return out.join('/')
 }
 
+/** The broker's limit on topic levels (TOPIC_HIERARCHY_LIMIT: more than 200 `/` is refused). */
+export const MAX_TOPIC_SLASHES = 200
+
+export type BrokerTopicProblem =
+  'empty' | 'too-long' | 'too-deep' | 'misplaced-plus' | 'misplaced-hash' | 'wildcard-in-name'
+
+function slashes(s: string): number {
+  let n = 0
+  for (let i = s.indexOf('/'); i >= 0; i = s.indexOf('/', i + 1)) n++
+  return n
+}
+
+/**
+ * mosquitto_sub_topic_check as the broker applies it to acl_file topics: wildcard placement, at
+ * most 65535 bytes and 200 `/`. No UTF-8 check at all (the broker loads invalid UTF-8).
+ */
+export function checkAclFileTopic(
+  topic: string,
+  byteLength = Buffer.byteLength(topic, 'utf8'),
+): BrokerTopicProblem | undefined {
+  const levels = topic.split('/')
+  for (const [i, level] of levels.entries()) {
+    if (level.includes('+') && level !== '+') return 'misplaced-plus'
+    if (level.includes('#') && (level !== '#' || i !== levels.length - 1)) return 'misplaced-hash'
+  }
+
+  if (byteLength > MAX_BYTES) return 'too-long'
+  if (levels.length - 1 > MAX_TOPIC_SLASHES) return 'too-deep'
+  return undefined
+}
+
+/**
+ * Characters a PUBLISH topic may not contain on mosquitto (mosquitto_validate_utf8): NUL and
+ * other C0/C1 controls, DEL, U+FDD0..U+FDEF and U+xFFFE/U+xFFFF non-characters, lone surrogates.
+ */
+export function unpublishableCharacter(s: string): number | undefined {
+  for (let i = 0; i < s.length; i++) {
+    let c = s.charCodeAt(i)
+    if (c >= 0xd800 && c <= 0xdbff) {
+      const d = s.charCodeAt(i + 1)
+      if (!(d >= 0xdc00 && d <= 0xdfff)) return i
+      c = 0x10000 + ((c - 0xd800) << 10) + (d - 0xdc00)
+      if ((c & 0xffff) >= 0xfffe) return i
+      i++
+      continue
+    }
+
+    if (c >= 0xdc00 && c <= 0xdfff) return i
+    if (c <= 0x1f || (c >= 0x7f && c <= 0x9f)) return i
+    if ((c >= 0xfdd0 && c <= 0xfdef) || c >= 0xfffe) return i
+  }
+
+  return undefined
+}
+
+/**
+ * A topic a client can PUBLISH to on mosquitto 2.0 (packet__read_string + mosquitto_pub_topic_check):
+ * valid UTF-8 without control characters or non-characters, no wildcards, at most 65535 bytes
+ * and 200 `/`.
+ */
+export function checkPublishTopic(
+  topic: string,
+): BrokerTopicProblem | 'invalid-utf8' | 'control-character' | undefined {
+  if (topic.length === 0) return 'empty'
+  const bad = unpublishableCharacter(topic)
+  if (bad !== undefined) return topic.charCodeAt(bad) <= 0x9f ? 'control-character' : 'invalid-utf8'
+  if (/[+#]/.test(topic)) return 'wildcard-in-name'
+  if (Buffer.byteLength(topic, 'utf8') > MAX_BYTES) return 'too-long'
+  if (slashes(topic) > MAX_TOPIC_SLASHES) return 'too-deep'
+  return undefined
+}
+
+export const describeBrokerTopicProblem = (p: NonNullable<ReturnType<typeof checkPublishTopic>>): string =>
+  ({
+    empty: 'topic is empty',
+    'too-long': 'topic is longer than 65535 bytes',
+    'too-deep': `topic has more than ${MAX_TOPIC_SLASHES} "/" (the broker's level limit)`,
+    'invalid-utf8': 'topic is not valid UTF-8 or contains a non-character',
+    'control-character': 'topic contains a control character, which the broker refuses in PUBLISH',
+    'misplaced-plus': '+ must occupy a whole topic level',
+    'misplaced-hash': '# must be the last level, on its own',
+    'wildcard-in-name': 'a topic name cannot contain + or #',
+  })[p]
 /**
  * The dynamic-security plugin's subscribePattern/unsubscribePattern test in 2.0.x: may a client
  * subscribe to `filter` under an ACL `acl`? It compares levels only: `+` in the ACL covers one

@@ -7,7 +7,7 @@ import {describe, expect, it} from 'vitest'
 import {parseFastLint} from '../../src/cli/lint.js'
 import {mqctl} from '../helpers/cli.js'
 
-// acl lint and config lint run without oclif for their own flags (src/cli/lint.ts); oclif's
+// config lint runs without oclif for their own flags (src/cli/lint.ts); oclif's
 // path (MQCTL_FAST=0) is the reference for stdout, stderr and the exit status.
 const dir = mkdtempSync(join(tmpdir(), 'mqctl-fastlint-'))
 const file = (name: string, text: string) => {
@@ -32,7 +32,7 @@ function aclText(seed: number): string {
   return lines.join('\n') + '\n'
 }
 
-describe('lint without oclif', () => {
+describe('config lint without oclif', () => {
   it('gives what oclif gives', async () => {
     const passwd = file('pw', 'u0:$7$101$abc$def\n')
     const conf = file(
@@ -44,14 +44,12 @@ describe('lint without oclif', () => {
       ['config', 'lint', conf, '--no-file-checks', '--format', 'json'],
       ['config', 'lint', conf, '--target=2.1', '--format=sarif'],
       ['config', 'lint', join(dir, 'missing.conf')],
-      ['acl', 'lint', join(dir, 'missing.acl')],
     ]
-    for (let seed = 1; seed <= 8; seed++) {
+    for (let seed = 1; seed <= 6; seed++) {
+      // The ACL file a config names is linted too (conf/acl-error, conf/acl-warning).
       const acl = file(`acl${seed}`, aclText(seed))
-      cases.push(
-        ['acl', 'lint', acl],
-        ['acl', 'lint', acl, '--passwd', passwd, '--format', seed % 2 ? 'json' : 'sarif'],
-      )
+      const withAcl = file(`m${seed}.conf`, `listener 1883\nacl_file ${acl}\n`)
+      cases.push(['config', 'lint', withAcl], ['config', 'lint', withAcl, '--format', seed % 2 ? 'json' : 'sarif'])
     }
 
     for (const args of cases) {
@@ -71,6 +69,7 @@ describe('lint without oclif', () => {
       ['acl', 'lint', 'a', 'b'],
       ['config', 'lint', 'f', '--passwd', 'x'],
       ['acl', 'check', 'f'],
+      ['acl', 'lint', 'f'],
     ])
       expect([args, parseFastLint(args)]).toEqual([args, undefined])
   })

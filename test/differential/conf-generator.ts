@@ -5,7 +5,7 @@
  * options before `connection`), random mixes of listeners and bridges, and include_dir files.
  * The broker judges each case; the generator only has to be varied, not right.
  */
-import {CONF_OPTIONS, ruleFor, type Rule} from '../../src/lib/conf/options.js'
+import {CONF_OPTIONS, ruleFor, type Rule, type Version} from '../../src/lib/conf/options.js'
 
 /** mulberry32: small, fast, and the same sequence for the same seed on every machine. */
 export function rng(seed: number): () => number {
@@ -51,22 +51,24 @@ export interface GeneratedCase {
 
 type Pick = <T>(xs: readonly T[]) => T
 
-const GLOBAL = Object.values(CONF_OPTIONS)
-  .filter((o) => o.rules['2.0']?.scope === 'global')
-  .map((o) => o.name)
-const LISTENER = Object.values(CONF_OPTIONS)
-  .filter((o) => o.rules['2.0']?.scope === 'listener')
-  .map((o) => o.name)
-const SECURITY = Object.values(CONF_OPTIONS)
-  .filter((o) => o.rules['2.0']?.scope === 'security')
-  .map((o) => o.name)
-const BRIDGE = Object.values(CONF_OPTIONS)
-  .filter((o) => o.rules['2.0']?.scope === 'bridge')
-  .map((o) => o.name)
-/** Names that 2.1 knows and 2.0 does not: 2.0 must refuse them. */
-const ONLY21 = Object.values(CONF_OPTIONS)
-  .filter((o) => !o.rules['2.0'])
-  .map((o) => o.name)
+/** The keywords of one scope in one version. */
+const names = (v: Version, scope: string) =>
+  Object.values(CONF_OPTIONS)
+    .filter((o) => o.rules[v]?.scope === scope)
+    .map((o) => o.name)
+const SCOPES = (v: Version) => ({
+  GLOBAL: names(v, 'global'),
+  LISTENER: names(v, 'listener'),
+  SECURITY: names(v, 'security'),
+  BRIDGE: names(v, 'bridge'),
+  /** Keywords of the other version only, or none at all: the target must refuse them. */
+  FOREIGN: [
+    ...Object.values(CONF_OPTIONS)
+      .filter((o) => !o.rules[v])
+      .map((o) => o.name),
+    'no_such_option',
+  ],
+})
 /** Options the generator handles itself, or whose value would reach outside the case dir. */
 const SKIP = new Set([
   'listener',
@@ -210,7 +212,8 @@ function inRange(v: string, rule: Rule): boolean {
 }
 
 /** One config. `anchor` (the last listener, on @P0) is how the oracle knows the broker is up. */
-export function generateCase(seed: number, f: Fixtures): GeneratedCase {
+export function generateCase(seed: number, f: Fixtures, target: Version = '2.0'): GeneratedCase {
+  const {GLOBAL, LISTENER, SECURITY, BRIDGE, FOREIGN} = SCOPES(target)
   const r = rng(seed)
   const pick: Pick = (xs) => xs[Math.floor(r() * xs.length)]
   const chance = (p: number) => r() < p
@@ -221,7 +224,7 @@ export function generateCase(seed: number, f: Fixtures): GeneratedCase {
   const clean = chance(0.45)
   const trap = (p: number) => !clean && chance(p)
   const option = (name: string) => {
-    const rule = ruleFor(name, '2.0') ?? ruleFor(name, '2.1')!
+    const rule = ruleFor(name, target) ?? ruleFor(name, '2.0') ?? ruleFor(name, '2.1')!
     const value = valueFor(name, rule, f, pick, r, clean)
     const line = value === '' ? name : `${name} ${value}`
     lines.push(line)
@@ -243,9 +246,19 @@ export function generateCase(seed: number, f: Fixtures): GeneratedCase {
   if (chance(0.2)) lines.push(`per_listener_settings ${pick(['true', 'false'])}`)
   some(GLOBAL, Math.floor(r() * 4))
   if (chance(0.15)) some(SECURITY, 1 + Math.floor(r() * 2))
-  if (trap(0.1)) lines.push(pick(ONLY21) + pick(['', ' 1', ' true', ' x']))
+  if (trap(0.1)) lines.push(pick(FOREIGN) + pick(['', ' 1', ' true', ' x']))
   if (trap(0.08))
-    lines.push(pick(['plugin_opt_abc x', 'auth_opt_abc x', 'topic a/#', 'address 127.0.0.1', 'mount_point a/']))
+    lines.push(
+      pick([
+        'plugin_opt_abc x',
+        'auth_opt_abc x',
+        'topic a/#',
+        'address 127.0.0.1',
+        'mount_point a/',
+        'tls_version tlsv1.2',
+        'accept_protocol_versions 4',
+      ]),
+    )
   if (chance(0.12)) {
     // Listener options before any listener: the default listener (on its own free port).
     lines.push(`port @P${ports++}`)

@@ -258,14 +258,14 @@ function receiveState(state: DynsecState): DynsecState {
   return {...state, anonymousGroup, roles, clients, groups}
 }
 
-async function connect(port: number, who: Identity): Promise<MqttClient | undefined> {
+export async function connect(port: number, who: Identity, password = PASSWORD): Promise<MqttClient | undefined> {
   try {
     return await mqtt.connectAsync({
       host: '127.0.0.1',
       port,
       protocolVersion: 5,
       clientId: who.clientId,
-      ...(who.username === undefined ? {} : {username: who.username, password: PASSWORD}),
+      ...(who.username === undefined ? {} : {username: who.username, password}),
       reconnectPeriod: 0,
       resubscribe: false,
       connectTimeout: 5000,
@@ -275,10 +275,12 @@ async function connect(port: number, who: Identity): Promise<MqttClient | undefi
   }
 }
 
-const codesOf = (fn: (cb: (err: unknown, packet?: {granted?: number[]}) => void) => void) =>
+export const codesOf = (fn: (cb: (err: unknown, packet?: {granted?: number[]}) => void) => void) =>
   new Promise<number[]>((resolve) => {
     fn((err, packet) => resolve(packet?.granted ?? (err ? [] : [])))
   })
+
+const verdictOf = (code: number | undefined) => (code === undefined ? 'unobservable' : code < 0x80 ? 'allow' : 'deny')
 
 /** What the broker decided: 'allow' | 'deny' per query, or a note when it could not be seen. */
 export interface Observation {
@@ -324,27 +326,16 @@ export async function observe(generated: Generated): Promise<Observation[]> {
               (err, _granted, packet) => cb(err, packet as {granted?: number[]}),
             ),
           )
-          subs.forEach((q, i) => {
-            const c = codes[i]
-            out.push({
-              query: q,
-              broker: c === undefined ? 'unobservable' : c < 0x80 ? 'allow' : 'deny',
-              detail: `SUBACK ${c}`,
-            })
-          })
+          subs.forEach((q, i) => out.push({query: q, broker: verdictOf(codes[i]), detail: `SUBACK ${codes[i]}`}))
         }
 
         // One topic per UNSUBSCRIBE: 2.0.11 does not reset the reason code between the topics of one
-        // packet, so an allowed topic whose first level has no subscriptions repeats the previous 0x87.
+        // packet, so an allowed $ topic with no subscription under its first level repeats a previous 0x87.
         for (const q of direct.filter((x) => x.access === 'unsubscribe')) {
           const [c] = await codesOf((cb) =>
             client.unsubscribe(q.topic, {}, (err, packet) => cb(err, packet as {granted?: number[]})),
           )
-          out.push({
-            query: q,
-            broker: c === undefined ? 'unobservable' : c < 0x80 ? 'allow' : 'deny',
-            detail: `UNSUBACK ${c}`,
-          })
+          out.push({query: q, broker: verdictOf(c), detail: `UNSUBACK ${c}`})
         }
 
         await client.endAsync()

@@ -2,15 +2,11 @@ import {mkdtempSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
-import type {MqttClient} from 'mqtt'
-import {afterAll, describe, expect, it} from 'vitest'
+import {describe, expect, it} from 'vitest'
 
-import {evaluateAcl} from '../../src/lib/acl/evaluate.js'
 import {lintAclText} from '../../src/lib/acl/lint.js'
-import {parseAclFile} from '../../src/lib/acl/parse.js'
-import {resolveConnection} from '../../src/lib/connection/resolve.js'
-import {closeSession, deadline, openSession} from '../../src/lib/connection/session.js'
-import {freePort, startBroker, startRawBroker, type Broker} from '../helpers/broker.js'
+import {runAclDifferential} from '../helpers/acl-differential.js'
+import {freePort, startRawBroker} from '../helpers/broker.js'
 import {mqctl} from '../helpers/cli.js'
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'mqctl-acl-it-'))
@@ -118,129 +114,16 @@ describe('acl lint agrees with the broker', () => {
   })
 })
 
-/** Seeded PRNG (mulberry32) so a failing case can be replayed with MQCTL_TEST_SEED. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296
-  }
-}
-
-const USERS = ['alice', 'bob', 'carol']
-const IDS = ['c1', 'c2', 'alice']
-
-function randomAcl(next: () => number): string {
-  const pick = <T>(xs: readonly T[]) => xs[Math.floor(next() * xs.length)]
-  const level = () => pick(['a', 'b', 'x', 'alice', 'c1', '+', '%u', '%c'])
-  const filter = () => {
-    const levels = Array.from({length: 1 + Math.floor(next() * 3)}, level)
-    if (next() < 0.3) levels.push('#')
-    return levels.join('/')
-  }
-
-  const lines: string[] = []
-  for (let i = 0; i < 3 + Math.floor(next() * 8); i++) {
-    const r = next()
-    if (r < 0.15) lines.push(`user ${pick(USERS)}`)
-    else {
-      const kind = r < 0.45 ? 'pattern' : 'topic'
-      lines.push(`${kind} ${pick(['read', 'write', 'readwrite', 'deny'])} ${filter()}`)
-    }
-  }
-
-  // The writer publishes every topic for the read checks; its own section decides first.
-  lines.push('user zz-writer', 'topic write #')
-  return lines.join('\n') + '\n'
-}
-
-function randomTopic(next: () => number): string {
-  const pick = <T>(xs: readonly T[]) => xs[Math.floor(next() * xs.length)]
-  return Array.from({length: 1 + Math.floor(next() * 3)}, () => pick(['a', 'b', 'x', 'alice', 'bob', 'c1', 'c2'])).join(
-    '/',
-  )
-}
-
-describe('acl check agrees with the broker', () => {
+describe('acl lint, acl check and acl who agree with the broker on generated files', () => {
   const seed = Number(process.env.MQCTL_TEST_SEED ?? Math.floor(Math.random() * 1e9))
-  const brokers: Broker[] = []
-  afterAll(async () => Promise.all(brokers.map((b) => b.stop())))
 
-  it(`on 300+ random cases (seed ${seed})`, async () => {
-    const next = rng(seed)
-    const dir = tmp()
-    const pwfile = join(dir, 'passwd')
-    await mqctl(['passwd', '-c', '-b', pwfile, 'zz-writer', 'pw'])
-    for (const u of USERS) await mqctl(['passwd', '-b', pwfile, u, 'pw'])
-    const disagreements: string[] = []
-    let cases = 0
-    const started = Date.now()
-    for (let fileNo = 0; cases < 300 && Date.now() - started < 120_000; fileNo++) {
-      const text = randomAcl(next)
-      const aclPath = join(dir, `acl-${fileNo}`)
-      writeFileSync(aclPath, text)
-      const acl = parseAclFile(text, aclPath)
-      const broker = await startBroker({allowAnonymous: true, passwordFile: pwfile, aclFile: aclPath})
-      brokers.push(broker)
-      const connect = async (username: string | undefined, clientId: string): Promise<MqttClient> => {
-        const flags = new Map<string, string | true>([
-          ['host', '127.0.0.1'],
-          ['port', String(broker.port)],
-          ['id', clientId],
-        ])
-        if (username) flags.set('username', username).set('pw', 'pw')
-        const c = await resolveConnection({flags, env: {HOME: dir}})
-        return openSession(c, deadline(5000))
-      }
-
-      const writer = await connect('zz-writer', 'writer')
-      for (const username of [undefined, ...USERS]) {
-        const clientId = IDS[Math.floor(next() * IDS.length)]
-        const client = await connect(username, clientId)
-        const received = new Set<string>()
-        client.on('message', (topic) => received.add(topic))
-        const topics = [...new Set(Array.from({length: 10}, () => randomTopic(next)))]
-        for (const topic of topics) {
-          // write: what the broker answers this client's QoS 1 PUBLISH.
-          const code = await client.publishAsync(topic, 'x', {qos: 1}).then(
-            () => 0,
-            (e: {code?: number}) => e.code ?? -1,
-          )
-          const want = evaluateAcl(acl, {username, clientId, topic, access: 'write'})
-          if (code < 0x80 !== want.allowed)
-            disagreements.push(
-              `write ${username ?? '(anonymous)'}/${clientId} ${topic}: broker ${code}, mqctl ${want.reason}\n${text}`,
-            )
-          cases++
-        }
-
-        // read: subscribe (always granted by acl_file), the writer publishes, see what arrives.
-        await client.subscribeAsync(
-          topics.map((t) => t),
-          {qos: 1},
-        )
-        for (const topic of topics) await writer.publishAsync(topic, 'y', {qos: 1})
-        await new Promise((r) => setTimeout(r, 300))
-        for (const topic of topics) {
-          const want = evaluateAcl(acl, {username, clientId, topic, access: 'read'})
-          if (received.has(topic) !== want.allowed)
-            disagreements.push(
-              `read ${username ?? '(anonymous)'}/${clientId} ${topic}: broker ${received.has(topic) ? 'delivered' : 'did not deliver'}, mqctl ${want.reason}\n${text}`,
-            )
-          cases++
-        }
-
-        await closeSession(client)
-      }
-
-      await closeSession(writer)
-      await broker.stop()
-    }
-
-    expect(cases).toBeGreaterThanOrEqual(300)
-    expect(disagreements.slice(0, 5), `seed ${seed}: ${disagreements.length} disagreement(s)`).toEqual([])
+  // The generator (test/helpers/acl-gen.ts) and the oracle (test/helpers/acl-differential.ts) are
+  // the ones `node scripts/acl-differential.js --cases N --seed S` runs at scale.
+  it(`on a sample of 400 cases (seed ${seed})`, {timeout: 180_000}, async () => {
+    const res = await runAclDifferential({seed, cases: 400, budgetMs: 60_000, whoEvery: 4, cliEvery: 3})
+    expect(res.counts.lint).toBeGreaterThan(5)
+    expect(res.counts.write + res.counts.read).toBeGreaterThan(150)
+    expect(res.counts.cli).toBeGreaterThan(0)
+    expect(res.disagreements, `seed ${seed}: ${res.disagreements.length} disagreement(s)`).toEqual([])
   })
 })

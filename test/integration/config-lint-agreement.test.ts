@@ -82,6 +82,26 @@ const CASES: string[] = [
   'listener P 127.0.0.1\ninclude_dir D/conf.d-bad',
   'listener P 127.0.0.1\nlistener P 127.0.0.1',
   'listener P 127.0.0.1\npid_file D/a.pid\npid_file D/b.pid',
+  // issue 9: options the old table called unknown, which 2.0.11 accepts
+  'listener P 127.0.0.1\nretained_persistence false',
+  'listener P 127.0.0.1\nretry_interval 20',
+  'listener P 127.0.0.1\nmaximum_qos 1',
+  'listener P 127.0.0.1\nconnection b\naddress 127.0.0.1:Q\ntopic a/# both 0\nusername u\npassword p\nbridge_alpn mqtt',
+  // issue 9: values the old table accepted, which 2.0.11 refuses
+  'listener P 127.0.0.1\nmax_keepalive 5',
+  'listener P 127.0.0.1\nmax_keepalive 65536',
+  'listener P 127.0.0.1\nmax_packet_size 19',
+  'listener P 127.0.0.1\nmax_qos 3',
+  'listener P 127.0.0.1\nmessage_size_limit 268435456',
+  'listener P 127.0.0.1\nlog_type bogus',
+  'listener P 127.0.0.1\ntopic a/# both 0',
+  'listener P 127.0.0.1\nconnection b\ntopic a/# both 0',
+  'listener P 127.0.0.1\nconnection b\naddress 127.0.0.1:Q',
+  'listener P 127.0.0.1\nconnection b\naddress 127.0.0.1:Q\ntopic a/# sideways 0',
+  'listener P 127.0.0.1\nallow_anonymous true\t',
+  'listener P 127.0.0.1\nbridge_ciphers HIGH',
+  'listener P 127.0.0.1\nprotocol websockets',
+  'listener P 127.0.0.1\nlistener Q 127.0.0.1\nprotocol websockets',
 ]
 
 describe('config lint agrees with the broker', () => {

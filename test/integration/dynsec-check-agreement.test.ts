@@ -2,7 +2,13 @@ import {describe, expect, it} from 'vitest'
 
 import {evaluateDynsec} from '../../src/lib/dynsec/evaluate.js'
 import type {DynsecState} from '../../src/lib/dynsec/state/model.js'
-import {observe, runAgreement, storedPassword, type OracleQuery} from '../helpers/dynsec-oracle.js'
+import {mkdtempSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+
+import {encodeDynsecFile} from '../../src/lib/dynsec/state/file-codec.js'
+import {startBroker} from '../helpers/broker.js'
+import {codesOf, connect, observe, runAgreement, storedPassword, type OracleQuery} from '../helpers/dynsec-oracle.js'
 
 describe('dynsec check agrees with the 2.0.11 plugin', () => {
   const seed = Number(process.env.MQCTL_TEST_SEED ?? Math.floor(Math.random() * 1e9))
@@ -83,4 +89,34 @@ describe('dynsec check agrees with the 2.0.11 plugin', () => {
     // Not vacuous: the corners include both verdicts.
     expect(new Set(seen.map((o) => o.broker))).toEqual(new Set(['allow', 'deny']))
   }, 60_000)
+
+  it('needs one topic per UNSUBSCRIBE: 2.0.11 repeats a 0x87 for an allowed $ topic later in the same packet', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mqctl-unsuback-'))
+    const configFile = join(dir, 'dynamic-security.json')
+    const state = {
+      defaultACLAccess: {publishClientSend: false, publishClientReceive: false, subscribe: false, unsubscribe: true},
+      clients: [{username: 'u', disabled: false, roles: [{rolename: 'r'}], groups: [], stored: storedPassword('pw')}],
+      groups: [],
+      roles: [
+        {rolename: 'r', acls: [{acltype: 'unsubscribePattern' as const, topic: 'no/#', priority: 0, allow: false}]},
+      ],
+    }
+    writeFileSync(configFile, encodeDynsecFile(state, '2.0'))
+    const broker = await startBroker({dynsec: {configFile}})
+    try {
+      const c = await connect(broker.port, {username: 'u', clientId: 'u1'})
+      const unsub = (topics: string[]) =>
+        codesOf((cb) => c!.unsubscribe(topics, {}, (err, packet) => cb(err, packet as {granted?: number[]})))
+      // '$foo' is allowed (default), and alone it says so; after a denied topic it does not, because
+      // no subscription tree exists under its first level, and the reason code is not reset.
+      expect(await unsub(['$foo'])).toEqual([0x00])
+      expect(await unsub(['no/x', 'elsewhere', 'no/y', '$foo'])).toEqual([0x87, 0x11, 0x87, 0x87])
+      expect(evaluateDynsec(state, {username: 'u', clientId: 'u1', topic: '$foo', access: 'unsubscribe'}).verdict).toBe(
+        'allow',
+      )
+      await c!.endAsync()
+    } finally {
+      await broker.stop()
+    }
+  }, 30_000)
 })

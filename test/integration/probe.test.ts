@@ -90,4 +90,68 @@ describe('probe against a real broker', () => {
     ])
     expect([after.code, JSON.parse(after.stdout).failed]).toEqual([0, 0])
   })
+
+  it('speaks MQTT 3.1.1 with -V 311 and 3.1 with -V 31 (the broker log says which)', async () => {
+    for (const [version, p] of [
+      ['311', 'p2'],
+      ['mqttv31', 'p1'],
+      ['5', 'p5'],
+    ] as const) {
+      const id = `probe-v-${version}`
+      const r = await as('alice', 'alicepw', ['-V', version, '-i', id, '--sub', 'alice/#', '--pub', 'alice/x'])
+      expect(r.code, r.stderr).toBe(0)
+      const line = broker
+        .readLog()
+        .split('\n')
+        .find((l) => l.includes(` as ${id} (`))
+      expect(line, version).toContain(`(${p}, `)
+      const checks = JSON.parse(r.stdout).checks as Array<{kind: string; allowed?: boolean}>
+      expect(checks.find((c) => c.kind === 'subscribe')?.allowed).toBe(true)
+      // MQTT 3.x acknowledges every publish: without --loopback its result is unknown.
+      expect(checks.find((c) => c.kind === 'publish')?.allowed).toBe(version === '5' ? true : undefined)
+    }
+
+    const denied = await as('alice', 'wrong', ['-V', '311'])
+    expect(JSON.parse(denied.stdout).checks[0]).toMatchObject({kind: 'connect', allowed: false, reasonCode: 5})
+    // Under 3.1.1 the loopback tells an allowed publish.
+    const loop = await as('alice', 'alicepw', ['-V', '311', '--pub', 'alice/y', '--loopback'])
+    const checks = JSON.parse(loop.stdout).checks as Array<{kind: string; allowed?: boolean}>
+    expect(checks.filter((c) => c.kind !== 'subscribe').map((c) => [c.kind, c.allowed])).toEqual([
+      ['connect', true],
+      ['publish', true],
+      ['receive', true],
+    ])
+  })
+
+  it('--expect deny judges the checks, not the login (the README example exits 0)', async () => {
+    const readme = await mqctl(
+      [
+        'probe',
+        '-h',
+        '127.0.0.1',
+        '-p',
+        String(broker.port),
+        '-u',
+        'alice',
+        '--admin-password-stdin',
+        '--quiet',
+      ].concat(['--pub', 'other/x', '--expect', 'deny', '--json']),
+      {input: 'alicepw\n'},
+    )
+    expect([readme.code, JSON.parse(readme.stdout)]).toEqual([
+      0,
+      expect.objectContaining({verdict: 'deny', expect: 'deny', failed: 0}),
+    ])
+    const allowedPub = await as('alice', 'alicepw', ['--pub', 'alice/x', '--expect', 'deny'])
+    expect([allowedPub.code, JSON.parse(allowedPub.stdout).failed]).toEqual([1, 1])
+    // nothing but the login asked: the login is the verdict
+    const login = await as('alice', 'wrong', ['--expect', 'deny'])
+    expect([login.code, JSON.parse(login.stdout).verdict]).toEqual([0, 'deny'])
+    expect((await as('alice', 'alicepw', ['--expect', 'deny'])).code).toBe(1)
+    // the loopback's helper subscription is not judged
+    const loop = await as('alice', 'alicepw', ['--pub', 'other/x', '--loopback', '--expect', 'deny'])
+    expect([loop.code, JSON.parse(loop.stdout).verdict]).toEqual([0, 'deny'])
+    const allow = await as('alice', 'alicepw', ['--sub', 'alice/#', '--pub', 'alice/x', '--expect', 'allow'])
+    expect([allow.code, JSON.parse(allow.stdout).verdict]).toEqual([0, 'allow'])
+  })
 })

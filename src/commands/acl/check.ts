@@ -6,18 +6,23 @@ import {MqctlCommand} from '../../base/command.js'
 export default class AclCheck extends MqctlCommand {
   static override summary = 'Decide, like the broker, whether a client may publish to or receive a topic.'
 
-  static override description = `Follows mosquitto 2.0's acl_file rules: $SYS publishes are refused before any ACL; deny rules win wherever they are; the user's section (or the anonymous section for a client without username) is tried first, then the patterns with %c and %u substituted; a client whose username or client id contains + or # is refused when patterns exist; no match means denied. Prints the deciding line, or that no rule matched; --explain lists every rule considered.
+  static override description = `Follows mosquitto 2.0.11 with an acl_file, checked against the real broker on generated files:
+- before any ACL line, topics starting with "$SYS" (so $SYSTEM/x too) can be published only on $SYS/broker/connection/+/state, and topics starting with "$share" (so $shared/x too) are never published nor delivered;
+- deny rules win wherever they are; the user's section (or the anonymous section, the lines before any "user" line, for a client without username) is tried first, then the patterns with %c and %u substituted; a client whose username or client id contains + or # is refused when patterns exist; no match means denied;
+- a PUBLISH to $CONTROL/… goes to the broker's plugins and is never delivered, so --access read on it is a deny (a will message on it would follow the ACL; the reason says how).
 
---access write means PUBLISH from the client; read means delivery to the client. (acl_file never refuses SUBSCRIBE itself.)
+--access write means PUBLISH from the client; read means delivery to the client. (acl_file never refuses SUBSCRIBE itself.) FILE may be - for standard input.
 
-Exit status: 0 allowed, 1 denied, 5 when the file cannot be read, 2 when it does not parse.`
+Prints the deciding line, or that no rule matched; --explain lists every rule considered, in the broker's order (each section's deny lines first, last one first). With --json: {"verdict": "allow"|"deny", "allowed", "reason", "line", "steps", "query"}.
+
+Exit status: 0 allowed, 1 denied, 2 bad flags (including a --topic the broker refuses in PUBLISH), 5 when the file cannot be read or the broker would refuse to load it.`
 
   static override examples = [
     '<%= config.bin %> acl check /etc/mosquitto/acl --user alice --topic alice/temp --access write',
     '<%= config.bin %> acl check /etc/mosquitto/acl --anonymous --client-id sensor-7 --topic public/news --access read --explain',
   ]
 
-  static override args = {file: requiredArg('ACL file.')}
+  static override args = {file: requiredArg('ACL file, or - for standard input.')}
 
   static override flags = {
     user: Flags.string({description: 'Username of the client.', exclusive: ['anonymous']}),
@@ -32,51 +37,25 @@ Exit status: 0 allowed, 1 denied, 5 when the file cannot be read, 2 when it does
     const {args, flags} = await this.parse(AclCheck)
     const {MqctlError} = await import('../../lib/errors.js')
     if (!flags.user && !flags.anonymous) throw new MqctlError('USAGE_ACL_CHECK', 'give --user NAME or --anonymous')
-    const {checkTopicName, describeTopicProblem} = await import('../../lib/topic.js')
-    const problem = checkTopicName(flags.topic)
-    if (problem) throw new MqctlError('USAGE_TOPIC', `--topic "${flags.topic}": ${describeTopicProblem(problem)}`)
-    const {readAclText} = await import('../../lib/acl/lint-file.js')
-    const {parseAclFile} = await import('../../lib/acl/parse.js')
-    const {evaluateAcl} = await import('../../lib/acl/evaluate.js')
-    const acl = parseAclFile(await readAclText(args.file), args.file)
-    if (acl.errors.length > 0) {
-      const e = acl.errors[0]
-      throw new MqctlError('PARSE_ACL', `the broker would refuse this file: ${e.message}`, {
-        exit: 2,
-        location: {file: args.file, line: e.line, column: e.column},
-      })
-    }
-
-    const decision = evaluateAcl(acl, {
+    const {checkAclQuery, decisionJson, explainLines} = await import('../../lib/acl/query.js')
+    const query = {
       username: flags.user,
       clientId: flags['client-id'],
       topic: flags.topic,
       access: flags.access as 'read' | 'write',
-    })
+    }
+    checkAclQuery(query)
+    const {readAcl, refuseBroken} = await import('../../lib/acl/query.js')
+    const {name, acl} = readAcl(args.file)
+    refuseBroken(name, acl)
+    const {evaluateAcl} = await import('../../lib/acl/evaluate.js')
+    const decision = evaluateAcl(acl, query)
     if (!decision.allowed) process.exitCode = 1
-    const result = {
-      allowed: decision.allowed,
-      reason: decision.reason,
-      line: decision.rule?.line,
-      steps: decision.steps.map((s) => ({
-        line: s.rule.line,
-        kind: s.rule.kind,
-        access: s.rule.access,
-        topic: s.rule.topic,
-        filter: s.filter,
-        outcome: s.outcome,
-        reason: s.reason,
-      })),
-    }
+    const result = decisionJson(decision, query)
     if (this.jsonEnabled()) return result
-    if (flags.explain) {
-      for (const s of result.steps)
-        this.out(
-          `  line ${s.line}: ${s.kind} ${s.access} ${s.filter}${s.filter === s.topic ? '' : ` (from ${s.topic})`}: ${s.outcome} (${s.reason})`,
-        )
-    }
-
-    this.out(`${decision.allowed ? 'allow' : 'deny'}: ${decision.reason}`)
+    if (flags.explain) for (const line of explainLines(decision)) this.out(line)
+    const {escapeForLine} = await import('../../lib/output/escape.js')
+    this.out(escapeForLine(`${result.verdict}: ${decision.reason}`))
     return result
   }
 }

@@ -19,20 +19,25 @@ Errors (the broker refuses to start with the file; the message is the broker's o
 
 Warnings (the file loads, but does not do what it seems to):
 - acl/access-word-as-topic: "topic read" grants readwrite on a topic named "read"
-- acl/tab: "topic read a<TAB>b": the tab is part of the topic
+- acl/tab: "topic read<TAB>a": one word, so the topic is "read<TAB>a" (readwrite), and no client can publish a topic with a tab
+- acl/nul-byte: a NUL byte: the broker silently ignores that line and every line after it (it reads the text before the NUL only when the file does not end with a newline)
 - acl/pattern-without-substitution: "pattern read x/#" applies to every client alike
 - acl/literal-substitution: "topic read users/%u": %u is literal in topic lines
 - acl/shadowed-by-deny: "topic read a/b" with "topic deny a/#" in the same section: deny always wins
 - acl/redundant: "topic read a/b" with "topic readwrite a/#" in the same section: never decides anything
-- acl/never-matches: "topic read $share/g/x": messages are delivered under their real topic
+- acl/never-matches: "topic read $shared/x" (the broker refuses every publish and delivery on topics starting with "$share"), a topic with invalid UTF-8 or a control character (the broker loads it, but no PUBLISH topic can contain those bytes), a "user" name no CONNECT can carry
 - acl/duplicate: the same rule twice in a section
 - acl/unknown-user: "user carol" when carol is not in the --passwd file
-- acl/sys-write: "topic write $SYS/#": the broker never allows it
+- acl/sys-write: "topic write $SYS/broker/x" or "$SYSTEM/x": publishing to topics starting with "$SYS" is refused except on $SYS/broker/connection/+/state (so "topic write $SYS/#" is not flagged)
 - acl/anonymous-broad: "topic readwrite #" before any "user" line gives clients without username everything
 - acl/empty-file: only comments: everything is denied
 - acl/no-subscribe-control (note): acl_file cannot refuse SUBSCRIBE, only delivery
 
-Exit status: 1 when there is at least one error, 0 otherwise (warnings do not fail), 5 when the file cannot be read.`
+FILE may be - for standard input. Input must be a regular file (or a pipe on standard input) of at most 64 MiB; a FIFO, a device or a larger file is refused at once (exit 5). Echoed topics and names are shown with control bytes escaped (\\x1b, \\t).
+
+At most 1000 findings of each rule id are listed (JSON: "omitted" counts the others per rule id; "errors" and "warnings" count them all), so a file of a million repeated lines gives one screen, not a million lines.
+
+Exit status: 1 when there is at least one error, 0 otherwise (warnings do not fail), 2 for bad flags (--json with --format text or sarif), 5 when the file cannot be read.`
 
   static override examples = [
     {
@@ -49,24 +54,49 @@ Exit status: 1 when there is at least one error, 0 otherwise (warnings do not fa
     },
   ]
 
-  static override args = {file: requiredArg('ACL file.')}
+  static override args = {file: requiredArg('ACL file, or - for standard input.')}
 
   static override flags = {
     passwd: Flags.string({description: 'Password file whose users the user sections should name.'}),
-    format: Flags.string({description: 'Output format.', options: ['text', 'json', 'sarif'], default: 'text'}),
+    format: Flags.string({
+      description: 'Output format (default text). --json is --format json; with another --format it is a usage error.',
+      options: ['text', 'json', 'sarif'],
+    }),
   }
 
   async run(): Promise<unknown> {
     const {args, flags} = await this.parse(AclLint)
-    const {aclLintOutput} = await import('../../lib/acl/lint-file.js')
-    const {report, lines} = await aclLintOutput(args.file, {
-      passwd: flags.passwd,
-      format: this.jsonEnabled() ? 'json' : flags.format,
-      version: this.config.version,
-      color: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR,
-    })
+    if (this.jsonEnabled() && flags.format !== undefined && flags.format !== 'json') {
+      const {MqctlError} = await import('../../lib/errors.js')
+      throw new MqctlError('USAGE_FORMAT', `--json and --format ${flags.format} conflict: give one of them`)
+    }
+
+    const {lintAclFile} = await import('../../lib/acl/lint-file.js')
+    const report = await lintAclFile(args.file, {passwd: flags.passwd})
+    const format = this.jsonEnabled() ? 'json' : (flags.format ?? 'text')
     if (report.findings.some((f) => f.severity === 'error')) process.exitCode = 1
-    if (!this.jsonEnabled()) for (const line of lines) this.out(line)
+    if (format === 'json') {
+      if (this.jsonEnabled()) return report
+      this.out(JSON.stringify(report, null, 2))
+    } else if (format === 'sarif') {
+      const {findingsSarif} = await import('../../lib/output/findings.js')
+      const {ACL_RULES} = await import('../../lib/acl/lint.js')
+      this.out(JSON.stringify(findingsSarif(report.file, report.findings, ACL_RULES, this.config.version), null, 2))
+    } else {
+      const {findingsText} = await import('../../lib/output/findings.js')
+      for (const line of findingsText(
+        report.file,
+        report.findings,
+        Boolean(process.stdout.isTTY) && !process.env.NO_COLOR,
+      ))
+        this.out(line)
+      const {escapeForLine} = await import('../../lib/output/escape.js')
+      for (const [rule, n] of Object.entries(report.omitted))
+        this.out(
+          `${escapeForLine(report.file)}: ${n} more ${rule} finding${n === 1 ? '' : 's'} not listed (the first 1000 are)`,
+        )
+    }
+
     return report
   }
 }

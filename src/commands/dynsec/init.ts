@@ -2,7 +2,7 @@ import {Flags} from '@oclif/core'
 
 import {optionalArg, requiredArg} from '../../base/args.js'
 import {MqctlCommand} from '../../base/command.js'
-import {canPrompt, promptPassword} from '../../base/prompt.js'
+import {passwordFlags, passwordIO, passwordSources} from '../../base/password-flags.js'
 
 export default class DynsecInit extends MqctlCommand {
   static override summary = 'Create a dynamic-security.json with one admin client (offline).'
@@ -11,7 +11,9 @@ export default class DynsecInit extends MqctlCommand {
 
 --target 2.0 (default) stores the password as password/salt/iterations (12-byte salt, 101 iterations), which every 2.x broker reads; --target 2.1 writes 2.1's encoded_password ($7$, 1000 iterations, 64-byte salt), which 2.0 brokers cannot read.
 
-The password comes from the third argument (visible in the process list), --password-stdin, or a masked prompt asked twice (two lines when standard input is piped).
+The password comes from --password-stdin, --password-file or --password-env, a prompt that echoes nothing asked twice (two lines when standard input is piped), or the third argument (visible in the process list: mqctl warns).
+
+Without --force the file is created complete or not at all (temp file, fsync, link): a kill or a full disk never leaves an empty file behind, so a rerun works. With --force the replacement is atomic; a FIFO or /dev/stdout is written through, never replaced. Exit 5 when the file exists (without --force) or cannot be written.
 
 Then point the broker at it:
   plugin /usr/lib/x86_64-linux-gnu/mosquitto_dynamic_security.so
@@ -20,6 +22,7 @@ Then point the broker at it:
   static override examples = [
     '<%= config.bin %> dynsec init /etc/mosquitto/dynamic-security.json admin',
     'printf "%s\\n" "$ADMIN_PW" | <%= config.bin %> dynsec init dynsec.json admin --password-stdin',
+    'ADMIN_PW=... <%= config.bin %> dynsec init dynsec.json admin --password-env ADMIN_PW',
   ]
 
   static override args = {
@@ -35,24 +38,23 @@ Then point the broker at it:
       options: ['2.0', '2.1'],
       default: '2.0',
     }),
-    'password-stdin': Flags.boolean({description: 'Read the admin password as one line from standard input.'}),
+    ...passwordFlags,
   }
 
   async run(): Promise<unknown> {
     const {args, flags} = await this.parse(DynsecInit)
     const {buildInitialConfig, writeInitialConfig} = await import('../../lib/dynsec/init.js')
-    const {emptyPassword, readNewPassword, readPasswordFromSources} = await import('../../lib/secrets/password.js')
-
-    let password: Buffer | undefined = args.password === undefined ? undefined : Buffer.from(args.password, 'utf8')
-    if (password) this.warn('a password argument is visible in the process list; prefer --password-stdin')
-    password ??= await readPasswordFromSources({stdin: flags['password-stdin']})
-    password ??= await readNewPassword({
-      interactive: canPrompt(),
-      prompt: promptPassword,
-      first: `New password for ${args.admin}:`,
-      second: `Reenter password for ${args.admin}:`,
-    })
-    if (!password || password.length === 0) throw emptyPassword()
+    const {obtainPassword} = await import('../../lib/secrets/password.js')
+    const password = (await obtainPassword(
+      {
+        sources: passwordSources(flags),
+        argv: args.password,
+        confirm: true,
+        first: `New password for ${args.admin}:`,
+        second: `Reenter password for ${args.admin}:`,
+      },
+      passwordIO((m) => this.warn(m)),
+    ))!
 
     const target = flags.target as '2.0' | '2.1'
     await writeInitialConfig(args.file, await buildInitialConfig(args.admin, password, target), {

@@ -7,7 +7,9 @@ import {MqctlCommand} from '../../base/command.js'
 export default class PasswdCheck extends MqctlCommand {
   static override summary = 'Report every password file line the broker would drop or refuse.'
 
-  static override description = `Finds what a mosquitto broker does with each line before it finds out for you: plain-text passwords, unknown hash types, salts or hashes of the wrong length, bad iteration counts, empty, duplicate or control-character usernames, lines without a password. A 2.0 broker logs such entries and drops them; a 2.1 broker refuses the whole file.
+  static override description = `Finds what a mosquitto broker does with each line before it finds out for you: plain-text passwords, unknown hash types, salts or hashes of the wrong length, bad iteration counts, empty, duplicate or control-character usernames, lines without a password. A 2.0 broker logs such entries and drops them; a 2.1 broker refuses the whole file (lines without ':' it skips, as 2.0 does: a warning for --target 2.1).
+
+FILE "-" reads standard input. The file must be a regular file of at most 64 MiB: a FIFO or a device is refused (exit 5).
 
 Each finding is printed as FILE:LINE:COLUMN: severity: message [rule]. Exit status 1 when there is at least one error, 0 otherwise, 5 when the file cannot be read.
 
@@ -19,13 +21,17 @@ Rules: passwd/plaintext, passwd/unknown-hash-type, passwd/unsupported-hash, pass
       command: '<%= config.bin %> passwd check /etc/mosquitto/passwd',
     },
     {
+      description: 'Check what a provisioning tool generates, before it is written',
+      command: 'generate-users | <%= config.bin %> passwd check -',
+    },
+    {
       description: 'Check for a 2.1 broker, as JSON',
       command: '<%= config.bin %> passwd check /etc/mosquitto/passwd --target 2.1 --json',
     },
   ]
 
   static override args = {
-    file: requiredArg('Password file.'),
+    file: requiredArg('Password file ("-" for standard input).'),
   }
 
   static override flags = {

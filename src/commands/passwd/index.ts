@@ -9,18 +9,25 @@ export default class Passwd extends MqctlCommand {
 
   static override description = `Accepts every mosquitto_passwd invocation with the same meaning, messages and exit codes, and writes hashes every mosquitto 2.x broker accepts ($7$ PBKDF2-SHA512 with a 12-byte salt and 1000 iterations by default).
 
-Unlike mosquitto_passwd it never loses data: comments, blank lines, CRLF endings and lines it does not understand are kept byte for byte; -U hashes only plain-text entries; writes are atomic (temp file, fsync, rename), keep the file's mode, owner and symlinks, and are locked so parallel runs never lose an entry. New files are created 0600.
+Unlike mosquitto_passwd it never loses data: comments, blank lines, CRLF endings and lines it does not understand are kept byte for byte; -U hashes only plain-text entries (with a progress line on stderr when that is a terminal); writes are atomic (temp file, fsync, rename), keep the file's mode, owner and symlinks, and are locked so parallel runs never lose an entry. New files are created 0600.
+
+Where no temp file can be made beside the file (an unwritable directory, a single-file bind mount) the file is rewritten in place, never shorter than before until the new content is complete and synced; a full disk is an error with the file as it was. A FIFO, a device or /dev/stdout given to -c is written through, never replaced; editing one (-b, -D, -U) is refused.
 
 Options are read the way mosquitto_passwd reads them: only before the file name, one per word (-cb is a file name). The long options below may appear anywhere before "--".
 
-Without -b the password is asked twice on a terminal (masked), or read as two lines from piped standard input; --password-stdin reads exactly one line. -b still works but puts the password in the process list, so mqctl warns about it.
+Without -b the password is asked twice on a terminal (nothing is echoed, as with mosquitto_passwd), or read as two lines from piped standard input; --password-stdin reads exactly one line, --password-file FILE the first line of a regular file, --password-env VAR a variable. -b still works but puts the password in the process list, so mqctl warns about it.
 
-Exit status is mosquitto_passwd's: 0 success, 1 any error (bad arguments, unreadable file, user not found for -D), 2 when the two passwords typed differ.`
+Refused: a username that is empty, has surrounding spaces, contains ':' or control characters, or starts with '#'; -I above 10000000; a password line longer than 65535 bytes.
+
+Exit status is mosquitto_passwd's: 0 success, 1 any error (bad arguments, an unreadable or unwritable file, a lock held by another writer for 15 s, a full disk, user not found for -D), each with an "Error: ..." line, 2 when the two passwords typed differ.`
 
   static manual = {
     exitStatus: [
       ['0', 'Success.'],
-      ['1', 'Any error: bad arguments, an unreadable file, a user not found for -D, an empty password.'],
+      [
+        '1',
+        'Any error: bad arguments, an unreadable or unwritable file, a FIFO or device to edit, a lock held by another writer for 15 s, a full disk (the file is left as it was), a user not found for -D, an empty password, a password line over 65535 bytes, -I above 10000000.',
+      ],
       ['2', 'The two passwords typed differ.'],
     ],
     seeAlso: ['mosquitto_passwd(1)'],
@@ -90,7 +97,9 @@ Exit status is mosquitto_passwd's: 0 success, 1 any error (bad arguments, unread
       options: ['2.0', '2.1'],
     }),
     'password-stdin': Flags.boolean({description: 'Read the password as one line from standard input.'}),
-    'password-file': Flags.string({description: 'Read the password from the first line of this file.'}),
+    'password-file': Flags.string({
+      description: 'Read the password from the first line of this file (a regular file).',
+    }),
     'password-env': Flags.string({description: 'Read the password from this environment variable.'}),
   }
 

@@ -1,15 +1,14 @@
 import {optionalArg, requiredArg} from '../../base/args.js'
 
 import {MqctlCommand} from '../../base/command.js'
-import {passwordSourceFlags} from '../../base/password-flags.js'
-import {canPrompt, promptPassword} from '../../base/prompt.js'
+import {passwordFlags, passwordIO, passwordSources} from '../../base/password-flags.js'
 
 export default class PasswdVerify extends MqctlCommand {
   static override summary = 'Check a password against a password file entry.'
 
-  static override description = `Exit status 0 when the password matches the user's entry, 1 when it does not or the user is absent, so configuration-management tools can stay idempotent (change the password only when it differs). 5 when the file cannot be read.
+  static override description = `Exit status 0 when the password matches the user's entry, 1 when it does not, the user is absent, or the entry is no hash the broker can check (a plain-text password, a malformed hash), so configuration-management tools can stay idempotent (change the password only when it differs). 5 when the file cannot be read.
 
-The password comes from a masked prompt on a terminal, --password-stdin / --password-file / --password-env, one line of piped standard input, or (visible in the process list) the third argument.`
+The password comes from a prompt that echoes nothing (on a terminal), --password-stdin / --password-file / --password-env, one line of piped standard input, or (visible in the process list, with a warning) the third argument. Lines longer than 65535 bytes are refused (exit 2).`
 
   static override examples = [
     {
@@ -25,32 +24,25 @@ The password comes from a masked prompt on a terminal, --password-stdin / --pass
     password: optionalArg('Password (visible in the process list: prefer --password-stdin).'),
   }
 
-  static override flags = {...passwordSourceFlags}
+  static override flags = {...passwordFlags}
 
   async run(): Promise<unknown> {
     const {args, flags} = await this.parse(PasswdVerify)
     const {verifyUserPassword} = await import('../../lib/passwd/verify.js')
-    const {readPasswordFromSources} = await import('../../lib/secrets/password.js')
-    const {stdinLines} = await import('../../lib/secrets/stdin.js')
-
-    let password: Buffer | undefined = args.password === undefined ? undefined : Buffer.from(args.password, 'utf8')
-    if (password) this.warn('a password argument is visible in the process list; prefer --password-stdin')
-    password ??= await readPasswordFromSources({
-      stdin: flags['password-stdin'],
-      file: flags['password-file'],
-      env: flags['password-env'],
-    })
-    if (password === undefined) {
-      password = canPrompt()
-        ? Buffer.from(await promptPassword('Password:'), 'utf8')
-        : ((await stdinLines().readLine()) ?? Buffer.alloc(0))
-    }
-
+    const {obtainPassword} = await import('../../lib/secrets/password.js')
+    const password =
+      (await obtainPassword(
+        {sources: passwordSources(flags), argv: args.password, allowEmpty: true},
+        passwordIO((m) => this.warn(m)),
+      )) ?? Buffer.alloc(0)
     const result = await verifyUserPassword(args.file, args.username, password!)
     if (!this.jsonEnabled()) {
-      const text = {match: 'password matches', mismatch: 'password does not match', 'no-user': 'user not found'}[
-        result.outcome
-      ]
+      const text = {
+        match: 'password matches',
+        mismatch: 'password does not match',
+        'no-user': 'user not found',
+        'invalid-entry': `the entry on line ${result.line} is no usable hash (${result.problem}); the broker refuses every password for it`,
+      }[result.outcome]
       process.stderr.write(`${args.username}: ${text}\n`)
     }
 

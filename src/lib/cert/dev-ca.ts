@@ -1,14 +1,18 @@
 import {randomBytes, webcrypto} from 'node:crypto'
-import {readFile, mkdir, stat} from 'node:fs/promises'
+import {existsSync} from 'node:fs'
+import {mkdir} from 'node:fs/promises'
 import {isIP} from 'node:net'
-import {join} from 'node:path'
+import {join, resolve} from 'node:path'
 
 import {MqctlError, fileError} from '../errors.js'
 import {writeFileAtomic} from '../files/atomic.js'
+import {writePair, repairPair} from './pair.js'
+import {checkCaPair, readCertificatePem, readPrivateKeyPem} from './pem.js'
 
 /**
- * A small development CA: ECDSA P-256 keys, PEM files, keys 0600, with the key usages
- * mosquitto's OpenSSL expects. Files: ca.crt/ca.key, server.crt/server.key, client.crt/client.key;
+ * A small development CA: ECDSA P-256 keys, PEM files, keys 0600 (also when --force replaces a
+ * more open one), with the key usages mosquitto's OpenSSL expects. Key and certificate are
+ * replaced as a pair (pair.ts); the CA is checked before it signs (pem.ts). Files: ca.crt/ca.key, server.crt/server.key, client.crt/client.key;
  * server and client directories get a copy of ca.crt, so a directory is all `config gen
  * --cert-dir` needs.
  */
@@ -33,20 +37,6 @@ function serial(): string {
   const bytes = randomBytes(16)
   bytes[0] &= 0x7f // positive
   return bytes.toString('hex')
-}
-
-async function writeOut(dir: string, name: string, content: string, mode: number, force: boolean): Promise<string> {
-  const path = join(dir, name)
-  if (!force) {
-    const exists = await stat(path).then(
-      () => true,
-      () => false,
-    )
-    if (exists) throw new MqctlError('FILE_EXISTS', `${path} already exists; give --force to replace it`)
-  }
-
-  await writeFileAtomic(path, content, {mode})
-  return path
 }
 
 async function ensureDir(dir: string): Promise<void> {
@@ -84,36 +74,41 @@ export async function createCa(options: CaOptions): Promise<string[]> {
     ],
   })
   const keyDer = await webcrypto.subtle.exportKey('pkcs8', (keys as webcrypto.CryptoKeyPair).privateKey)
-  const force = options.force ?? false
-  return [
-    await writeOut(options.out, 'ca.key', pem('PRIVATE KEY', keyDer), 0o600, force),
-    await writeOut(options.out, 'ca.crt', cert.toString('pem') + '\n', 0o644, force),
-  ]
+  return writePair(
+    {dir: options.out, key: 'ca.key', cert: 'ca.crt'},
+    {keyPem: pem('PRIVATE KEY', keyDer), certPem: cert.toString('pem') + '\n', force: options.force ?? false},
+  )
 }
 
+/**
+ * The CA in `dir`, checked before it signs anything (cert/pem.ts): readable regular PEM files, a
+ * real CA certificate, and ca.key its own key. An interrupted `cert ca --force` is finished first.
+ */
 async function loadCa(
   lib: X509,
   dir: string,
 ): Promise<{cert: InstanceType<X509['X509Certificate']>; key: webcrypto.CryptoKey; pem: string}> {
-  let certPem: string
-  let keyPem: string
-  try {
-    certPem = await readFile(join(dir, 'ca.crt'), 'utf8')
-    keyPem = await readFile(join(dir, 'ca.key'), 'utf8')
-  } catch (error) {
-    throw new MqctlError(
-      'FILE_CA',
-      `cannot read the CA in ${dir} (ca.crt and ca.key, as made by "mqctl cert ca"): ${(error as Error).message}`,
-    )
+  const certPath = join(dir, 'ca.crt')
+  const keyPath = join(dir, 'ca.key')
+  await repairPair({dir, key: 'ca.key', cert: 'ca.crt'}).catch(() => {
+    // A CA directory this account may only read: judge the pair as it is.
+  })
+  const missing = [certPath, keyPath].find((p) => !existsSync(p))
+  if (missing) {
+    throw new MqctlError('FILE_CA', `cannot read the CA in ${dir}: ${missing} does not exist`, {
+      hint: 'give the directory "mqctl cert ca --out" wrote (ca.crt and ca.key)',
+    })
   }
 
-  const cert = new lib.X509Certificate(certPem)
+  const {pem: certPem, cert: nodeCert} = readCertificatePem(certPath, 'CA certificate')
+  const {pem: keyPem, key: keyObject} = readPrivateKeyPem(keyPath, 'CA key')
+  checkCaPair(certPath, nodeCert, keyPath, keyObject)
   const der = Buffer.from(keyPem.replaceAll(/-----[^-]+-----|\s/g, ''), 'base64')
   try {
     const key = await webcrypto.subtle.importKey('pkcs8', der, ALGORITHM, false, ['sign'])
-    return {cert, key, pem: certPem}
+    return {cert: new lib.X509Certificate(certPem), key, pem: certPem}
   } catch {
-    throw new MqctlError('FILE_CA', `${join(dir, 'ca.key')} is not an ECDSA P-256 PKCS#8 key made by "mqctl cert ca"`)
+    throw new MqctlError('FILE_CA_KEY', `${keyPath} is not an ECDSA P-256 PKCS#8 key made by "mqctl cert ca"`)
   }
 }
 
@@ -168,12 +163,14 @@ async function createLeaf(kind: 'server' | 'client', options: LeafOptions): Prom
     extensions,
   })
   const keyDer = await webcrypto.subtle.exportKey('pkcs8', (keys as webcrypto.CryptoKeyPair).privateKey)
-  const force = options.force ?? false
-  return [
-    await writeOut(options.out, `${kind}.key`, pem('PRIVATE KEY', keyDer), 0o600, force),
-    await writeOut(options.out, `${kind}.crt`, cert.toString('pem') + '\n', 0o644, force),
-    await writeOut(options.out, 'ca.crt', ca.pem, 0o644, true),
-  ]
+  const files = await writePair(
+    {dir: options.out, key: `${kind}.key`, cert: `${kind}.crt`},
+    {keyPem: pem('PRIVATE KEY', keyDer), certPem: cert.toString('pem') + '\n', force: options.force ?? false},
+  )
+  // The CA's own directory keeps its ca.crt; elsewhere a copy makes the directory complete.
+  const caCopy = join(options.out, 'ca.crt')
+  if (resolve(options.out) !== resolve(options.ca)) await writeFileAtomic(caCopy, ca.pem, {mode: 0o644})
+  return [...files, caCopy]
 }
 
 export const createServerCert = (options: LeafOptions) => createLeaf('server', options)

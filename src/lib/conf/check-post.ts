@@ -23,7 +23,8 @@ export function checkBridges(s: CheckState): void {
         s,
         b.entry,
         'conf/bridge',
-        `Bridge local_clientid '${show(local)}' is not unique (also bridge "${show(other)}"). Set local_clientid for one of the bridges.`,
+        `Bridge local_clientid '${show(local)}' is not unique (also bridge "${show(other)}"). ` +
+          'Set local_clientid for one of the bridges.',
       )
     }
 
@@ -70,6 +71,15 @@ export function checkListeners(s: CheckState): ConfModel {
         }
       }
 
+      // 2.0 hands a key without a certificate to libwebsockets, which cannot create the listener.
+      const ws = get('protocol')?.word === 'websockets'
+      if (s.target === '2.0' && ws && get('keyfile') && !get('certfile'))
+        err(
+          s,
+          at,
+          'conf/listener',
+          `Unable to create websockets listener on port ${l.port} (keyfile without certfile).`,
+        )
       const domain = get('socket_domain')?.word
       const fam = family(l.port === 0 ? undefined : l.bind)
       if ((domain === 'ipv6' && fam === 4) || (domain === 'ipv4' && fam === 6)) {
@@ -91,7 +101,8 @@ export function checkListeners(s: CheckState): ConfModel {
         s,
         listeners[0].entry,
         'conf/listener',
-        'Unable to start any listening sockets, exiting (mosquitto 2.0 needs at least one MQTT, not websockets, listener).',
+        'Unable to start any listening sockets, exiting ' +
+          '(mosquitto 2.0 needs at least one MQTT, not websockets, listener).',
       )
     }
   }

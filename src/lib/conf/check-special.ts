@@ -3,6 +3,7 @@ import {
   checkValue,
   defaultListener,
   err,
+  readInt,
   newListener,
   show,
   warn,
@@ -26,7 +27,8 @@ const empty = (s: CheckState, e: ConfEntry, what = e.name) => (
 )
 
 function port(s: CheckState, e: ConfEntry, portText: string, min: number): number | undefined {
-  const n = atoi(portText)
+  const n = readInt(s, e, portText, e.name === 'listener' ? 'listener port' : 'port')
+  if (n === undefined) return undefined
   if (n < min || n > 65_535) {
     invalid(s, e, `Invalid port value (${n}).`)
     return undefined
@@ -139,6 +141,21 @@ export const SPECIAL: Record<string, Handler> = {
     s.logFile = path
     return true
   },
+  listener_auto_id_prefix(s, e, rule) {
+    // The listener's own security options: the slot auto_id_prefix fills with per_listener_settings.
+    const l = s.file.listener!
+    if (e.rest !== '' && l.security.has('auto_id_prefix'))
+      return invalid(s, e, `Duplicate ${e.name} value in configuration.`)
+    if (!checkValue(s, e, rule)) return false
+    l.security.set('auto_id_prefix', [e])
+    return false // stored above
+  },
+  memory_limit(s, e) {
+    if (e.word === '') return empty(s, e)
+    const m = /^[ \t\n\v\f\r]*-\d*[1-9]/.exec(e.word)
+    if (m) return invalid(s, e, `Invalid memory_limit value (${show(e.word)}).`)
+    return true
+  },
   persistent_client_expiration(s, e, rule) {
     if (e.word === '') return rule.emptyOk ? false : empty(s, e)
     const units: Record<string, number> = {h: 3600, d: 86_400, w: 604_800, m: 2_592_000, y: 31_536_000}
@@ -149,7 +166,11 @@ export const SPECIAL: Record<string, Handler> = {
     return true
   },
   tls_engine_kpass_sha1(s, e, rule) {
+    // 2.0 keeps the value's buffer for the whole file: a second one in the same file is a duplicate.
+    if (s.target === '2.0' && s.file.kpass && e.rest !== '')
+      return invalid(s, e, 'Duplicate tls_engine_kpass_sha1 value in configuration.')
     if (!checkValue(s, e, rule)) return false
+    if (s.target === '2.0') s.file.kpass = true
     if (!/^[0-9a-fA-F]{40}$/.test(e.value)) return invalid(s, e, 'tls_engine_kpass_sha1 is not a SHA-1 in hex.')
     return true
   },
@@ -279,7 +300,9 @@ export const SPECIAL: Record<string, Handler> = {
   bridge_tcp_keepalive(s, e) {
     for (const [i, what] of ['idle', 'interval', 'counter'].entries()) {
       if (e.words[i] === undefined) return empty(s, e, `bridge_tcp_keepalive_${what}`)
-      if (atoi(e.words[i]) <= 0) return invalid(s, e, `invalid TCP keepalive ${what} value.`)
+      const n = readInt(s, e, e.words[i], `bridge_tcp_keepalive_${what}`)
+      if (n === undefined) return false
+      if (n <= 0) return invalid(s, e, `invalid TCP keepalive ${what} value.`)
     }
 
     return true

@@ -34,6 +34,8 @@ export interface FileState {
   listener?: ListenerModel
   bridge?: BridgeModel
   plugin: boolean
+  /** 2.0: a tls_engine_kpass_sha1 was read in this file. */
+  kpass?: boolean
 }
 
 export interface CheckState {
@@ -87,6 +89,39 @@ export function atoi(text: string): number {
   if (n > max) n = max
   if (n < -max - 1n) n = -max - 1n
   return Number(BigInt.asIntN(32, n))
+}
+
+/** C's strtol(text, &end, 0) over the whole word: undefined unless every character is part of the number. */
+export function strtolWhole(text: string): bigint | undefined {
+  const m = /^[ \t\n\v\f\r]*([+-]?)(0[xX][0-9a-fA-F]+|0[0-7]*|[1-9]\d*)$/.exec(text)
+  if (!m) return undefined
+  const digits = m[2]
+  const n = /^0[xX]/.test(digits)
+    ? BigInt(digits)
+    : digits.length > 1 && digits[0] === '0'
+      ? BigInt(`0o${digits.slice(1)}`)
+      : BigInt(digits)
+  return m[1] === '-' ? -n : n
+}
+
+/**
+ * An integer option's word as the target reads it: 2.0 through atoi (garbage is 0), 2.1 through
+ * a strict strtol (base 0, the whole word, within int). Undefined after recording 2.1's refusal.
+ */
+export function readInt(s: CheckState, e: ConfEntry, word: string, name = e.name): number | undefined {
+  if (s.target === '2.0') return atoi(word)
+  const n = strtolWhole(word)
+  if (n === undefined) {
+    err(s, e, 'conf/invalid-value', `'${name}' value not a number.`)
+    return undefined
+  }
+
+  if (n > 2_147_483_647n || n < -2_147_483_648n) {
+    err(s, e, 'conf/invalid-value', `'${name}' value out of range.`)
+    return undefined
+  }
+
+  return Number(n)
 }
 
 export function newListener(e: ConfEntry, port: number, bind: string | undefined, isDefault = false): ListenerModel {
@@ -183,7 +218,8 @@ function checkValue(s: CheckState, e: ConfEntry, rule: Rule): boolean {
       return true
     case 'int': {
       if (e.word === '') return empty()
-      const n = atoi(e.word)
+      const n = readInt(s, e, e.word)
+      if (n === undefined) return false
       if ((rule.min !== undefined && n < rule.min) || (rule.max !== undefined && n > rule.max))
         return fail(`Invalid ${e.name} value (${n}).`)
       return true

@@ -234,7 +234,18 @@ export async function checkBrokerAccount(entries: readonly ConfEntry[], findings
  * What this machine decides when the listener opens: the interface of bind_interface exists,
  * the cipher lists are ones OpenSSL knows (on a TLS listener), and host names resolve.
  */
-export async function checkListenerMachine(l: ListenerModel, findings: Finding[]): Promise<void> {
+export async function checkListenerMachine(l: ListenerModel, findings: Finding[], target = '2.0'): Promise<void> {
+  // 2.1 resolves http_dir with realpath while it reads the config, and stops when it cannot.
+  const httpDir = l.options.get('http_dir')
+  if (target === '2.1' && httpDir && !existsSync(httpDir.value))
+    push(
+      findings,
+      httpDir,
+      'conf/http-dir',
+      'error',
+      `http_dir "${show(httpDir.value)}" does not exist (2.1 resolves it at start-up)`,
+    )
+
   const iface = l.options.get('bind_interface')
   if (iface && !existsSync(`/sys/class/net/${iface.value}`)) {
     push(
@@ -246,7 +257,27 @@ export async function checkListenerMachine(l: ListenerModel, findings: Finding[]
     )
   }
 
-  const tls = l.options.get('certfile') && l.options.get('keyfile')
+  // An MQTT listener gets a TLS context with certfile and keyfile, or with psk_hint.
+  const mqtt = l.options.get('protocol')?.word !== 'websockets'
+  const cert = Boolean(l.options.get('certfile') && l.options.get('keyfile'))
+  const tls = mqtt && (cert || Boolean(l.options.get('psk_hint')))
+  const pem = async (name: string, marker: RegExp, what: string) => {
+    const e = l.options.get(name)
+    if (!e) return
+    const bytes = (await checkReadable(e, findings)) ? read(e, what) : undefined
+    if (bytes && !marker.test(bytes.toString('latin1')))
+      push(
+        findings,
+        e,
+        'conf/not-pem',
+        'error',
+        `${name} "${show(e.value)}" is not a PEM ${what}: the broker cannot load it`,
+      )
+  }
+
+  // 2.1 no longer reads dhparamfile.
+  if (tls && target === '2.0') await pem('dhparamfile', /-----BEGIN (X9\.42 )?DH PARAMETERS-----/, 'DH parameters file')
+  if (mqtt && cert) await pem('crlfile', /-----BEGIN X509 CRL-----/, 'certificate revocation list')
   for (const name of ['ciphers', 'ciphers_tls1.3']) {
     const e = l.options.get(name)
     if (!e || !tls) continue
@@ -258,14 +289,7 @@ export async function checkListenerMachine(l: ListenerModel, findings: Finding[]
       ok = false
     }
 
-    if (!ok)
-      push(
-        findings,
-        e,
-        'conf/invalid-value',
-        'error',
-        `Unable to set TLS ciphers. Check cipher list "${show(e.value)}".`,
-      )
+    if (!ok) push(findings, e, 'conf/tls', 'error', `Unable to set TLS ciphers. Check cipher list "${show(e.value)}".`)
   }
 
   const host = l.port === 0 ? undefined : (l.options.get('bind_address')?.value ?? l.bind)

@@ -1,3 +1,4 @@
+import {fileError, isMqctlError} from '../errors.js'
 import type {Finding} from '../output/findings.js'
 import {checkEntries, finding, show, type ConfModel} from './check.js'
 import {
@@ -51,11 +52,10 @@ function listenerWarnings(model: ConfModel, findings: Finding[]): void {
     }
 
     const tlsVersion = get('tls_version')
+    const tlsContext = get('protocol')?.word !== 'websockets' && (tls || psk)
     if (tlsVersion && !['tlsv1.3', 'tlsv1.2', 'tlsv1.1'].includes(tlsVersion.value)) {
-      if (tls)
-        findings.push(
-          finding(tlsVersion, 'conf/invalid-value', 'error', `Unsupported tls_version "${show(tlsVersion.value)}".`),
-        )
+      if (tlsContext)
+        findings.push(finding(tlsVersion, 'conf/tls', 'error', `Unsupported tls_version "${show(tlsVersion.value)}".`))
       else
         warn(
           tlsVersion,
@@ -83,7 +83,22 @@ function listenerWarnings(model: ConfModel, findings: Finding[]): void {
   }
 }
 
+/**
+ * An errno from a file the config names (ELOOP, EACCES, EIO, EROFS …) is a file error with the
+ * documented exit 5, never an unexplained crash.
+ */
 export async function lintConf(file: string, options: ConfLintOptions = {}): Promise<Finding[]> {
+  try {
+    return await lintConfUnchecked(file, options)
+  } catch (error) {
+    const errno = error as NodeJS.ErrnoException
+    if (!isMqctlError(error) && typeof errno?.code === 'string' && /^E[A-Z]+$/.test(errno.code))
+      throw fileError(errno.path ?? file, error)
+    throw error
+  }
+}
+
+async function lintConfUnchecked(file: string, options: ConfLintOptions): Promise<Finding[]> {
   const target = options.target ?? '2.0'
   const findings: Finding[] = []
   const {entries} = loadConf(file, findings, {target})
@@ -92,7 +107,7 @@ export async function lintConf(file: string, options: ConfLintOptions = {}): Pro
   const fileChecks = options.fileChecks !== false
   if (fileChecks && !model.implicitDefault) {
     for (const l of model.listeners) {
-      await checkListenerMachine(l, findings)
+      await checkListenerMachine(l, findings, target)
       if (l.options.get('certfile') && l.options.get('keyfile')) await checkTls(l, findings)
     }
   }

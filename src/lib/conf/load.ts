@@ -92,7 +92,8 @@ export function loadConf(
       if (budget.left < 0) {
         throw new MqctlError(
           'FILE_TOO_LARGE',
-          `${escapeForLine(main.name)}: the config and its include_dir files exceed ${options.maxTotalBytes ?? DEFAULT_MAX_CONF_BYTES} bytes`,
+          `${escapeForLine(main.name)}: the config and its include_dir files exceed ` +
+            `${options.maxTotalBytes ?? DEFAULT_MAX_CONF_BYTES} bytes`,
           {location: {file: main.name, line: e.line}},
         )
       }

@@ -162,7 +162,8 @@ const ROWS: Record<string, Partial<Record<Version, Rule>>> = {
   max_packet_size: both(int(G, {min: 20})),
   max_queued_bytes: both(int(G)),
   max_queued_messages: both(int(G)),
-  memory_limit: both(int(G, {min: 0})),
+  // Read with atol (64 bits, garbage is 0) in both versions.
+  memory_limit: both(sp(G)),
   // Read into an unsigned int: a negative number is huge and refused.
   message_size_limit: both(int(G, {min: 0, max: 268_435_455, deprecated: 'max_packet_size'})),
   packet_buffer_size: only21(int(G, {min: 0, max: 65_535, slot: 'websockets_headers_size'})),
@@ -181,7 +182,8 @@ const ROWS: Record<string, Partial<Record<Version, Rule>>> = {
   upgrade_outgoing_qos: both(bool(G)),
   user: both(str(G, {dup: false})),
   websockets_headers_size: both(int(G, {min: 0, max: 65_535})),
-  websockets_log_level: both(int(G)),
+  // 2.1's default build (built-in websockets) reads the keyword and ignores the value.
+  websockets_log_level: {'2.0': int(G), '2.1': r('none', G)},
   // ---- listeners
   listener: both(sp(L)),
   port: both(sp(L, {deprecated: 'listener'})),

@@ -19,6 +19,8 @@ export const CONF_RULES: Record<string, string> = {
   'conf/plugin-option-without-plugin': 'plugin_opt_/auth_opt_ before any plugin in the same file',
   'conf/include-dir': 'an include_dir that cannot be read, or an included file that cannot be opened',
   'conf/nul-byte': 'a NUL byte: the broker ignores the rest of the file',
+  'conf/tls': 'a TLS listener the broker cannot set up (tls_version, cipher lists)',
+  'conf/http-dir': 'an http_dir that does not exist (2.1 refuses it while reading the config)',
   'conf/psk-file': 'a psk_file line with an empty or non-hex key',
   'conf/missing-file': 'a file the broker opens at start-up is missing or unreadable',
   'conf/password-file-directory': 'password_file names a directory',

@@ -1,59 +1,11 @@
 import {MqctlError} from '../errors.js'
+import {escapeForLine} from '../output/escape.js'
+import {crossProblem, missingValueText, optionBySpelling, valueProblem} from './options-table.js'
 
-/**
- * mosquitto_ctrl's connection options (spec 2.2), as read from argv before the module name
- * and from options files. Each maps to one mqctl long flag name; short letters exist only
- * here, because after `dynsec <command>` they belong to the command (`createClient -p`).
- */
-export interface CtrlOption {
-  /** mqctl's long flag name. */
-  flag: string
-  /** Takes a value. */
-  value: boolean
-  /** What mosquitto_ctrl says when the value is missing. */
-  missing?: string
-}
+/** mosquitto_ctrl parses these and ignores them; so does mqctl. */
+const IGNORED = new Set(['-v', '--verbose'])
 
-const v = (flag: string, what: string, names: string[]): Array<[string, CtrlOption]> =>
-  names.map((n) => [n, {flag, value: true, missing: `Error: ${names[0]} argument given but no ${what} specified.`}])
-const b = (flag: string, names: string[]): Array<[string, CtrlOption]> => names.map((n) => [n, {flag, value: false}])
-
-export const CTRL_OPTIONS: ReadonlyMap<string, CtrlOption> = new Map([
-  ...v('bind-address', 'address', ['-A']),
-  ...v('cafile', 'file', ['--cafile']),
-  ...v('capath', 'directory', ['--capath']),
-  ...v('cert', 'file', ['--cert']),
-  ...v('key', 'file', ['--key']),
-  ...v('keyform', 'keyform', ['--keyform']),
-  ...v('ciphers', 'ciphers', ['--ciphers']),
-  ...b('debug', ['-d', '--debug']),
-  ...v('host', 'host', ['-h', '--host']),
-  ...v('id', 'id', ['-i', '--id']),
-  ...b('insecure', ['--insecure']),
-  ...v('url', 'URL', ['-L', '--url']),
-  ...v('options-file', 'options file', ['-o']),
-  ...v('port', 'port', ['-p', '--port']),
-  ...v('pw', 'password', ['-P', '--pw']),
-  ...v('proxy', 'proxy url', ['--proxy']),
-  ...v('psk', 'key', ['--psk']),
-  ...v('psk-identity', 'identity', ['--psk-identity']),
-  ...v('qos', 'QoS', ['-q', '--qos']),
-  ...b('quiet', ['--quiet']),
-  ...v('tls-alpn', 'protocol', ['--tls-alpn']),
-  ...v('tls-version', 'version', ['--tls-version']),
-  ...b('tls-use-os-certs', ['--tls-use-os-certs']),
-  ...v('username', 'username', ['-u', '--username']),
-  ...v('unix', 'socket path', ['--unix']),
-  ...v('protocol-version', 'version', ['-V', '--protocol-version']),
-  ...b('verbose', ['-v', '--verbose']),
-  // mqctl's own, accepted in the same places.
-  ...b('nodelay', ['--nodelay']),
-  ...v('timeout', 'timeout', ['--timeout']),
-  ...v('profile', 'profile', ['--profile']),
-  ...b('password-stdin', ['--password-stdin']),
-])
-
-/** Raw option values by mqctl flag name, before validation. */
+/** Raw option values by mqctl flag name, before the layers are merged. */
 export type RawOptions = Map<string, string | true>
 
 export interface CtrlParse {
@@ -63,8 +15,35 @@ export interface CtrlParse {
 }
 
 /**
- * Reads connection options from `words` until the first word that is not one (mosquitto_ctrl
- * stops at the first word not starting with `-`). `--flag=value` is accepted too.
+ * The checks mosquitto_ctrl makes on the options together, for options that will not reach a
+ * command (`mqctl --cert c.crt` alone): the same messages as at connect time.
+ */
+export function checkCtrlOptionsTogether(options: RawOptions, where = 'command line'): void {
+  const found = crossProblem((name) => {
+    const value = options.get(name)
+    return typeof value === 'string' ? value : undefined
+  })
+  if (found) throw usage(`${found.problem}\n`, where)
+}
+
+/** A usage error printed as mosquitto_ctrl prints it (verbatim), with `(where)` for --json and logs. */
+const usage = (text: string, where: string) =>
+  new MqctlError(
+    'USAGE_CONNECTION_OPTION',
+    `${text
+      .trim()
+      .replace(/^Error: /, '')
+      .replace(/\.$/, '')} (${where}).`,
+    {
+      verbatim: text,
+    },
+  )
+
+/**
+ * Reads connection options (the table's spellings, see options-table.ts) from `words` until the
+ * first word that is not one, as mosquitto_ctrl stops at the first word not starting with `-`.
+ * `--flag=value` is accepted too. Every value is checked here, so `mqctl -p -1` fails on the
+ * port whether or not a command follows.
  */
 export function parseCtrlOptions(words: readonly string[], where = 'command line'): CtrlParse {
   const options: RawOptions = new Map()
@@ -74,26 +53,19 @@ export function parseCtrlOptions(words: readonly string[], where = 'command line
     if (!word.startsWith('-') || word === '-') break
     const eq = word.startsWith('--') ? word.indexOf('=') : -1
     const name = eq > 0 ? word.slice(0, eq) : word
-    const option = CTRL_OPTIONS.get(name)
-    if (!option) {
-      throw new MqctlError('USAGE_CONNECTION_OPTION', `Unknown option '${name}' (${where}).`, {
-        verbatim: `Error: Unknown option '${name}'.`,
-      })
-    }
-
-    if (!option.value) {
-      options.set(option.flag, true)
+    if (IGNORED.has(name)) continue
+    const option = optionBySpelling.get(name)
+    if (!option) throw usage(`Error: Unknown option '${escapeForLine(name)}'.\n`, where)
+    if (option.kind === undefined) {
+      options.set(option.name, true)
       continue
     }
 
     const value = eq > 0 ? word.slice(eq + 1) : words[++i]
-    if (value === undefined || value === '') {
-      throw new MqctlError('USAGE_CONNECTION_OPTION', `${option.missing!.replace(/^Error: /, '')} (${where})`, {
-        verbatim: option.missing,
-      })
-    }
-
-    options.set(option.flag, value)
+    if (value === undefined || value === '') throw usage(missingValueText(option), where)
+    const problem = option.checkedTogether ? undefined : valueProblem(option, value)
+    if (problem) throw usage(`${problem}\n`, where)
+    options.set(option.name, value)
   }
 
   return {options, rest: i}

@@ -1,8 +1,8 @@
-import {readFileSync} from 'node:fs'
 import {homedir} from 'node:os'
 import {join} from 'node:path'
 
 import {MqctlError} from '../errors.js'
+import {readInputText} from '../files/input.js'
 import {parseCtrlOptions, type RawOptions} from './ctrl-options.js'
 
 /** Where mosquitto_ctrl looks for its options file (spec 2.3): XDG_CONFIG_HOME wins outright. */
@@ -25,10 +25,17 @@ export interface SourcedOptions {
 export function readCtrlOptionsFile(path: string, required = false): SourcedOptions {
   let text: string
   try {
-    text = readFileSync(path, 'utf8')
+    // mosquitto_ctrl reads at most 1023 bytes a line; a file this size is not an options file.
+    text = readInputText(path, {maxBytes: 1024 * 1024, label: 'options file'}).text
   } catch (error) {
-    if (!required) return {options: new Map(), sources: new Map()}
-    throw new MqctlError('FILE_OPTIONS', `cannot read options file ${path}: ${(error as Error).message}`)
+    // A missing or unreadable file is skipped like mosquitto_ctrl does, but never a FIFO or a
+    // device (that would hang or grow) nor a runaway file: those are errors even unasked.
+    const code = (error as MqctlError).code
+    if (!required && (code === 'FILE_ENOENT' || code === 'FILE_EACCES' || code === 'FILE_ENOTDIR')) {
+      return {options: new Map(), sources: new Map()}
+    }
+
+    throw error
   }
 
   const options: RawOptions = new Map()

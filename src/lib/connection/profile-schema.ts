@@ -1,42 +1,41 @@
 import {z} from 'zod'
 
-/** One profile: the connection flags' long names as keys, so the file reads like the command line. */
-export const profileSchema = z
-  .object({
-    host: z.string().min(1),
-    port: z.number().int().min(0).max(65_535),
-    username: z.string(),
-    pw: z.string(),
-    password: z.string(),
-    'password-file': z.string(),
-    'password-env': z.string(),
-    id: z.string(),
-    qos: z.union([z.literal(0), z.literal(1), z.literal(2)]),
-    'protocol-version': z.union([
-      z.literal(5),
-      z.literal(311),
-      z.literal(31),
-      z.enum(['5', '311', '31', 'mqttv5', 'mqttv311', 'mqttv31']),
-    ]),
-    url: z.string(),
-    cafile: z.string(),
-    capath: z.string(),
-    cert: z.string(),
-    key: z.string(),
-    ciphers: z.string(),
-    insecure: z.boolean(),
-    'tls-version': z.enum(['tlsv1.3', 'tlsv1.2', 'tlsv1.1']),
-    'tls-use-os-certs': z.boolean(),
-    psk: z.string(),
-    'psk-identity': z.string(),
-    unix: z.string(),
-    proxy: z.string(),
-    'bind-address': z.string(),
-    nodelay: z.boolean(),
-    timeout: z.number().positive(),
+import {
+  CONNECTION_OPTIONS,
+  PROFILE_ONLY_KEYS,
+  profileKeyOf,
+  valueProblem,
+  type ConnectionOption,
+} from './options-table.js'
+
+// Apart from profiles.ts: building zod schemas costs start-up time, and they are needed only
+// when there is a profile file to check.
+
+/**
+ * One profile: the connection-option table's keys (every connection flag but --profile and
+ * --admin-password-stdin), so the file reads like the command line, plus the password sources.
+ * Each value gets the same check as on the command line.
+ */
+function profileValue(o: ConnectionOption): z.ZodType {
+  if (o.kind === undefined) return z.boolean()
+  const numeric = o.kind === 'port' || o.kind === 'qos' || o.kind === 'version' || o.kind === 'seconds'
+  const base = numeric ? z.union([z.string(), z.number()]) : z.string()
+  return base.superRefine((value, ctx) => {
+    const text = String(value)
+    const problem = text === '' ? 'an empty value' : valueProblem(o, text)
+    if (problem) ctx.addIssue({code: 'custom', message: problem.trim().replace(/^Error: /, '')})
   })
-  .partial()
-  .strict()
+}
+
+const profileShape: Record<string, z.ZodType> = {}
+for (const o of CONNECTION_OPTIONS) {
+  const key = profileKeyOf(o)
+  if (key !== undefined) profileShape[key] = profileValue(o)
+}
+
+for (const key of Object.keys(PROFILE_ONLY_KEYS)) profileShape[key] = z.string()
+
+export const profileSchema = z.object(profileShape).partial().strict()
 
 export const configFileSchema = z
   .object({
@@ -47,4 +46,4 @@ export const configFileSchema = z
   })
   .strict()
 
-export type Profile = z.infer<typeof profileSchema>
+export type Profile = Record<string, string | number | boolean | undefined>

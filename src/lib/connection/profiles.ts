@@ -1,15 +1,18 @@
-import {readFileSync} from 'node:fs'
 import {homedir} from 'node:os'
 import {join} from 'node:path'
 
 import type {z} from 'zod'
 
 import {MqctlError} from '../errors.js'
+import {readInputText} from '../files/input.js'
 import type {SourcedOptions} from './options-files.js'
 
 import type {Profile} from './profile-schema.js'
 
 export type {Profile} from './profile-schema.js'
+
+/** A profile file is a few lines; anything near this is the wrong file. */
+const MAX_CONFIG_BYTES = 1024 * 1024
 
 /** `$MQCTL_CONFIG_DIR/config.yaml`, else `$XDG_CONFIG_HOME/mqctl/config.yaml`, else `~/.config/mqctl/config.yaml`. */
 export function configFilePath(env: NodeJS.ProcessEnv = process.env): string {
@@ -30,10 +33,10 @@ export interface LoadedConfig {
 export async function loadConfigFile(path: string): Promise<LoadedConfig | undefined> {
   let text: string
   try {
-    text = readFileSync(path, 'utf8')
+    text = readInputText(path, {maxBytes: MAX_CONFIG_BYTES, label: 'profile file'}).text
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined
-    throw new MqctlError('FILE_CONFIG', `cannot read ${path}: ${(error as Error).message}`)
+    if ((error as MqctlError).code === 'FILE_ENOENT') return undefined
+    throw error
   }
 
   const {parseDocument, LineCounter} = await import('yaml')
@@ -78,7 +81,7 @@ export async function loadConfigFile(path: string): Promise<LoadedConfig | undef
     profile(name) {
       if (!Object.hasOwn(profiles, name)) return undefined
       const result = profileSchema.safeParse(profiles[name])
-      return result.success ? result.data : fail(result.error.issues[0], ['profiles', name])
+      return result.success ? (result.data as Profile) : fail(result.error.issues[0], ['profiles', name])
     },
   }
 }

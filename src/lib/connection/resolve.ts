@@ -1,8 +1,17 @@
-import {readFileSync} from 'node:fs'
-
 import {MqctlError} from '../errors.js'
+import {readInputText} from '../files/input.js'
 import type {RawOptions} from './ctrl-options.js'
 import {ctrlOptionsFilePath, readCtrlOptionsFile, type SourcedOptions} from './options-files.js'
+import {
+  CONNECTION_OPTIONS,
+  crossProblem,
+  optionByName,
+  parseBrokerUrl,
+  parseProtocolVersion,
+  parseProxyUrl,
+  parseTlsVersion,
+  valueProblem,
+} from './options-table.js'
 import {configFilePath, loadConfigFile, selectProfile} from './profiles.js'
 import type {ResolvedConnection} from './resolved.js'
 
@@ -19,50 +28,14 @@ export interface ResolveInput {
   readStdinLine?: () => Promise<string | undefined>
 }
 
-const ENV_KEYS: Array<[string, string]> = [
-  ['MQCTL_HOST', 'host'],
-  ['MQCTL_PORT', 'port'],
-  ['MQCTL_USERNAME', 'username'],
-  ['MQCTL_PASSWORD', 'pw'],
-]
+const usage = (message: string, source: string) =>
+  new MqctlError('USAGE_CONNECTION', `${message.trim()} (from ${source})`)
 
-const usage = (message: string, source: string) => new MqctlError('USAGE_CONNECTION', `${message} (from ${source})`)
-
-function atoiStrict(text: string): number | undefined {
-  return /^\s*[+-]?\d+\s*$/.test(text) ? Number.parseInt(text, 10) : undefined
-}
-
-/** Splits `mqtt(s)://[user[:pass]@]host[:port][/topic]` as mosquitto_ctrl's -L does. */
-export function parseBrokerUrl(
-  url: string,
-  source: string,
-): {tls: boolean; host: string; port?: number; username?: string; password?: string} {
-  const m = /^(mqtts?):\/\/(?:([^:@/]*)(?::([^@/]*))?@)?(\[[^\]]+\]|[^:/]+)(?::([^/]*))?(?:\/.*)?$/.exec(url)
-  if (!m) {
-    if (!/^mqtts?:\/\//.test(url)) throw usage('Error: Unsupported URL scheme.', source)
-    throw usage(`Error: Invalid URL for -L argument specified: ${url}`, source)
-  }
-
-  const [, scheme, user, pass, host, portText] = m
-  if (user === '') throw usage('Error: Empty username in URL.', source)
-  let port: number | undefined
-  if (portText !== undefined) {
-    port = atoiStrict(portText)
-    if (port === undefined || port < 1 || port > 65_535)
-      throw usage(`Error: Invalid port in URL: "${portText}"`, source)
-  }
-
-  return {tls: scheme === 'mqtts', host: host.replace(/^\[|\]$/g, ''), port, username: user, password: pass}
-}
-
-function parseProxy(url: string, source: string): NonNullable<ResolvedConnection['proxy']> {
-  const m = /^socks5h:\/\/(?:([^:@]*)(?::([^@]*))?@)?([^:/]+)(?::(\d*))?\/?$/.exec(url)
-  if (!url.startsWith('socks5h://')) throw usage(`Error: Unsupported proxy protocol: ${url}`, source)
-  if (!m) throw usage('Error: Invalid proxy.', source)
-  const port = m[4] === undefined || m[4] === '' ? 1080 : Number(m[4])
-  if (port < 1 || port > 65_535) throw usage(`Error: Invalid proxy port ${m[4]}`, source)
-  const decode = (s: string | undefined) => (s === undefined ? undefined : decodeURIComponent(s))
-  return {host: m[3], port, username: decode(m[1]), password: decode(m[2])}
+/** A password file: its first line, read as every input is (regular file, bounded). */
+function readPasswordFile(file: string): string {
+  return readInputText(file, {maxBytes: 64 * 1024, label: 'password file'})
+    .text.split('\n')[0]
+    .replace(/\r$/, '')
 }
 
 /**
@@ -73,22 +46,22 @@ export async function resolveConnection(input: ResolveInput): Promise<ResolvedCo
   const env = input.env ?? process.env
   const layers: Array<{name: string; options: SourcedOptions}> = []
 
-  // Lowest first; later layers override.
-  const optionsFile = input.flags.get('options-file')
+  const cfgPath = configFilePath(env)
+  const requested = (input.flags.get('profile') as string | undefined) ?? (env.MQCTL_PROFILE || undefined)
+  const profile = selectProfile(await loadConfigFile(cfgPath), cfgPath, requested)
+
+  // Lowest first; later layers override. A profile may name the options file too.
+  const optionsFile = input.flags.get('options-file') ?? profile.options.options.get('options-file')
   const ctrlFile = typeof optionsFile === 'string' ? optionsFile : ctrlOptionsFilePath(env)
   layers.push({
     name: 'mosquitto_ctrl options file',
     options: readCtrlOptionsFile(ctrlFile, typeof optionsFile === 'string'),
   })
-
-  const cfgPath = configFilePath(env)
-  const requested = (input.flags.get('profile') as string | undefined) ?? (env.MQCTL_PROFILE || undefined)
-  const profile = selectProfile(await loadConfigFile(cfgPath), cfgPath, requested)
   layers.push({name: 'profile', options: profile.options})
 
   const envOptions: SourcedOptions = {options: new Map(), sources: new Map()}
-  for (const [variable, key] of ENV_KEYS) {
-    const value = env[variable]
+  for (const {env: variable, name: key} of CONNECTION_OPTIONS) {
+    const value = variable === undefined ? undefined : env[variable]
     if (value !== undefined && value !== '') {
       envOptions.options.set(key, value)
       envOptions.sources.set(key, `environment variable ${variable}`)
@@ -108,6 +81,14 @@ export async function resolveConnection(input: ResolveInput): Promise<ResolvedCo
     }
   }
 
+  // Every value of every layer gets the check the command line gives it.
+  for (const [key, value] of raw) {
+    const option = optionByName.get(key)
+    if (option?.kind === undefined || option.checkedTogether || typeof value !== 'string') continue
+    const problem = valueProblem(option, value)
+    if (problem) throw usage(problem, sources.get(key) ?? key)
+  }
+
   const str = (key: string) => {
     const value = raw.get(key)
     return typeof value === 'string' ? value : undefined
@@ -123,7 +104,7 @@ export async function resolveConnection(input: ResolveInput): Promise<ResolvedCo
   let password = str('pw')
   const url = str('url')
   if (url !== undefined) {
-    const parsed = parseBrokerUrl(url, src('url'))
+    const parsed = parseBrokerUrl(url)
     tlsFromUrl = parsed.tls
     // Explicit options of a higher layer than the URL's win; within one layer the URL fills gaps.
     host = host ?? parsed.host
@@ -133,89 +114,44 @@ export async function resolveConnection(input: ResolveInput): Promise<ResolvedCo
   }
 
   const portText = str('port')
-  if (portText !== undefined) {
-    const n = atoiStrict(portText)
-    if (n === undefined || n < 0 || n > 65_535) throw usage(`Error: Invalid port given: ${portText}`, src('port'))
-    port = n
-  }
-
-  const qosText = str('qos') ?? '1'
-  const qos = atoiStrict(qosText)
-  if (qos === undefined || qos < 0 || qos > 2) throw usage(`Error: Invalid QoS given: ${qosText}`, src('qos'))
-
-  const versionText = str('protocol-version') ?? '5'
-  const protocolVersion = ({5: 5, mqttv5: 5, 311: 4, mqttv311: 4, 31: 3, mqttv31: 3} as Record<string, 3 | 4 | 5>)[
-    versionText
-  ]
-  if (!protocolVersion) throw usage('Error: Invalid protocol version argument given.', src('protocol-version'))
-
-  const timeoutText = str('timeout') ?? '10'
-  const timeout = Number(timeoutText)
-  if (!Number.isFinite(timeout) || timeout <= 0)
-    throw usage(`invalid --timeout "${timeoutText}": give seconds above 0`, src('timeout'))
+  if (portText !== undefined) port = Number.parseInt(portText.trim(), 10)
+  const qos = Number.parseInt((str('qos') ?? '1').trim(), 10) as 0 | 1 | 2
+  const protocolVersion = parseProtocolVersion(str('protocol-version') ?? '5')!
+  const timeout = Number(str('timeout') ?? '10')
 
   const cert = str('cert')
   const key = str('key')
-  if ((cert === undefined) !== (key === undefined)) {
-    throw usage(
-      'Error: Both certfile and keyfile must be provided if one of them is set.',
-      src(cert === undefined ? 'key' : 'cert'),
-    )
-  }
-
-  const keyform = str('keyform')
-  if (keyform !== undefined && keyform !== 'pem')
-    throw usage(`--keyform ${keyform} is not supported (only pem)`, src('keyform'))
-
+  const cross = crossProblem(str)
+  if (cross) throw usage(cross.problem, src(cross.option))
   const psk = str('psk')
   const pskIdentity = str('psk-identity')
-  if (psk !== undefined && pskIdentity === undefined)
-    throw usage('Error: --psk-identity required if --psk used.', src('psk'))
-  if (psk !== undefined && (str('cafile') !== undefined || str('capath') !== undefined)) {
-    throw usage('Error: Only one of --psk or --cafile/--capath may be used at once.', src('psk'))
-  }
-
-  if (psk !== undefined && !/^[0-9a-fA-F]+$/.test(psk)) throw usage('--psk must be a hexadecimal key', src('psk'))
 
   const tlsVersionText = str('tls-version')
-  const minVersion =
-    tlsVersionText === undefined
-      ? undefined
-      : ({'tlsv1.3': 'TLSv1.3', 'tlsv1.2': 'TLSv1.2', 'tlsv1.1': 'TLSv1.1'} as const)[tlsVersionText as 'tlsv1.3']
-  if (tlsVersionText !== undefined && !minVersion)
-    throw usage(
-      `Error: Unsupported TLS version "${tlsVersionText}" (use tlsv1.3, tlsv1.2 or tlsv1.1)`,
-      src('tls-version'),
-    )
-
+  const minVersion = tlsVersionText === undefined ? undefined : parseTlsVersion(tlsVersionText)
   const useOsCerts = bool('tls-use-os-certs')
   const unix = str('unix')
+  // As in mosquitto_ctrl, a CA option (or --psk, mqtts://) turns TLS on and a client certificate
+  // alone does not; like 2.0.21+, so do --tls-use-os-certs and port 8883.
   const wantsTls =
-    tlsFromUrl ||
-    str('cafile') !== undefined ||
-    str('capath') !== undefined ||
-    psk !== undefined ||
-    useOsCerts ||
-    cert !== undefined
+    tlsFromUrl || str('cafile') !== undefined || str('capath') !== undefined || psk !== undefined || useOsCerts
   port ??= wantsTls ? 8883 : 1883
-  // Like mosquitto_ctrl 2.0.21+: port 8883 means TLS, verified against the system's CAs.
   const tls = wantsTls || (port === 8883 && !unix)
+  const ignoredTlsOptions = tls
+    ? []
+    : CONNECTION_OPTIONS.filter((o) => o.tlsOnly && raw.has(o.name) && raw.get(o.name) !== 'false').map(
+        (o) => `--${o.name}`,
+      )
 
   if (password === undefined && str('password-file') !== undefined) {
-    const file = str('password-file')!
-    try {
-      password = readFileSync(file, 'utf8').split('\n')[0].replace(/\r$/, '')
-    } catch (error) {
-      throw new MqctlError('FILE_PASSWORD', `cannot read password file ${file}: ${(error as Error).message}`)
-    }
+    password = readPasswordFile(str('password-file')!)
   }
 
   if (password === undefined && str('password-env') !== undefined) password = env[str('password-env')!]
-  if (raw.get('password-stdin') === true && input.readStdinLine) {
+  if (raw.get('admin-password-stdin') === true && input.readStdinLine) {
     password = await input.readStdinLine()
     if (password === undefined)
       throw new MqctlError('USAGE_NO_PASSWORD', '--password-stdin given but standard input is empty')
-    sources.set('pw', '--password-stdin')
+    sources.set('pw', '--admin-password-stdin')
   }
 
   if (username !== undefined && password === undefined && input.promptPassword) {
@@ -252,11 +188,12 @@ export async function resolveConnection(input: ResolveInput): Promise<ResolvedCo
         }
       : undefined,
     unix,
-    proxy: proxyText === undefined ? undefined : parseProxy(proxyText, src('proxy')),
+    proxy: proxyText === undefined ? undefined : (parseProxyUrl(proxyText) as NonNullable<ResolvedConnection['proxy']>),
     bindAddress: str('bind-address'),
     nodelay: bool('nodelay'),
     debug: bool('debug'),
     quiet: bool('quiet'),
+    ignoredTlsOptions,
     timeoutMs: timeout * 1000,
     sources: Object.fromEntries(sources),
     profile: profile.name,

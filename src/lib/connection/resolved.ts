@@ -36,6 +36,8 @@ export const resolvedConnectionSchema = z.object({
   nodelay: z.boolean(),
   debug: z.boolean(),
   quiet: z.boolean(),
+  /** TLS-only options given for a connection that is plain text (they do nothing): warned about. */
+  ignoredTlsOptions: z.array(z.string()),
   timeoutMs: z.number().positive(),
   /** Which layer each setting came from, for `profile show`. */
   sources: z.record(z.string(), z.string()),

@@ -27,6 +27,63 @@ const CONNACK_REASONS: Record<number, string> = {
 
 export const reasonText = (code: number): string => CONNACK_REASONS[code] ?? `reason code 0x${code.toString(16)}`
 
+/** The broker (or whatever listens there) hung up: noticed at once, never left to the timeout. */
+export function closedByPeer(where: string, stage: string, hint?: string): MqctlError {
+  return new MqctlError('CONNECTION_CLOSED', `connection closed by the broker (${where}) ${stage}`, {
+    hint:
+      hint ?? 'another client with the same client id (-i), a broker that kicked this session, or not an MQTT listener',
+  })
+}
+
+export interface HangUpWatch {
+  /** True once the connection has closed. */
+  readonly closed: boolean
+  /** Called once when the connection closes. */
+  onClose(listener: () => void): void
+  /** The promise, except that a failure caused by the peer hanging up becomes closedByPeer(stage). */
+  guard<T>(promise: Promise<T>, stage: string): Promise<T>
+}
+
+/**
+ * Watches an open session for the peer hanging up. mqtt.js fails pending SUBSCRIBE and PUBLISH
+ * promises in its own words when the socket closes (or not at all); this turns every such
+ * failure into one clear exit-3 error, at once.
+ */
+export function watchHangUp(client: MqttClient, where: string): HangUpWatch {
+  let closed = !client.connected
+  const listeners: Array<() => void> = []
+  let hangUp: ((error: MqctlError) => void) | undefined
+  const stages: string[] = []
+  client.once('close', () => {
+    closed = true
+    hangUp?.(closedByPeer(where, stages.at(-1) ?? 'unexpectedly'))
+    for (const listener of listeners) listener()
+  })
+  return {
+    get closed() {
+      return closed
+    },
+    onClose: (listener) => void listeners.push(listener),
+    async guard(promise, stage) {
+      if (closed) throw closedByPeer(where, stage)
+      stages.push(stage)
+      const closing = new Promise<never>((_, reject) => (hangUp = reject))
+      try {
+        return await Promise.race([promise, closing])
+      } catch (error) {
+        if (error instanceof MqctlError && !error.code.startsWith('CONNECTION_CLOSED')) throw error
+        // mqtt.js may fail the promise a moment before its 'close' event.
+        if (!closed) await new Promise((resolve) => setImmediate(resolve))
+        if (closed || !client.connected) throw closedByPeer(where, stage)
+        throw error
+      } finally {
+        hangUp = undefined
+        stages.pop()
+      }
+    },
+  }
+}
+
 export interface Deadline {
   /** Milliseconds left. */
   remaining(): number
@@ -69,6 +126,14 @@ export async function openSession(
     `no connection to ${where}`,
     'is the host reachable? a firewall dropping packets looks like this',
   )
+  // A peer that hangs up at once can do so before mqtt.js holds the stream, and mqtt.js then
+  // never notices: watch the stream itself from here on.
+  let hungUp = stream.destroyed
+  let onHangUp: (() => void) | undefined
+  stream.once('close', () => {
+    hungUp = true
+    onHangUp?.()
+  })
   type ClientClass = typeof import('mqtt').MqttClient
   let MqttClient: ClientClass
   if (implementation === 'wire') {
@@ -100,8 +165,16 @@ export async function openSession(
   }
 
   try {
+    const closedEarly = () =>
+      closedByPeer(
+        where,
+        'before CONNACK',
+        'a TLS listener spoken to without TLS, or a protocol version it does not accept (-V)?',
+      )
     await limit.race(
       new Promise<void>((resolve, reject) => {
+        onHangUp = () => reject(closedEarly())
+        if (hungUp) onHangUp()
         client.once('connect', () => resolve())
         client.once('error', (error: Error & {code?: number | string}) => {
           if (typeof error.code === 'number') {
@@ -124,13 +197,7 @@ export async function openSession(
             reject(new MqctlError('CONNECTION_FAILED', `MQTT connection to ${where} failed: ${error.message}`))
           }
         })
-        client.once('close', () =>
-          reject(
-            new MqctlError('CONNECTION_CLOSED', `${where} closed the connection before CONNACK`, {
-              hint: 'a TLS listener spoken to without TLS, or a protocol version it does not accept (-V)?',
-            }),
-          ),
-        )
+        client.once('close', () => reject(closedEarly()))
       }),
       `${where} did not answer CONNECT`,
       'is this an MQTT listener? a TLS listener needs --cafile or port 8883',
@@ -138,6 +205,8 @@ export async function openSession(
   } catch (error) {
     client.end(true)
     throw error
+  } finally {
+    onHangUp = undefined
   }
 
   return client

@@ -2,19 +2,19 @@ import type {MqttClient} from 'mqtt'
 
 import {MqctlError} from '../errors.js'
 import type {ResolvedConnection} from '../connection/resolve.js'
-import {closeSession, deadline, openSession, reasonText, type Deadline} from '../connection/session.js'
+import {
+  closedByPeer,
+  closeSession,
+  deadline,
+  openSession,
+  reasonText,
+  watchHangUp,
+  type Deadline,
+} from '../connection/session.js'
 import type {DynsecRequest, DynsecResponse} from './schemas.js'
 
 export const REQUEST_TOPIC = '$CONTROL/dynamic-security/v1'
 export const RESPONSE_TOPIC = '$CONTROL/dynamic-security/v1/response'
-
-let runs = 0
-/**
- * Unique enough to tell this request's replies from other admins' (who see them too); no
- * secret, so no node:crypto (whose loading costs start-up time).
- */
-const runId = () =>
-  `${process.pid.toString(36)}${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}${(runs++).toString(36)}`
 
 /** Commands per PUBLISH; keeps each reply well under any broker's packet limits. */
 const CHUNK = 100
@@ -23,6 +23,14 @@ const MAX_CHUNK_BYTES = 256 * 1024
 
 const NO_PLUGIN_HINT =
   'the dynamic-security plugin is probably not loaded: add "plugin /usr/lib/x86_64-linux-gnu/mosquitto_dynamic_security.so" and "plugin_opt_config_file <file>" to mosquitto.conf (mqctl dynsec init creates the file)'
+
+let runs = 0
+/**
+ * Unique enough to tell this request's replies from other admins' (who see them too); no
+ * secret, so no node:crypto (whose loading costs start-up time).
+ */
+const runId = () =>
+  `${process.pid.toString(36)}${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}${(runs++).toString(36)}`
 
 /** A `$CONTROL` API: where requests go, where replies come, and what to say when nothing answers. */
 export interface ControlEndpoint {
@@ -52,7 +60,7 @@ export const DYNSEC_ENDPOINT: ControlEndpoint = {
 
 export interface DynsecSendOptions {
   log?: (line: string) => void
-  /** The API to talk to; the dynamic-security plugin's unless given (the shell's broker commands). */
+  /** The API the session talks to: the dynamic-security plugin's unless given (broker commands). */
   endpoint?: ControlEndpoint
   /** Told after each chunk is answered: commands answered so far, total. */
   onProgress?: (done: number, total: number) => void
@@ -77,6 +85,31 @@ export interface DynsecSession {
   /** `$SYS/broker/version` (e.g. "mosquitto version 2.0.11"), or undefined when none came within `ms`. */
   brokerVersion(ms?: number): Promise<string | undefined>
 }
+
+/** One message on the response topic, judged (pure, so the 2.1 reply bytes are tested without a 2.1 broker). */
+export type Reply = {kind: 'responses'; responses: DynsecResponse[]} | {kind: 'unavailable'; error: string}
+
+export function classifyReply(payload: Buffer): Reply | undefined {
+  const json = safeJson(payload)
+  // 2.1 answers a request no plugin handles with `{"error": "endpoint not available"}`
+  // (src/control.c): no responses array, no correlationData, sent to the requesting client
+  // only, so it is this session's.
+  if (json && typeof json === 'object' && !Array.isArray(json) && !('responses' in json)) {
+    const error = (json as {error?: unknown}).error
+    return typeof error === 'string' ? {kind: 'unavailable', error} : undefined
+  }
+
+  const responses = envelopeResponses(json)
+  if (!responses) return undefined
+  const unavailable = responses.find((r) => /endpoint not available/i.test(r.error ?? ''))
+  return unavailable ? {kind: 'unavailable', error: unavailable.error!} : {kind: 'responses', responses}
+}
+
+/** The exit-4 error when the broker says no plugin serves the topic. */
+export const endpointUnavailable = (error: string): MqctlError =>
+  new MqctlError('TIMEOUT_NO_PLUGIN', `the broker says the dynamic-security endpoint is not available ("${error}")`, {
+    hint: NO_PLUGIN_HINT,
+  })
 
 /**
  * Sends commands to the plugin and returns one response per command, matched by
@@ -104,21 +137,10 @@ export async function openDynsecSession(
   const endpoint = options.endpoint ?? DYNSEC_ENDPOINT
   // The admin requests' few packets (lib/wire): loading mqtt.js costs more than the whole request.
   const client = await openSession(connection, limit, options.log, 'wire')
-  // Response topics subscribed to (or being), by the API they answer for.
-  const subscribed = new Map<string, Promise<void>>()
-  const subscribeOnce = (to: ControlEndpoint, within: Deadline) => {
-    let done = subscribed.get(to.response)
-    if (!done) {
-      done = subscribe(client, connection, within, to)
-      subscribed.set(to.response, done)
-      done.catch(() => subscribed.delete(to.response))
-    }
-
-    return done
-  }
-
+  const where = connection.unix ?? `${connection.host}:${connection.port}`
+  const peer = watchHangUp(client, where)
   try {
-    await subscribeOnce(endpoint, limit)
+    await subscribe(client, connection, limit, peer, endpoint)
   } catch (error) {
     await closeSession(client)
     throw error
@@ -127,24 +149,29 @@ export async function openDynsecSession(
   const maxPacket = (client as unknown as {connackPacket?: {properties?: {maximumPacketSize?: number}}}).connackPacket
     ?.properties?.maximumPacketSize
   let closed: MqctlError | undefined
+  let unavailable: string | undefined
+  /** Where a hang-up would interrupt the exchange, for its message. */
+  const stage = {now: 'before the plugin answered'}
   const waiters = new Set<() => void>()
   const listeners = new Set<(r: DynsecResponse) => void>()
   client.on('message', (topic, payload) => {
-    if (!subscribed.has(topic)) return
-    for (const response of readEnvelope(payload)) for (const l of listeners) l(response)
+    if (topic !== endpoint.response) return
+    const reply = classifyReply(payload)
+    if (reply?.kind === 'unavailable') unavailable ??= reply.error
+    else if (reply) for (const response of reply.responses) for (const l of listeners) l(response)
     for (const w of waiters) w()
   })
-  client.on('close', () => {
-    closed ??= new MqctlError('CONNECTION_CLOSED', 'the broker closed the connection before answering', {
-      hint: "another client with the same client id (-i), or the broker kicked this session (a change to the admin's own client, roles or groups does that)",
-    })
+  peer.onClose(() => {
+    closed ??= closedByPeer(
+      where,
+      stage.now,
+      "another client with the same client id (-i), or the broker kicked this session (a change to the admin's own client, roles or groups does that)",
+    )
     for (const w of waiters) w()
   })
 
   const sendPartial = async (commands: readonly DynsecRequest[], opts: DynsecSendOptions = {}) => {
     if (closed) return {responses: commands.map(() => undefined), closed}
-    const to = opts.endpoint ?? endpoint
-    await subscribeOnce(to, deadline(connection.timeoutMs))
     const run = runId()
     const tagged = commands.map((c, i) => ({...c, correlationData: `mqctl-${run}-${i}`}))
     const answers = new Map<string, DynsecResponse>()
@@ -156,17 +183,25 @@ export async function openDynsecSession(
 
     listeners.add(listener)
     try {
-      await exchange(client, connection, tagged, answers, maxPacket, {...opts, endpoint: to}, waiters, () => closed)
+      await exchange(client, connection, tagged, answers, maxPacket, opts, waiters, {
+        stage,
+        isClosed: () => closed,
+        unavailable: () => unavailable,
+        hungUp: async () => {
+          // mqtt.js may fail a pending publish a moment before its 'close' event.
+          if (!closed) await new Promise((resolve) => setImmediate(resolve))
+          if (!closed && !client.connected) closed = closedByPeer(where, stage.now)
+          return closed
+        },
+        guard: (promise, at) => peer.guard(promise, at),
+        endpoint,
+      })
     } finally {
       listeners.delete(listener)
     }
 
+    if (unavailable !== undefined) throw endpointUnavailable(unavailable)
     const responses = tagged.map((c) => answers.get(c.correlationData))
-    if (responses.some((r) => r && /endpoint not available/i.test(r.error ?? ''))) {
-      throw new MqctlError('TIMEOUT_NO_PLUGIN', `the broker says the ${to.name} endpoint is not available`, {
-        hint: to.noReplyHint,
-      })
-    }
 
     return responses.includes(undefined) ? {responses, closed} : {responses}
   }
@@ -212,16 +247,14 @@ async function readBrokerVersion(client: MqttClient, ms: number): Promise<string
 }
 
 /**
- * The reply envelope `{"responses": [{command, error?, data?, correlationData?}, …]}`; anything
- * else is someone else's traffic and ignored. Checked by hand, to the rules of
- * dynsecResponseEnvelopeSchema (test/lib/dynsec/client.test.ts holds them together): zod costs
- * start-up time here.
+ * The reply envelope's responses, checked by hand to the rules of dynsecResponseEnvelopeSchema
+ * (test/lib/dynsec/client-envelope.test.ts holds them together): zod costs start-up time here.
  */
-export function readEnvelope(payload: Buffer): DynsecResponse[] {
-  const parsed = safeJson(payload) as {responses?: unknown} | undefined
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed) || !Array.isArray(parsed.responses))
-    return []
-  const ok = parsed.responses.every(
+function envelopeResponses(parsed: unknown): DynsecResponse[] | undefined {
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return undefined
+  const list = (parsed as {responses?: unknown}).responses
+  if (!Array.isArray(list)) return undefined
+  const ok = list.every(
     (r: unknown) =>
       typeof r === 'object' &&
       r !== null &&
@@ -229,21 +262,31 @@ export function readEnvelope(payload: Buffer): DynsecResponse[] {
       typeof (r as DynsecResponse).command === 'string' &&
       ((r as DynsecResponse).error === undefined || typeof (r as DynsecResponse).error === 'string'),
   )
-  return ok ? (parsed.responses as DynsecResponse[]) : []
+  return ok ? (list as DynsecResponse[]) : undefined
 }
+
+/** The responses of a reply payload, or none when it is not a reply envelope. */
+export const readEnvelope = (payload: Buffer): DynsecResponse[] => envelopeResponses(safeJson(payload)) ?? []
 
 async function subscribe(
   client: MqttClient,
   connection: ResolvedConnection,
   limit: Deadline,
+  peer: ReturnType<typeof watchHangUp>,
   endpoint: ControlEndpoint,
 ): Promise<void> {
   const notAllowedToSubscribe = (reason: string) =>
     new MqctlError('CONNECTION_NOT_AUTHORIZED', `not allowed to subscribe to ${endpoint.response}: ${reason}`, {
       hint: endpoint.accessHint('subscribe'),
     })
-  const granted = await limit
-    .race(client.subscribeAsync(endpoint.response, {qos: connection.qos}), 'the broker did not answer SUBSCRIBE')
+  const granted = await peer
+    .guard(
+      limit.race(
+        client.subscribeAsync(endpoint.response, {qos: connection.qos}),
+        'the broker did not answer SUBSCRIBE',
+      ),
+      'before SUBACK',
+    )
     .catch((error: unknown) => {
       if (error instanceof MqctlError) throw error
       throw notAllowedToSubscribe((error as Error).message.replace(/^Subscribe error: /, ''))
@@ -286,9 +329,16 @@ async function exchange(
   maxPacket: number | undefined,
   options: DynsecSendOptions,
   waiters: Set<() => void>,
-  isClosed: () => MqctlError | undefined,
+  state: {
+    stage: {now: string}
+    isClosed: () => MqctlError | undefined
+    unavailable: () => string | undefined
+    hungUp: () => Promise<MqctlError | undefined>
+    guard: <T>(promise: Promise<T>, stage: string) => Promise<T>
+    endpoint: ControlEndpoint
+  },
 ): Promise<void> {
-  const endpoint = options.endpoint ?? DYNSEC_ENDPOINT
+  const {isClosed, endpoint} = state
   const chunks = chunkPayloads(tagged, maxPacket)
   // Every chunk goes out at once (the broker handles one connection's messages in order, so
   // later chunks see earlier changes); each chunk has its own deadline, so a large plan on a
@@ -296,29 +346,39 @@ async function exchange(
   let sent = 0
   const ends: number[] = []
   for (const [count] of chunks) ends.push((sent += count))
+  state.stage.now = 'before acknowledging the request'
   for (const [, payload] of chunks) {
     const limit = deadline(connection.timeoutMs)
-    if (isClosed()) return
+    if (isClosed() || state.unavailable()) return
     try {
-      await limit.race(
-        client.publishAsync(endpoint.request, payload, {qos: connection.qos}),
-        'the broker did not acknowledge the request',
+      // mqtt.js keeps an unacknowledged QoS 1 publish for a resend and never fails it when the
+      // connection closes: the guard races it with the close.
+      await state.guard(
+        limit.race(
+          client.publishAsync(endpoint.request, payload, {qos: connection.qos}),
+          'the broker did not acknowledge the request',
+        ),
+        state.stage.now,
       )
     } catch (error) {
-      if (isClosed()) return
+      if (error instanceof MqctlError && error.code !== 'CONNECTION_CLOSED') throw error
+      if (await state.hungUp()) return
       const rc = (error as {code?: number}).code
       if (typeof rc === 'number' && rc >= 128) {
         throw new MqctlError(
           'CONNECTION_NOT_AUTHORIZED',
           `the broker refused the request to ${endpoint.request}: ${reasonText(rc)}`,
-          {hint: endpoint.accessHint('publish')},
+          {
+            hint: endpoint.accessHint('publish'),
+          },
         )
       }
 
-      throw error
+      throw new MqctlError('CONNECTION_FAILED', `sending the request failed: ${(error as Error).message}`)
     }
   }
 
+  state.stage.now = 'before the plugin answered'
   // The broker writes the reply right after its PUBACK, and with Nagle's algorithm on its socket
   // the reply waits until this side ACKs the PUBACK, which a delayed ACK holds back ~40 ms. Any
   // packet sent now carries that ACK at once (mosquitto_ctrl pays the 40 ms; mqctl need not).
@@ -329,7 +389,7 @@ async function exchange(
     return true
   }
 
-  const noPlugin = () => [...answers.values()].some((r) => /endpoint not available/i.test(r.error ?? ''))
+  const noPlugin = () => state.unavailable() !== undefined
   for (const end of ends) {
     const limit = deadline(connection.timeoutMs)
     await limit.race(

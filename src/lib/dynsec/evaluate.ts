@@ -268,8 +268,8 @@ export function evaluateDynsec(state: DynsecState, q: DynsecQuery, options: Eval
     const indexed = role.acls.map((acl, j) => ({acl, path: `roles[${ri}].acls[${j}]`}))
     if (types.literal) {
       const literals = indexed.filter((x) => x.acl.acltype === types.literal)
-      // A hash lookup by topic: with two equal topics (possible only in a hand-edited file) the
-      // one loaded last is found.
+      // A hash lookup by topic: with two equal topics (a file, or createRole/modifyRole, which do not
+      // check) the one loaded last is found.
       const hit = literals.findLast((x) => x.acl.topic === q.topic)
       for (const x of literals) {
         step.acls.push({
@@ -288,8 +288,10 @@ export function evaluateDynsec(state: DynsecState, q: DynsecQuery, options: Eval
       let filter: string | undefined
       if (types.literal) {
         if (v21) {
+          // The `$` test looks at the ACL as written, before a name that starts with `$` is put in.
+          const dollar = x.acl.topic.startsWith('$') === q.topic.startsWith('$')
           filter = substitute21(x.acl.topic, q.clientId, q.username, true)
-          matched = filter !== undefined && subscriptionWithinAcl21(filter, q.topic)
+          matched = dollar && filter !== undefined && subscriptionWithinAcl21(filter, q.topic)
           if (filter === x.acl.topic) filter = undefined
           else filter ??= '(no value to substitute)'
         } else {

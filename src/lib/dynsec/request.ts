@@ -1,6 +1,6 @@
 import {MqctlError} from '../errors.js'
 import {checkTopicFilter, describeTopicProblem} from '../topic.js'
-import {ACL_TYPES, DEFAULT_ACL_TYPES} from './catalog.js'
+import {ACL_TYPES, DEFAULT_ACL_TYPES, findDynsecCommand} from './catalog.js'
 import type {DynsecRequest} from './schemas.js'
 
 /*
@@ -87,6 +87,15 @@ export interface RequestExtras {
 const pick = (extras: RequestExtras, keys: Array<keyof RequestExtras>) =>
   Object.fromEntries(keys.filter((k) => extras[k] !== undefined).map((k) => [k, extras[k]]))
 
+const NAME_PARAMS = new Set(['username', 'groupname', 'rolename'])
+
+/** An empty user, group or role name is refused here, before anything is sent (exit 2). */
+function refuseEmptyNames(name: string, a: ReadonlyArray<string | undefined>): void {
+  for (const [i, param] of (findDynsecCommand(name)?.params ?? []).entries()) {
+    if (NAME_PARAMS.has(param.replace(/\?$/, '')) && a[i] === '') throw bad(`empty ${param}: give a name`)
+  }
+}
+
 /**
  * Builds the JSON request for a command from its positional words and extras. Key order
  * follows what mosquitto_ctrl sends, so captured traffic reads the same.
@@ -96,6 +105,7 @@ export function buildDynsecRequest(
   a: Array<string | undefined>,
   extras: RequestExtras = {},
 ): DynsecRequest {
+  refuseEmptyNames(name, a)
   switch (name) {
     case 'setDefaultACLAccess':
       return {command: name, acls: [{acltype: parseDefaultAclType(a[0]!), allow: parseAllow(a[1]!)}]}
@@ -103,6 +113,7 @@ export function buildDynsecRequest(
     case 'getAnonymousGroup':
       return {command: name}
     case 'createClient':
+    case 'modifyClient':
       return {
         command: name,
         username: a[0],
@@ -121,12 +132,6 @@ export function buildDynsecRequest(
       return {command: name, username: a[0], rolename: a[1], ...optionalPriority(a[2])}
     case 'removeClientRole':
       return {command: name, username: a[0], rolename: a[1]}
-    case 'modifyClient':
-      return {
-        command: name,
-        username: a[0],
-        ...pick(extras, ['clientid', 'password', 'textname', 'textdescription', 'roles', 'groups']),
-      }
     case 'listClients':
     case 'listGroups':
     case 'listRoles':

@@ -58,13 +58,17 @@ export type BrokerAccount =
  * named user, or for "mosquitto" (the default) "nobody" when there is no such user, as the
  * broker itself falls back (2.0.11 logs "Trying 'nobody' instead.").
  */
-export async function brokerAccount(user: string | undefined, asRoot: boolean): Promise<BrokerAccount> {
+export async function brokerAccount(
+  user: string | undefined,
+  asRoot: boolean,
+  lookup: (name: string) => Promise<Account | undefined> = lookupAccount,
+): Promise<BrokerAccount> {
   const name = user ?? 'mosquitto'
   if (!asRoot || name === 'root') return {kind: 'unchanged'}
-  const account = await lookupAccount(name)
+  const account = await lookup(name)
   if (account) return {kind: 'switches', account, fellBack: false}
   if (name === 'mosquitto') {
-    const nobody = await lookupAccount('nobody')
+    const nobody = await lookup('nobody')
     if (nobody) return {kind: 'switches', account: nobody, fellBack: true}
     return {kind: 'missing', name: 'nobody'}
   }

@@ -1,15 +1,8 @@
 import {z} from 'zod'
 
 import {DYNSEC_COMMANDS, type OutputKind} from '../dynsec/catalog.js'
-import {withVerdict} from './verdict.js'
-import {
-  anonymousGroupDataSchema,
-  defaultAclDataSchema,
-  getClientDataSchema,
-  getGroupDataSchema,
-  getRoleDataSchema,
-  listDataSchema,
-} from '../dynsec/schemas.js'
+import {verdictSchema, withVerdict} from './verdict.js'
+import * as dynsec from '../dynsec/schemas.js'
 
 /**
  * The --json success output of every command, as zod types: the contract scripts rely on.
@@ -36,12 +29,12 @@ export const dynsecOkSchema = z.object({ok: z.literal(true), command: z.string()
 
 const DYNSEC_OUTPUT: Record<OutputKind, z.ZodType> = {
   none: dynsecOkSchema,
-  defaultAcl: defaultAclDataSchema,
-  client: getClientDataSchema,
-  group: getGroupDataSchema,
-  role: getRoleDataSchema,
-  list: listDataSchema,
-  anonymousGroup: anonymousGroupDataSchema,
+  defaultAcl: dynsec.defaultAclDataSchema,
+  client: dynsec.getClientDataSchema,
+  group: dynsec.getGroupDataSchema,
+  role: dynsec.getRoleDataSchema,
+  list: dynsec.listDataSchema,
+  anonymousGroup: dynsec.anonymousGroupDataSchema,
 }
 
 const findingSchema = z.looseObject({
@@ -61,6 +54,34 @@ const lintReportSchema = z.looseObject({
 const filesSchema = z.object({files: z.array(z.string()).describe('The files written.')})
 const sourcedValue = z.object({value: z.string(), source: z.string().optional()})
 
+const dynsecStageSchema = z.enum(['authentication', 'broker', 'acl', 'default'])
+const dynsecDecidingAclSchema = z.looseObject({
+  path: z.string().describe('JSON path into the state, e.g. roles[3].acls[1]'),
+  rolename: z.string(),
+  acltype: z.string(),
+  topic: z.string(),
+  priority: z.number().int(),
+  allow: z.boolean(),
+})
+const dynsecVerdictSchema = withVerdict({
+  stage: dynsecStageSchema,
+  reason: z.string(),
+  clientPath: z.string().optional(),
+  decidedBy: dynsecDecidingAclSchema.optional(),
+  walk: z.array(
+    z.looseObject({
+      rolename: z.string(),
+      path: z.string().optional(),
+      linkPath: z.string(),
+      priority: z.number().int(),
+      via: z.string(),
+      acls: z.array(z.looseObject({path: z.string(), topic: z.string(), matched: z.boolean()})),
+      refusedWildcards: z.boolean().optional(),
+    }),
+  ),
+  notes: z.array(z.string()),
+})
+
 /** Commands outside the dynsec catalog (their owners keep these in step with the commands). */
 /** What `profile add|set|use|remove` print under --json. */
 const profileEditSchema = z.looseObject({
@@ -71,13 +92,36 @@ const profileEditSchema = z.looseObject({
 })
 
 const OTHER_OUTPUT: Record<string, z.ZodType> = {
-  'acl:check': z.looseObject({
+  'acl:check': withVerdict({
     allowed: z.boolean(),
     reason: z.string(),
-    line: z.number().int().optional(),
+    line: z.number().int().optional().describe('The line that decided, when one did.'),
+    query: z.looseObject({
+      username: z.string().nullable(),
+      clientId: z.string(),
+      topic: z.string(),
+      access: z.enum(['read', 'write']),
+    }),
     steps: z.array(z.looseObject({line: z.number().int(), outcome: z.string(), reason: z.string()})),
   }),
-  'acl:lint': lintReportSchema,
+  'acl:lint': lintReportSchema.extend({
+    omitted: z.record(z.string(), z.number().int()).describe('Findings not listed per rule id (over 1000 each).'),
+  }),
+  'acl:who': z.looseObject({
+    topic: z.string(),
+    access: z.enum(['read', 'write']),
+    clientId: z.string(),
+    allowed: z.array(
+      z.looseObject({
+        username: z.string().nullable().describe('null: a client without username.'),
+        source: z.enum(['passwd', 'acl', 'passwd+acl', 'anonymous']),
+        reason: z.string(),
+        line: z.number().int().optional(),
+      }),
+    ),
+    denied: z.number().int(),
+    candidates: z.number().int(),
+  }),
   'cert:ca': filesSchema,
   'cert:client': filesSchema,
   'cert:server': filesSchema,
@@ -89,6 +133,42 @@ const OTHER_OUTPUT: Record<string, z.ZodType> = {
     config: z.string(),
   }),
   'config:lint': lintReportSchema,
+  'dynsec:check': dynsecVerdictSchema,
+  'dynsec:migrate': z.looseObject({
+    written: z
+      .boolean()
+      .describe('false: something cannot be carried exactly and --accept-lossy was not given (exit 1)'),
+    output: z.string(),
+    target: z.enum(['2.0', '2.1']),
+    lossy: z.number().int(),
+    items: z.array(
+      z.looseObject({
+        severity: z.enum(['lossy', 'notice']),
+        location: z.string().describe('file:line'),
+        message: z.string(),
+        username: z.string().optional(),
+        aclLine: z.number().int().optional(),
+      }),
+    ),
+    users: z.object({carried: z.number().int(), notCarried: z.number().int()}),
+    roles: z.number().int(),
+    config: z.array(z.string()).describe('The mosquitto.conf lines that replace password_file and acl_file.'),
+  }),
+  'dynsec:who': z.looseObject({
+    topic: z.string(),
+    access: z.string(),
+    clients: z.array(
+      z.looseObject({
+        username: z.string().optional().describe('absent for the anonymous client'),
+        clientId: z.string(),
+        path: z.string().optional(),
+        verdict: verdictSchema,
+        stage: dynsecStageSchema,
+        reason: z.string(),
+        decidedBy: dynsecDecidingAclSchema.optional(),
+      }),
+    ),
+  }),
   'dynsec:init': z.looseObject({
     ok: z.literal(true),
     file: z.string(),
@@ -105,10 +185,11 @@ const OTHER_OUTPUT: Record<string, z.ZodType> = {
   }),
   'passwd:verify': z.looseObject({
     username: z.string(),
-    outcome: z.enum(['match', 'mismatch', 'no-user']),
+    outcome: z.enum(['match', 'mismatch', 'no-user', 'invalid-entry']),
     line: z.number().int().optional(),
+    problem: z.string().optional(),
   }),
-  probe: z.looseObject({
+  probe: withVerdict({
     checks: z.array(
       z.looseObject({
         kind: z.enum(['connect', 'subscribe', 'publish', 'receive']),
@@ -116,9 +197,11 @@ const OTHER_OUTPUT: Record<string, z.ZodType> = {
         allowed: z.boolean().optional(),
         reasonCode: z.number().int().optional(),
         reason: z.string(),
+        auxiliary: z.boolean().optional().describe('a loopback helper subscription, never judged by --expect'),
       }),
     ),
-    failed: z.number().int(),
+    expect: z.enum(['allow', 'deny']).optional(),
+    failed: z.number().int().optional().describe('judged checks that missed --expect (only with --expect)'),
   }),
   'profile:list': z.looseObject({
     file: z.string(),

@@ -1,3 +1,8 @@
+import {isAbsolute} from 'node:path'
+import {pathToFileURL} from 'node:url'
+
+import {escapeForLine} from './escape.js'
+
 /**
  * Rendering of lint findings (acl lint, config lint, passwd check): compiler-style text,
  * JSON, and SARIF 2.1.0 for code scanning.
@@ -18,7 +23,23 @@ export function findingsText(file: string, findings: readonly Finding[], color =
     return `\u001B[${code}m${sev}\u001B[39m`
   }
 
-  return findings.map((f) => `${f.file ?? file}:${f.line}:${f.column}: ${paint(f.severity)}: ${f.message} [${f.rule}]`)
+  // Messages quote topics and names from the input: a control byte there must not reach the terminal.
+  return findings.map(
+    (f) =>
+      `${escapeForLine(f.file ?? file)}:${f.line}:${f.column}: ${paint(f.severity)}: ${escapeForLine(f.message)} [${f.rule}]`,
+  )
+}
+
+/**
+ * A path as a SARIF artifactLocation.uri (RFC 3986): absolute paths become file: URLs, relative
+ * ones a relative reference with each segment percent-encoded (spaces, `#`, `%`, `?` …).
+ */
+export function sarifUri(path: string): string {
+  if (isAbsolute(path)) return pathToFileURL(path).href
+  return path
+    .split('/')
+    .map((segment) => encodeURIComponent(segment))
+    .join('/')
 }
 
 export function findingsSarif(
@@ -48,7 +69,7 @@ export function findingsSarif(
           locations: [
             {
               physicalLocation: {
-                artifactLocation: {uri: f.file ?? file},
+                artifactLocation: {uri: sarifUri(f.file ?? file)},
                 region: {startLine: f.line, startColumn: f.column},
               },
             },

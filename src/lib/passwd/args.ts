@@ -1,6 +1,6 @@
 import {MqctlError} from '../errors.js'
 import type {PasswordSources} from '../secrets/password.js'
-import {HASH_TYPES, TARGETS, atoi, type HashType, type Target} from './hash.js'
+import {HASH_TYPES, MAX_ITERATIONS, TARGETS, atoi, type HashType, type Target} from './hash.js'
 
 /**
  * mosquitto_passwd's argument grammar (spec 1.1), kept exactly so scripts keep working:
@@ -83,6 +83,9 @@ export function validateUsername(username: string): void {
   if (/[\u0000-\u001F\u007F]/.test(username)) fail('Error: Username must not contain control characters.')
   if (username.includes(':')) fail("Error: Username must not contain the ':' character.")
   if (username === '') fail('Error: Username must not be empty (the broker ignores such entries).')
+  if (username.startsWith('#')) {
+    fail("Error: Username must not begin with '#' (every reader takes such a line for a comment).")
+  }
   if (username.trim() !== username) {
     fail('Error: Username must not begin or end with spaces (the broker trims them, so the entry could not be used).')
   }
@@ -110,8 +113,15 @@ export function parsePasswdArgs(argv: readonly string[]): PasswdInvocation {
       hashType = value as HashType
     } else if (w === '-I' || w === '--iterations') {
       if (i === words.length - 1) fail('Error: -I argument given but not enough other arguments.')
-      iterations = atoi(words[++i])
+      const text = words[++i]
+      iterations = atoi(text)
       if (iterations < 1) fail('Error: Number of iterations must be > 0.')
+      // atoi saturates at 2^31-1, so compare the digits too: 99999999999 is not 2147483647.
+      if (iterations > MAX_ITERATIONS || Number(/^\s*\+?(\d+)/.exec(text)?.[1]) > MAX_ITERATIONS) {
+        fail(
+          `Error: Number of iterations must be at most ${MAX_ITERATIONS} (mqctl's cap; more takes minutes per hash).`,
+        )
+      }
     } else if (w === '-b' || w === '--batch') {
       batch = true
     } else if (w === '-c' || w === '--create') {

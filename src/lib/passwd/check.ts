@@ -17,7 +17,10 @@ const SALTS: Record<Target, readonly number[]> = {'2.0': [12], '2.1': [12, 64]}
 
 /**
  * Every line the target broker would drop (2.0 logs and removes the entry) or refuse
- * (2.1 refuses the whole file), in the broker's terms (spec 1.9).
+ * (2.1 refuses the whole file), in the broker's terms (spec 1.9). Checked against 2.1.2's
+ * plugins/password-file/password_parse.c: `#` in column 1 and lines without ':' (or of only
+ * colons) are skipped; an empty username, a missing password, a duplicate user, a username or
+ * password over 65535 bytes and a hash that does not decode refuse the file.
  */
 export function checkPasswdLines(lines: readonly PasswdLine[], target: Target = '2.0'): PasswdFinding[] {
   const findings: PasswdFinding[] = []
@@ -32,8 +35,13 @@ export function checkPasswdLines(lines: readonly PasswdLine[], target: Target = 
     if (line.kind === 'invalid') {
       // The broker splits with strtok(":"), so leading colons vanish: ":bob" is bob without a password.
       const fields = tokens(text)
-      if (!text.includes(':')) add(line, 1, 'passwd/invalid-line', `not a "username:hash" line; ${dropped}`)
-      else if (fields.length === 0 || trimBlanks(fields[0].text) === '')
+      // Both versions skip a line without ':' before parsing it; 2.1.2 also skips one of only
+      // colons (strtok finds no username) and still loads the file (password_parse.c).
+      if (!text.includes(':') || (target === '2.1' && fields.length === 0)) {
+        if (target === '2.1') {
+          add(line, 1, 'passwd/invalid-line', 'not a "username:hash" line; the broker skips it', 'warning')
+        } else add(line, 1, 'passwd/invalid-line', `not a "username:hash" line; ${dropped}`)
+      } else if (fields.length === 0 || trimBlanks(fields[0].text) === '')
         add(line, 1, 'passwd/empty-username', `empty username; ${dropped}`)
       else {
         const username = trimBlanks(fields[0].text)

@@ -39,7 +39,18 @@ const WORKER = new URL('hash-worker.js', import.meta.url)
  * nothing. Per-hash promises on the libuv pool were measured to spend as much main-thread time
  * on callbacks and garbage as the hashing itself.
  */
-export async function hashMany(passwords: readonly Buffer[], params: HashParams): Promise<string[]> {
+export async function hashMany(
+  passwords: readonly Buffer[],
+  params: HashParams,
+  /** Told how many hashes are done, now and then (for a progress line on a terminal). */
+  onProgress?: (done: number, total: number) => void,
+): Promise<string[]> {
+  let finished = 0
+  const progress = (n: number) => {
+    finished += n
+    onProgress?.(finished, passwords.length)
+  }
+
   const workerCount = Math.min(availableParallelism() - 1, Math.ceil(passwords.length / CHUNK) - 1)
   if (
     params.type !== 'sha512-pbkdf2' ||
@@ -47,7 +58,13 @@ export async function hashMany(passwords: readonly Buffer[], params: HashParams)
     workerCount < 1 ||
     !existsSync(fileURLToPath(WORKER))
   ) {
-    return Promise.all(passwords.map((p) => hashPassword(p, params)))
+    return Promise.all(
+      passwords.map(async (p) => {
+        const hash = await hashPassword(p, params)
+        progress(1)
+        return hash
+      }),
+    )
   }
 
   const {saltBytes, iterations} = params
@@ -69,10 +86,11 @@ export async function hashMany(passwords: readonly Buffer[], params: HashParams)
 
   const threads = Array.from({length: workerCount}, () => new Worker(WORKER))
   try {
-    const done = Promise.all(threads.map((worker) => feedWorker(worker, take, keys)))
+    const done = Promise.all(threads.map((worker) => feedWorker(worker, take, keys, progress)))
     done.catch(() => {}) // awaited below; a worker failing early must not be an unhandled rejection
     for (let chunk = take(); chunk; chunk = take()) {
       hashChunkInto(chunk, keys, chunk.start)
+      progress(chunk.passwords.length)
       await yieldToEvents() // let the workers' results in and hand them their next chunk
     }
 
@@ -95,7 +113,12 @@ export async function hashMany(passwords: readonly Buffer[], params: HashParams)
  * are kept in flight, because the main thread answers only between its own chunks and a
  * worker with nothing queued would sit idle until then.
  */
-function feedWorker(worker: Worker, take: () => HashChunk | undefined, keys: Buffer): Promise<void> {
+function feedWorker(
+  worker: Worker,
+  take: () => HashChunk | undefined,
+  keys: Buffer,
+  progress: (n: number) => void,
+): Promise<void> {
   return new Promise((resolve, reject) => {
     let inFlight = 0
     const handOut = () => {
@@ -109,6 +132,7 @@ function feedWorker(worker: Worker, take: () => HashChunk | undefined, keys: Buf
     worker.on('message', ({start, keys: got}: {start: number; keys: Uint8Array}) => {
       inFlight--
       keys.set(got, start * KEY_BYTES)
+      progress(got.length / KEY_BYTES)
       handOut()
     })
     worker.once('error', reject)

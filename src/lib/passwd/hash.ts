@@ -126,8 +126,24 @@ export function decodeHash(encoded: string, saltLengths: readonly number[] = [12
   return 'unknown-type'
 }
 
-/** Iteration counts above this would make a single verify run for minutes: treat as hostile. */
-const MAX_VERIFY_ITERATIONS = 10_000_000
+/**
+ * Iteration counts above this would make a single hash or verify run for minutes (about 10 s
+ * here at the cap): refused when asked for (-I, --iterations) and when read from a hash.
+ */
+export const MAX_ITERATIONS = 10_000_000
+const MAX_VERIFY_ITERATIONS = MAX_ITERATIONS
+
+/** The -I / --iterations cap: a usage error naming the flag. */
+export function checkIterations(iterations: number, flag = '--iterations'): number {
+  if (!Number.isSafeInteger(iterations) || iterations < 1 || iterations > MAX_ITERATIONS) {
+    throw new MqctlError(
+      'USAGE_ITERATIONS',
+      `${flag} must be a whole number from 1 to ${MAX_ITERATIONS}, not ${iterations}`,
+    )
+  }
+
+  return iterations
+}
 
 /** Checks a password against a `$6$`/`$7$` string in constant time. */
 export async function verifyPassword(encoded: string, password: Buffer): Promise<boolean> {

@@ -36,7 +36,7 @@ export interface PluginHashOptions {
   iterations?: number
   /** Random salt bytes for PBKDF2 formats (bcrypt's salt is always 16 bytes). */
   saltBytes?: number
-  /** bcrypt cost, 4 to 31. */
+  /** bcrypt cost, 4 to MAX_BCRYPT_COST. */
   cost?: number
   /** Fixed salt bytes, for known-answer tests. */
   salt?: Buffer
@@ -68,6 +68,11 @@ export const PLUGIN_FORMAT_DEFAULTS: Record<PluginFormat, PluginFormatDefaults> 
 
 /** Verify refuses more work than this per PBKDF2 attempt (and hash writes no more). */
 export const MAX_PBKDF2_ITERATIONS = 10_000_000
+/**
+ * bcrypt costs above this take minutes to days per hash (each step doubles the work; 17 is about
+ * 10 s here, like 10,000,000 PBKDF2 iterations): a hash to verify is attacker-supplied input.
+ */
+export const MAX_BCRYPT_COST = 17
 /** Longest derived key mqctl computes or accepts in a stored hash. */
 export const MAX_KEY_BYTES = 512
 /** Longest salt mqctl writes, or accepts in a stored hash (bytes of the field). */
@@ -160,7 +165,7 @@ async function hashBcrypt(password: Buffer, options: PluginHashOptions): Promise
     throw badOption('digest, keyBytes and saltEncoding apply only to the PBKDF2 formats')
   if (options.saltBytes !== undefined && options.saltBytes !== BCRYPT_SALT_BYTES)
     throw badOption(`bcrypt salts are always ${BCRYPT_SALT_BYTES} bytes`)
-  const cost = checkInteger('cost', options.cost ?? PLUGIN_FORMAT_DEFAULTS.bcrypt.cost!, 4, 31)
+  const cost = checkInteger('cost', options.cost ?? PLUGIN_FORMAT_DEFAULTS.bcrypt.cost!, 4, MAX_BCRYPT_COST)
   const text = bcryptPasswordText(password)
   // x/crypto/bcrypt's GenerateFromPassword refuses passwords over 72 bytes (go-auth's pw fails).
   if (password.length > BCRYPT_MAX_PASSWORD_BYTES)
@@ -259,6 +264,8 @@ export function parsePluginHash(encoded: string): ParsedPluginHash {
       )
     const cost = Number(m[2])
     if (cost < 4 || cost > 31) throw badHash(`bcrypt cost ${m[2]} is outside 04 to 31`)
+    if (cost > MAX_BCRYPT_COST)
+      throw badHash(`bcrypt cost ${cost} is above ${MAX_BCRYPT_COST}, mqctl's cap (each step doubles the work)`)
     return {kind: 'bcrypt', format: 'bcrypt', revision: m[1] as 'a' | 'b' | 'y', cost, salt: m[3], hash: m[4]}
   }
 

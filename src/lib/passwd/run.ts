@@ -11,6 +11,8 @@ export interface PasswdIO {
   warn(message: string): void
   /** Where `-c -` writes its line. */
   writeStdout(text: string): void
+  /** Progress of -U's hashing (the front end shows it on a terminal only). */
+  progress?(done: number, total: number): void
 }
 
 export type PasswdResult =
@@ -73,7 +75,7 @@ export async function runPasswd(invocation: PasswdInvocation, io: PasswdIO): Pro
     return editPasswdFile(
       target,
       async (lines) => {
-        const upgraded = await upgradeEntries(lines, (passwords) => hashMany(passwords, params))
+        const upgraded = await upgradeEntries(lines, (passwords) => hashMany(passwords, params, io.progress))
         const {converted, skipped, other} = upgraded
         return {
           lines: converted > 0 ? upgraded.lines : undefined,

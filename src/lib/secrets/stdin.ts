@@ -1,8 +1,22 @@
 import {MqctlError} from '../errors.js'
 
 /**
+ * The longest password line read from a stream or file, in bytes (mosquitto_passwd: passwords
+ * must be under 65536 characters). A longer line is an error, and reading stops there, so
+ * `--password-stdin </dev/zero` ends at once in bounded memory.
+ */
+export const MAX_PASSWORD_LINE_BYTES = 65_535
+
+export const passwordLineTooLong = (source: string) =>
+  new MqctlError(
+    'USAGE_PASSWORD_TOO_LONG',
+    `${source}: the password line is longer than ${MAX_PASSWORD_LINE_BYTES} bytes (is this the right input?)`,
+  )
+
+/**
  * Line reader over a stream (stdin) that keeps what it read past the last line it handed out,
- * so several reads (admin password, then a client password) share one stdin.
+ * so several reads (admin password, then a client password) share one stdin. Lines are bounded
+ * by MAX_PASSWORD_LINE_BYTES (plus a CR/LF run).
  */
 export class LineReader {
   private buffered = Buffer.alloc(0)
@@ -25,14 +39,16 @@ export class LineReader {
       if (nl !== -1) {
         const line = this.buffered.subarray(0, nl)
         this.buffered = this.buffered.subarray(nl + 1)
-        return stripEol(line)
+        return checkLength(stripEol(line))
       }
 
+      // No newline yet: more than a password line and its CRLF is already too much.
+      if (this.buffered.length > MAX_PASSWORD_LINE_BYTES + 2) throw passwordLineTooLong('standard input')
       if (this.ended) {
         if (this.buffered.length === 0) return undefined
         const line = this.buffered
         this.buffered = Buffer.alloc(0)
-        return stripEol(line)
+        return checkLength(stripEol(line))
       }
 
       await this.fill()
@@ -72,6 +88,11 @@ export class LineReader {
       stream.resume()
     })
   }
+}
+
+function checkLength(line: Buffer): Buffer {
+  if (line.length > MAX_PASSWORD_LINE_BYTES) throw passwordLineTooLong('standard input')
+  return line
 }
 
 function stripEol(line: Buffer): Buffer {

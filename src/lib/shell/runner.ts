@@ -1,4 +1,4 @@
-import {BROKER_COMMANDS, BROKER_ENDPOINT, findBrokerCommand, runBrokerCommand} from '../broker/control.js'
+import {BROKER_COMMANDS, findBrokerCommand, runBrokerCommand} from '../broker/control.js'
 import {
   buildDynsecRequest,
   DYNSEC_COMMANDS,
@@ -72,8 +72,15 @@ export class ShellRunner {
   constructor(
     private readonly session: Pick<DynsecSession, 'send' | 'closed'>,
     private readonly io: ShellIO,
-    private readonly options: {layout: Layout; completion: boolean},
+    private readonly options: {
+      layout: Layout
+      completion: boolean
+      /** A session on the broker control API, opened on first use (it has its own subscription). */
+      broker?: () => Promise<Pick<DynsecSession, 'send'>>
+    },
   ) {}
+
+  private brokerSession?: Promise<Pick<DynsecSession, 'send'>>
 
   /** Fetches the client, group and role names (for completion). Failures leave the old names. */
   async refreshNames(): Promise<void> {
@@ -131,7 +138,10 @@ export class ShellRunner {
       const name = all[1] === undefined ? undefined : findBrokerCommand(all[1])
       if (!name) throw unknown(all[1] ?? 'broker')
       if (all.length > 2) throw new MqctlError('USAGE_ARGUMENTS', `${name} takes no arguments`)
-      const outcome = await runBrokerCommand({send: (c) => this.session.send(c, {endpoint: BROKER_ENDPOINT})}, name)
+      if (!this.options.broker) throw new MqctlError('USAGE_SHELL', 'broker commands are not available here')
+      this.brokerSession ??= this.options.broker()
+      this.brokerSession.catch(() => (this.brokerSession = undefined))
+      const outcome = await runBrokerCommand(await this.brokerSession, name)
       for (const line of outcome.lines) this.io.out(line)
       return 0
     }

@@ -6,7 +6,8 @@ import {describe, expect, it} from 'vitest'
 
 import {readCtrlOptionsFile, ctrlOptionsFilePath} from '../../../src/lib/connection/options-files.js'
 import {configFilePath, loadConfigFile} from '../../../src/lib/connection/profiles.js'
-import {parseBrokerUrl, resolveConnection} from '../../../src/lib/connection/resolve.js'
+import {parseBrokerUrl, valueProblem, optionByName} from '../../../src/lib/connection/options-table.js'
+import {resolveConnection} from '../../../src/lib/connection/resolve.js'
 import {MqctlError} from '../../../src/lib/errors.js'
 
 const dir = () => mkdtempSync(join(tmpdir(), 'mqctl-resolve-'))
@@ -105,13 +106,13 @@ describe('connection resolution', () => {
     expect((await resolveConnection({flags: flags({port: '8883'}), env})).tls?.useOsCerts).toBe(true)
     const u = await resolveConnection({flags: flags({url: 'mqtts://bob:pw@broker:9000/t'}), env})
     expect([u.host, u.port, u.username, u.password, Boolean(u.tls)]).toEqual(['broker', 9000, 'bob', 'pw', true])
-    expect(parseBrokerUrl('mqtt://h', 'x')).toEqual({
+    expect(parseBrokerUrl('mqtt://h')).toEqual({
       tls: false,
       host: 'h',
       port: undefined,
       username: undefined,
       password: undefined,
     })
-    expect(() => parseBrokerUrl('http://h/t', 'x')).toThrow(/Unsupported URL scheme/)
+    expect(valueProblem(optionByName.get('url')!, 'http://h/t')).toBe('Error: Unsupported URL scheme.\n')
   })
 })

@@ -1,39 +1,37 @@
-import fc from 'fast-check'
 import {describe, expect, it} from 'vitest'
 
-import {readEnvelope} from '../../../src/lib/dynsec/client.js'
-import {dynsecResponseEnvelopeSchema} from '../../../src/lib/dynsec/schemas.js'
+import {classifyReply, endpointUnavailable} from '../../../src/lib/dynsec/client.js'
 
-// Replies are read by hand (no zod on a command's path); the zod schema is the reference.
-describe('readEnvelope', () => {
-  it('accepts exactly the envelopes the zod schema accepts, on generated payloads', () => {
-    const leaf = fc.oneof(fc.string({maxLength: 3}), fc.integer(), fc.boolean(), fc.constant(null))
-    const response = fc.oneof(
-      fc.record(
-        {
-          command: fc.oneof(fc.string({maxLength: 5}), leaf),
-          error: fc.oneof(fc.string(), leaf),
-          data: fc.jsonValue({maxDepth: 2}),
-          correlationData: leaf,
-        },
-        {requiredKeys: []},
-      ),
-      leaf,
-      fc.array(leaf, {maxLength: 2}),
+// A 2.1 broker without the plugin answers a $CONTROL request itself. No 2.1 broker is packaged
+// here and a 2.0 broker never forwards $CONTROL publishes, so the reply handling is tested with
+// the payload 2.1.2 sends: the literal of control__negative_reply() in src/control.c (v2.1.2),
+// published at QoS 0 on "<request topic>/response" to the requesting client only. The session
+// stops waiting as soon as a reply is classified "unavailable" (openDynsecSession).
+const ENDPOINT_NOT_AVAILABLE_2_1_2 = Buffer.from('{"error": "endpoint not available"}', 'utf8')
+
+describe('classifyReply', () => {
+  it('recognises 2.1\'s top-level "endpoint not available" (no responses, no correlationData)', () => {
+    expect(classifyReply(ENDPOINT_NOT_AVAILABLE_2_1_2)).toEqual({kind: 'unavailable', error: 'endpoint not available'})
+    const error = endpointUnavailable('endpoint not available')
+    expect([error.code, error.exit]).toEqual(['TIMEOUT_NO_PLUGIN', 4])
+    expect(error.message).toBe(
+      'the broker says the dynamic-security endpoint is not available ("endpoint not available")',
     )
-    const payload = fc.oneof(
-      fc.record({responses: fc.oneof(fc.array(response, {maxLength: 3}), leaf)}, {requiredKeys: []}),
-      fc.array(response, {maxLength: 2}),
-      leaf,
-    )
-    fc.assert(
-      fc.property(payload, (value) => {
-        const parsed = dynsecResponseEnvelopeSchema.safeParse(value)
-        const got = readEnvelope(Buffer.from(JSON.stringify(value)))
-        expect(got).toEqual(parsed.success ? parsed.data.responses : [])
-      }),
-      {numRuns: 3000, seed: 21},
-    )
-    expect(readEnvelope(Buffer.from('not json'))).toEqual([])
+    expect(error.hint).toContain('mosquitto_dynamic_security.so')
+  })
+
+  it('passes plugin responses on and ignores junk', () => {
+    const reply = (responses: unknown[]) => Buffer.from(JSON.stringify({responses}))
+    expect(classifyReply(reply([{command: 'listRoles', correlationData: 'x-0', data: {}}]))).toEqual({
+      kind: 'responses',
+      responses: [{command: 'listRoles', correlationData: 'x-0', data: {}}],
+    })
+    for (const junk of ['not json', '[1,2]', '{"error": 5}', '"text"', '{}'])
+      expect(classifyReply(Buffer.from(junk)), junk).toBeUndefined()
+  })
+
+  it('also recognises the error inside a response entry', () => {
+    const payload = Buffer.from(JSON.stringify({responses: [{command: 'x', error: 'endpoint not available'}]}))
+    expect(classifyReply(payload)).toEqual({kind: 'unavailable', error: 'endpoint not available'})
   })
 })

@@ -1,4 +1,4 @@
-import {spawn} from 'node:child_process'
+import {spawn, spawnSync} from 'node:child_process'
 import {
   chmodSync,
   lstatSync,
@@ -10,6 +10,7 @@ import {
   symlinkSync,
   writeFileSync,
 } from 'node:fs'
+import {createServer} from 'node:net'
 import {join} from 'node:path'
 import {fileURLToPath, pathToFileURL} from 'node:url'
 
@@ -19,7 +20,7 @@ import {describe, expect, it} from 'vitest'
 import {tempDirs} from '../../helpers/temp-dirs.js'
 
 import {MqctlError} from '../../../src/lib/errors.js'
-import {resolveWriteTarget, writeFileAtomic} from '../../../src/lib/files/atomic.js'
+import {resolveWriteTarget, writeFileAtomic, writeFileExclusive} from '../../../src/lib/files/atomic.js'
 
 const REPO = fileURLToPath(new URL('../../../', import.meta.url))
 // The compiled module: a child starts in a tenth of the time tsx needs, so the kill loop gets its rounds.
@@ -237,4 +238,56 @@ for (;;) {
     await writeFileAtomic(target, A)
     expect(readdirSync(dir).sort()).toEqual(['A', 'B', 'data', 'writer.mjs'])
   }, 50_000)
+})
+
+describe('special files are written through, never replaced', () => {
+  it('a FIFO with a reader gets the bytes and stays a FIFO', async () => {
+    const dir = freshDir()
+    const fifo = join(dir, 'fifo')
+    expect(spawnSync('mkfifo', [fifo]).status).toBe(0)
+    const reader = spawn('cat', [fifo], {stdio: ['ignore', 'pipe', 'ignore']})
+    let got = ''
+    reader.stdout.on('data', (d) => (got += d))
+    const closed = new Promise((r) => reader.once('close', r))
+    await writeFileAtomic(fifo, 'through\n')
+    await closed
+    expect(got).toBe('through\n')
+    expect(lstatSync(fifo).isFIFO()).toBe(true)
+    expect(readdirSync(dir)).toEqual(['fifo'])
+  })
+
+  it('/dev/null and a symlink to it stay what they are', async () => {
+    const dir = freshDir()
+    symlinkSync('/dev/null', join(dir, 'null'))
+    await writeFileAtomic(join(dir, 'null'), 'x')
+    await writeFileAtomic('/dev/null', 'x')
+    expect(lstatSync(join(dir, 'null')).isSymbolicLink()).toBe(true)
+    expect(statSync('/dev/null').isCharacterDevice()).toBe(true)
+  })
+
+  it('a unix socket is refused (FILE_NOT_REGULAR, exit 5) and left alone', async () => {
+    const dir = freshDir()
+    const path = join(dir, 'sock')
+    const server = createServer().listen(path)
+    await new Promise((r) => server.once('listening', r))
+    try {
+      const err = await writeFileAtomic(path, 'x').catch((e: unknown) => e)
+      expect((err as MqctlError).code).toBe('FILE_NOT_REGULAR')
+      expect((err as MqctlError).exit).toBe(5)
+      expect(lstatSync(path).isSocket()).toBe(true)
+    } finally {
+      server.close()
+    }
+  })
+
+  it('create-only (writeFileExclusive) refuses anything already there, a FIFO included', async () => {
+    const dir = freshDir()
+    expect(spawnSync('mkfifo', [join(dir, 'fifo')]).status).toBe(0)
+    const err = await writeFileExclusive(join(dir, 'fifo'), 'x').catch((e: unknown) => e)
+    expect((err as MqctlError).code).toBe('FILE_EXISTS')
+    await writeFileExclusive(join(dir, 'new'), 'complete\n', 0o640)
+    expect(readFileSync(join(dir, 'new'), 'utf8')).toBe('complete\n')
+    expect(statSync(join(dir, 'new')).mode & 0o777).toBe(0o640)
+    expect(readdirSync(dir).sort()).toEqual(['fifo', 'new'])
+  })
 })

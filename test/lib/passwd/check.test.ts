@@ -71,7 +71,8 @@ describe('checkPasswdLines: every rule with its position', () => {
 
   it('target 2.1: 64-byte salts and argon2id are fine', () => {
     expect(brief(check(FILE, '2.1'))).toEqual([
-      {line: 3, column: 1, rule: 'passwd/invalid-line', severity: 'error'},
+      // 2.1.2's password_parse.c skips a line without ':' and loads the file: a warning only.
+      {line: 3, column: 1, rule: 'passwd/invalid-line', severity: 'warning'},
       {line: 4, column: 1, rule: 'passwd/empty-username', severity: 'error'},
       {line: 5, column: 5, rule: 'passwd/missing-password', severity: 'error'},
       {line: 6, column: 7, rule: 'passwd/plaintext', severity: 'error'},
@@ -86,6 +87,18 @@ describe('checkPasswdLines: every rule with its position', () => {
       {line: 18, column: 1, rule: 'passwd/username-too-long', severity: 'error'},
       {line: 19, column: 9, rule: 'passwd/plaintext', severity: 'error'},
     ])
+  })
+
+  it('target 2.1: lines without ":" and lines of only colons are skipped, not a refusal of the file', () => {
+    for (const line of ['no colon here', ':::', '   ']) {
+      const found = check(`${line}\n`, '2.1')
+      expect(
+        found.filter((f) => f.severity === 'error'),
+        line,
+      ).toEqual([])
+      if (line.trim()) expect(found[0].message).toBe('not a "username:hash" line; the broker skips it')
+      expect(found.some((f) => /refuses the file/.test(f.message))).toBe(false)
+    }
   })
 
   it('messages say what the target broker does', () => {

@@ -156,7 +156,7 @@ describe('runPasswd on files', () => {
 })
 
 describe('verifyUserPassword', () => {
-  it('match / mismatch / no-user, the last duplicate wins, and positions on a bad hash', async () => {
+  it('match / mismatch / no-user / invalid-entry, the last duplicate wins', async () => {
     const f = join(freshDir(), 'pw')
     writeFileSync(f, '')
     await run(['-b', f, 'a', 'one'])
@@ -165,9 +165,13 @@ describe('verifyUserPassword', () => {
     expect(await verifyUserPassword(f, 'a', Buffer.from('one'))).toEqual({username: 'a', outcome: 'match', line: 3})
     expect((await verifyUserPassword(f, 'a', Buffer.from('two'))).outcome).toBe('mismatch')
     expect(await verifyUserPassword(f, 'zz', Buffer.from('one'))).toEqual({username: 'zz', outcome: 'no-user'})
-    const err = await verifyUserPassword(f, 'x', Buffer.from('plain')).catch((e: unknown) => e)
-    expect(err).toBeInstanceOf(MqctlError)
-    expect((err as MqctlError).location).toEqual({file: f, line: 2, column: 3})
+    // A plain-text entry is a refused verdict (the broker refuses every password for it), not an error.
+    expect(await verifyUserPassword(f, 'x', Buffer.from('plain'))).toEqual({
+      username: 'x',
+      outcome: 'invalid-entry',
+      line: 2,
+      problem: 'not a hash',
+    })
   })
 
   it('an unreadable file is a file error (exit 5)', async () => {

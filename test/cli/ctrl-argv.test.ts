@@ -1,8 +1,8 @@
 import fc from 'fast-check'
 import {describe, expect, it} from 'vitest'
 
-import {MqctlError} from '../../../src/lib/errors.js'
-import {rewriteCtrlArgv} from '../../../src/hooks/ctrl-argv.js'
+import {MqctlError} from '../../src/lib/errors.js'
+import {rewriteCtrlArgv} from '../../src/cli/ctrl-argv.js'
 
 describe('rewriteCtrlArgv (mosquitto_ctrl argv order)', () => {
   it('moves connection options after the command as long flags and fixes the case', () => {

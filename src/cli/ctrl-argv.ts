@@ -1,9 +1,11 @@
-import {parseCtrlOptions} from '../lib/connection/ctrl-options.js'
+import {checkCtrlOptionsTogether, parseCtrlOptions} from '../lib/connection/ctrl-options.js'
 import {findDynsecCommand, unknownDynsecCommand} from '../lib/dynsec/catalog.js'
 import {MqctlError} from '../lib/errors.js'
 
 /** dynsec subcommands that are mqctl's own rather than mosquitto_ctrl's. */
 const OWN_DYNSEC = new Set(['init', 'check', 'who', 'migrate'])
+/** dynsec subcommands that never connect. */
+const OFFLINE_DYNSEC = new Set(['init'])
 /** Flags that belong to mqctl's commands even where connection options are read. */
 const OWN_FLAGS = new Set(['--json', '--help', '--verbose'])
 
@@ -26,6 +28,8 @@ export function rewriteCtrlArgv(argv: readonly string[]): string[] {
     leading = parsed.options
     start = parsed.rest
     if (start >= argv.length) {
+      // mosquitto_ctrl checks the options together before it looks for a module.
+      checkCtrlOptionsTogether(leading)
       throw new MqctlError('USAGE_NO_COMMAND', 'connection options given but no command (e.g. "dynsec listClients")')
     }
   }
@@ -66,12 +70,11 @@ export function rewriteCtrlArgv(argv: readonly string[]): string[] {
     if (name === 'help') words.splice(1, 1, '--help')
   }
 
+  // `dynsec init` works offline: both mosquitto_ctrl versions parse (and check) the connection
+  // options before it and then ignore them, and Mosquitto's own tests call it that way.
+  if (words[0] === 'dynsec' && OFFLINE_DYNSEC.has(words[1])) leading.clear()
   const moved: string[] = []
-  for (const [flag, value] of leading) {
-    if (flag === 'verbose') continue // mosquitto_ctrl parses -v and ignores it.
-    const name = flag === 'password-stdin' ? 'admin-password-stdin' : flag
-    moved.push(value === true ? `--${name}` : `--${name}=${value}`)
-  }
+  for (const [flag, value] of leading) moved.push(value === true ? `--${flag}` : `--${flag}=${value}`)
 
   // Moved options go before a `--`, so they stay options.
   const dashDash = words.indexOf('--')

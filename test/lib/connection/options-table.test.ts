@@ -1,0 +1,118 @@
+import {mkdtempSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+
+import {describe, expect, it} from 'vitest'
+
+import {connectionFlags, connectionFlagsWithLetters} from '../../../src/base/connection-flags.js'
+import {parseCtrlOptions} from '../../../src/lib/connection/ctrl-options.js'
+import {
+  CONNECTION_OPTIONS,
+  optionByName,
+  parseProxyUrl,
+  profileKeyNames,
+  valueProblem,
+} from '../../../src/lib/connection/options-table.js'
+import {loadConfigFile} from '../../../src/lib/connection/profiles.js'
+import {MqctlError} from '../../../src/lib/errors.js'
+
+const problem = (name: string, value: string) => valueProblem(optionByName.get(name)!, value)
+
+describe('the connection-option table', () => {
+  it('feeds the oclif flags, with mosquitto_ctrl letters where it has them', () => {
+    expect(Object.keys(connectionFlags).sort()).toEqual(CONNECTION_OPTIONS.map((o) => o.name).sort())
+    const letters = Object.entries(connectionFlagsWithLetters)
+      .filter(([, f]) => f.char)
+      .map(([n, f]) => `${f.char}=${n}`)
+    expect(letters.sort()).toEqual(
+      ['A=bind-address', 'L=url', 'P=pw', 'V=protocol-version', 'd=debug', 'h=host', 'i=id', 'o=options-file']
+        .concat(['p=port', 'q=qos', 'u=username'])
+        .sort(),
+    )
+    expect(connectionFlags.host.description).toMatch(/Before the command also -h\.$/)
+  })
+
+  it('makes every connection flag a profile key (but --profile and --admin-password-stdin)', async () => {
+    const d = mkdtempSync(join(tmpdir(), 'mqctl-table-'))
+    const values: Record<string, string> = {
+      port: '1884',
+      qos: '2',
+      'protocol-version': 'mqttv311',
+      timeout: '2.5',
+      'tls-version': 'tlsv1.2',
+      keyform: 'pem',
+      psk: 'abcd',
+      url: 'mqtt://h:1/t',
+      proxy: 'socks5h://p',
+    }
+    const lines = CONNECTION_OPTIONS.filter((o) => !['profile', 'admin-password-stdin'].includes(o.name)).map((o) =>
+      o.kind === undefined ? `    ${o.name}: true` : `    ${o.name}: "${values[o.name] ?? 'x'}"`,
+    )
+    writeFileSync(join(d, 'config.yaml'), `profiles:\n  all:\n${lines.join('\n')}\n    password-env: X\n`)
+    const profile = (await loadConfigFile(join(d, 'config.yaml')))!.profile('all')!
+    for (const key of ['quiet', 'tls-alpn', 'keyform', 'debug']) expect(profile).toHaveProperty(key)
+    expect(profileKeyNames()).toEqual(expect.arrayContaining([...Object.keys(profile), 'password', 'password-file']))
+    // the same checks as on the command line, at the key's line
+    writeFileSync(join(d, 'config.yaml'), 'profiles:\n  bad:\n    timeout: 1e9\n')
+    const loaded = await loadConfigFile(join(d, 'config.yaml'))
+    const error = (() => {
+      try {
+        loaded!.profile('bad')
+      } catch (e) {
+        return e as MqctlError
+      }
+    })()
+    expect(error?.located).toMatch(/config\.yaml:3:14: profile "bad": key "timeout": Invalid timeout given/)
+  })
+
+  it('checks values as mosquitto_ctrl does, never echoing a non-numeric port', () => {
+    expect(problem('port', '-1')).toBe('Error: Invalid port given: -1')
+    expect(problem('port', '0')).toBeUndefined()
+    expect(problem('port', 'adminpw')).not.toContain('adminpw')
+    expect(problem('qos', '3')).toBe('Error: Invalid QoS given: 3')
+    expect(problem('timeout', '1e9')).toMatch(/at most 3600/)
+    expect(problem('timeout', '3601')).toMatch(/at most 3600/)
+    expect(problem('timeout', '0')).toMatch(/more than 0/)
+    expect(problem('timeout', '0.5')).toBeUndefined()
+    expect(problem('timeout', '3600')).toBeUndefined()
+  })
+
+  it('decodes the proxy user and password like mosquitto_ctrl 2.1 and refuses other escapes', () => {
+    expect(parseProxyUrl('socks5h://us%25er:p%3aw%40d%3A@host:1081')).toEqual({
+      host: 'host',
+      port: 1081,
+      username: 'us%er',
+      password: 'p:w@d:',
+    })
+    expect(parseProxyUrl('socks5h://user%@host')).toEqual({problem: 'Error: Invalid URL encoding in username.'})
+    expect(parseProxyUrl('socks5h://u%4@host')).toEqual({problem: 'Error: Invalid URL encoding in username.'})
+    expect(parseProxyUrl('socks5h://u:%zz@host')).toEqual({problem: 'Error: Invalid URL encoding in password.'})
+    expect(parseProxyUrl('socks5h://host')).toEqual({
+      host: 'host',
+      port: 1080,
+      username: undefined,
+      password: undefined,
+    })
+  })
+
+  it('reads argv with the table: checked values, blank line after a missing value', () => {
+    expect([...parseCtrlOptions(['-h', 'a', '--port=1', '-v', '--password-stdin', 'dynsec']).options]).toEqual([
+      ['host', 'a'],
+      ['port', '1'],
+      ['admin-password-stdin', true],
+    ])
+    const verbatim = (words: string[]) => {
+      try {
+        parseCtrlOptions(words)
+      } catch (error) {
+        return (error as MqctlError).verbatim
+      }
+
+      return undefined
+    }
+
+    expect(verbatim(['-p'])).toBe('Error: -p argument given but no port specified.\n\n')
+    expect(verbatim(['-V', 'x'])).toBe('Error: Invalid protocol version argument given.\n\n')
+    expect(verbatim(['--timeout', '1e9'])).toMatch(/^Error: Invalid timeout given: "1e9"/)
+  })
+})
