@@ -1,7 +1,7 @@
 import {readFileSync} from 'node:fs'
 
 /**
- * `acl lint FILE` and `config lint FILE` with their own flags, without oclif: linting a small
+ * `config lint FILE` with its own flags, without oclif: linting a small
  * file in CI or an editor hook should cost about what starting node costs. Anything else
  * (--json, --help, `-` for stdin, an unknown flag or value) returns undefined and oclif answers;
  * test/cli/lint.test.ts compares both paths.
