@@ -20,6 +20,7 @@ type FlagDefs = Record<string, Interfaces.Flag<any>>
 function flagsFromTable(letters: boolean): FlagDefs {
   const out: FlagDefs = {}
   for (const o of CONNECTION_OPTIONS) {
+    if (o.dynsecOnly) continue
     const before = o.letter && !letters ? ` Before the command also -${o.letter}.` : ''
     const description = o.help + before
     const char = letters && o.letter ? (o.letter as 'h') : undefined
@@ -35,6 +36,18 @@ function flagsFromTable(letters: boolean): FlagDefs {
 export const connectionFlags: FlagDefs = flagsFromTable(false)
 
 export const CONNECTION_FLAG_NAMES = new Set(Object.keys(connectionFlags))
+
+/**
+ * The offline target of every dynsec command: a dynamic-security.json instead of a broker
+ * (mosquitto_ctrl 2.1's `-f`). Next to the connection flags because it replaces them.
+ */
+export const dynsecFileFlag = {
+  file: Flags.string({
+    description:
+      'Work on this dynamic-security.json instead of a broker (offline). Before the command also -f. A running 2.0 broker does not reload the file and overwrites it on its next change: stop it first, or restart it after.',
+    helpGroup: group,
+  }),
+}
 
 /** Man page metadata shared by the commands that connect (see scripts/man.js). */
 export const connectionManual = {

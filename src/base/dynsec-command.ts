@@ -1,5 +1,5 @@
 import {MqctlCommand} from './command.js'
-import {connectionFlags, connectionManual} from './connection-flags.js'
+import {connectionFlags, connectionManual, dynsecFileFlag} from './connection-flags.js'
 import {connectFromFlags} from './connect.js'
 import type {DynsecBackend} from '../lib/dynsec/backend.js'
 import type {DynsecCommandSpec, RequestExtras} from '../lib/dynsec/catalog.js'
@@ -8,7 +8,7 @@ type Flags = Record<string, unknown>
 
 /** The base of every online dynsec command: connection flags, one request, mosquitto_ctrl's output. */
 export abstract class DynsecCommand extends MqctlCommand {
-  static override baseFlags = {...MqctlCommand.baseFlags, ...connectionFlags}
+  static override baseFlags = {...MqctlCommand.baseFlags, ...connectionFlags, ...dynsecFileFlag}
 
   static manual = connectionManual
 
@@ -17,6 +17,11 @@ export abstract class DynsecCommand extends MqctlCommand {
    * `if (flags.file) return fileBackend(...)`.
    */
   protected async openBackend(flags: Flags): Promise<DynsecBackend> {
+    if (flags.file !== undefined) {
+      const {openBackendFromFlags} = await import('./dynsec-backend.js')
+      return (await openBackendFromFlags(flags)).backend
+    }
+
     const {brokerBackend} = await import('../lib/dynsec/broker-backend.js')
     const connection = await connectFromFlags(flags)
     return brokerBackend(connection, connection.debug ? (line) => this.io.debug(line) : undefined)
@@ -39,9 +44,16 @@ export abstract class DynsecCommand extends MqctlCommand {
     const {buildDynsecRequest} = await import('../lib/dynsec/catalog.js')
     const {outcomeJson, runDynsecRequest} = await import('../lib/dynsec/run.js')
     const {pickLayout} = await import('../lib/dynsec/layout.js')
+    const {MqctlError} = await import('../lib/errors.js')
 
     // Checked before connecting: a typo must not cost a round trip or a timeout.
     const request = buildDynsecRequest(name, words, extras)
+    if (flags.iterations !== undefined) {
+      // Only a file can take it: the plugin's API has no iterations field.
+      if (flags.file === undefined) throw new MqctlError('USAGE_DYNSEC', '-i/--iterations needs -f FILE')
+      request.iterations = flags.iterations
+    }
+
     const backend = await this.openBackend(flags)
     try {
       const layout = await pickLayout(flags.layout, async () => backend.brokerVersion?.())

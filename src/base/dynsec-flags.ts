@@ -24,7 +24,14 @@ export const createClientFlags = {
   group: Flags.string({description: 'Group, as NAME or NAME:PRIORITY; repeat for several.', multiple: true}),
 }
 
-export const setClientPasswordFlags = {...passwordSourceFlags}
+export const setClientPasswordFlags = {
+  ...passwordSourceFlags,
+  iterations: Flags.integer({
+    char: 'i',
+    min: 1,
+    description: "PBKDF2 iterations of the new hash (with -f only, as mosquitto_ctrl 2.1; default: the layout's own).",
+  }),
+}
 export const createGroupFlags = {...textFlags, role: roles}
 export const createRoleFlags = {...textFlags}
 

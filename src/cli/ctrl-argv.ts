@@ -3,9 +3,9 @@ import {findDynsecCommand, unknownDynsecCommand} from '../lib/dynsec/catalog.js'
 import {MqctlError} from '../lib/errors.js'
 
 /** dynsec subcommands that are mqctl's own rather than mosquitto_ctrl's. */
-const OWN_DYNSEC = new Set(['init', 'check', 'who', 'migrate'])
+const OWN_DYNSEC = new Set(['init', 'check', 'who', 'migrate', 'export', 'plan', 'apply', 'batch', 'schema'])
 /** dynsec subcommands that never connect. */
-const OFFLINE_DYNSEC = new Set(['init'])
+const OFFLINE_DYNSEC = new Set(['init', 'schema'])
 /** Flags that belong to mqctl's commands even where connection options are read. */
 const OWN_FLAGS = new Set(['--json', '--help', '--verbose'])
 

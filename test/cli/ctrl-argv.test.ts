@@ -99,3 +99,26 @@ describe('rewriteCtrlArgv (mosquitto_ctrl argv order)', () => {
     )
   })
 })
+
+describe('rewriteCtrlArgv: -f FILE (mosquitto_ctrl 2.1) and the dynsec-as-code commands', () => {
+  it('takes -f before dynsec as --file, with the command keeping its own -i', () => {
+    expect(rewriteCtrlArgv(['-f', 'ds.json', 'dynsec', 'setclientpassword', 'u', 'pw', '-i', '5'])).toEqual([
+      'dynsec',
+      'setClientPassword',
+      'u',
+      'pw',
+      '-i',
+      '5',
+      '--file=ds.json',
+    ])
+    expect(() => rewriteCtrlArgv(['-f'])).toThrow(MqctlError)
+  })
+
+  it('leaves export, plan, apply, batch and schema as they are (schema never connects)', () => {
+    for (const name of ['export', 'plan', 'apply', 'batch']) {
+      expect(rewriteCtrlArgv(['-h', 'h', 'dynsec', name, 'x'])).toEqual(['dynsec', name, 'x', '--host=h'])
+    }
+
+    expect(rewriteCtrlArgv(['-h', 'h', 'dynsec', 'schema'])).toEqual(['dynsec', 'schema'])
+  })
+})

@@ -146,7 +146,7 @@ describe('dynsec commands against a real broker with the plugin', () => {
     ])
       expect((await ds(args)).code, args.join(' ')).toBe(0)
     expect((await ds(['listRoles'])).stdout).toBe('admin\nr1\n')
-  })
+  }, 180_000)
 
   it('reports plugin errors with exit 1 in mosquitto_ctrl words, and as JSON', async () => {
     const cases: Array<[string[], string]> = [

@@ -1,4 +1,5 @@
 import {MqctlCommand} from '../../base/command.js'
+import {profileKeyNames} from '../../lib/connection/options-table.js'
 
 export default class ProfileList extends MqctlCommand {
   static override summary = 'List the connection profiles of the mqctl config file.'
@@ -16,7 +17,7 @@ export default class ProfileList extends MqctlCommand {
     local:
       unix: /run/mosquitto/mosquitto.sock
 
-Keys are the connection flags' long names (host, port, username, pw or password, password-file, password-env, id, qos, protocol-version, url, cafile, capath, cert, key, ciphers, insecure, tls-version, tls-use-os-certs, psk, psk-identity, unix, proxy, bind-address, nodelay, timeout). Select one with --profile NAME or MQCTL_PROFILE; "default" names the one used otherwise. Each profile is validated when it is used: a broken one stops only the commands that use it, and this list shows it with its problem.
+Keys are the connection flags' long names, with the same checks as on the command line (${profileKeyNames().join(', ')}). Select one with --profile NAME or MQCTL_PROFILE; "default" names the one used otherwise. Each profile is validated when it is used: a broken one stops only the commands that use it, and this list shows it with its problem.
 
 The current profile (MQCTL_PROFILE, else the default) is marked with "*". Manage them with "profile add", "profile set", "profile use" and "profile remove".
 

@@ -4,7 +4,7 @@ import {access, readdir, stat} from 'node:fs/promises'
 import {dirname, join} from 'node:path'
 
 import {strerror} from '../errors.js'
-import {accountCanRead, brokerAccount} from '../files/account.js'
+import {accountCanRead, brokerAccount, type Account} from '../files/account.js'
 import type {GenOptions} from './gen-schema.js'
 import {PLUGIN_FILES, type FoundPlugins} from './gen-request.js'
 
@@ -110,6 +110,8 @@ function pathsOf(o: GenOptions): PathCheck[] {
 export interface PathCheckOptions {
   /** Whether the broker will drop from root to `options.user ?? "mosquitto"`; default: this process runs as root. */
   asRoot?: boolean
+  /** The account database (tests); /etc/passwd and /etc/group by default. */
+  lookup?: (name: string) => Promise<Account | undefined>
 }
 
 /**
@@ -120,7 +122,7 @@ export async function checkGenPaths(o: GenOptions, options: PathCheckOptions = {
   const warnings: string[] = []
   const asRoot = options.asRoot ?? process.getuid?.() === 0
   // The one policy config lint uses too: the default user "mosquitto" falls back to "nobody".
-  const who = await brokerAccount(o.user, asRoot)
+  const who = await brokerAccount(o.user, asRoot, options.lookup)
   if (who.kind === 'missing') {
     warnings.push(
       `there is no user "${who.name}" on this machine, and mosquitto started as root refuses to run without it: create it or give --user`,

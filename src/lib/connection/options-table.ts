@@ -33,6 +33,8 @@ export interface ConnectionOption {
   spelled?: string
   /** Checked with the other options (crossProblem), as mosquitto_ctrl does, not when read. */
   checkedTogether?: boolean
+  /** Only the dynsec commands take it (their own oclif flag, src/base/connection-flags.ts). */
+  dynsecOnly?: boolean
   help: string
 }
 
@@ -113,6 +115,13 @@ export const CONNECTION_OPTIONS: readonly ConnectionOption[] = [
   v('timeout', 'seconds', 'timeout', 'Seconds to wait for the broker and the plugin (default 10, at most 3600).'),
   v('profile', 'text', 'profile', 'Profile of ~/.config/mqctl/config.yaml to use (or MQCTL_PROFILE).', {
     profile: false,
+  }),
+  // mosquitto_ctrl 2.1's offline target: a dynamic-security.json instead of a broker.
+  v('file', 'text', 'data file', 'dynamic-security.json to work on instead of a broker.', {
+    letter: 'f',
+    ctrl: ['-f'],
+    profile: false,
+    dynsecOnly: true,
   }),
 ]
 

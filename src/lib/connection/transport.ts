@@ -67,7 +67,9 @@ export function transportError(error: NodeJS.ErrnoException, c: ResolvedConnecti
   }
 
   if (code === 'ECONNRESET' || code === 'EPIPE') {
-    return new MqctlError('CONNECTION_RESET', `${where} closed the connection`, {
+    // Worded like every other hang-up (session.ts closedByPeer): a reset at once is one too.
+    const stage = c.tls ? 'during the TLS handshake' : 'before CONNACK'
+    return new MqctlError('CONNECTION_RESET', `connection closed by the broker (${where}) ${stage}`, {
       hint: c.tls
         ? 'the listener may not speak TLS, or refused the client certificate'
         : 'a TLS listener? then give --cafile or use port 8883',

@@ -11,6 +11,7 @@ import {
   watchHangUp,
   type Deadline,
 } from '../connection/session.js'
+import type {DynsecBackend} from './backend.js'
 import type {DynsecRequest, DynsecResponse} from './schemas.js'
 
 export const REQUEST_TOPIC = '$CONTROL/dynamic-security/v1'
@@ -419,5 +420,26 @@ function safeJson(payload: Buffer): unknown {
     return JSON.parse(payload.toString('utf8'))
   } catch {
     return undefined
+  }
+}
+
+/** A live broker as a DynsecBackend: one subscribed connection for every send until close. */
+export interface SessionBackend extends DynsecBackend {
+  readonly kind: 'broker'
+  readonly session: DynsecSession
+  readonly connection: ResolvedConnection
+}
+
+export async function openSessionBackend(
+  connection: ResolvedConnection,
+  options: DynsecSendOptions = {},
+): Promise<SessionBackend> {
+  const session = await openDynsecSession(connection, options)
+  return {
+    kind: 'broker',
+    session,
+    connection,
+    send: (commands) => session.send(commands, options),
+    close: () => session.close(),
   }
 }

@@ -2,6 +2,8 @@ import {z} from 'zod'
 
 import {DYNSEC_COMMANDS, type OutputKind} from '../dynsec/catalog.js'
 import {verdictSchema, withVerdict} from './verdict.js'
+import {policySchema} from '../dynsec/policy.js'
+import {policyJsonSchemaText} from '../dynsec/policy-schema.js'
 import * as dynsec from '../dynsec/schemas.js'
 
 /**
@@ -90,8 +92,56 @@ const profileEditSchema = z.looseObject({
   profile: z.string(),
   default: z.string().optional().describe('The default profile after the edit.'),
 })
+const summarySchema = z.object({add: z.number().int(), change: z.number().int(), delete: z.number().int()})
+const planCommandSchema = z.looseObject({
+  symbol: z.enum(['+', '~', '-']),
+  object: z.string().describe('"client alice", "role r", "default access", …'),
+  command: z.looseObject({command: z.string()}).describe('The plugin command, never with a password.'),
+  setsPassword: z.boolean().optional().describe("Applying it sets a password (from the policy's source)."),
+})
+/** One broker of a fleet run (--profile twice or more, --all-profiles): its result or its error. */
+const perBroker = (one: z.ZodObject) =>
+  z.array(
+    z.union([
+      one.extend({profile: z.string()}),
+      z.object({profile: z.string(), error: errorEnvelopeSchema.shape.error}),
+    ]),
+  )
+const planJson = z.looseObject({
+  target: z.string(),
+  changes: z.boolean().describe('True when the plan is not empty (exit 6 with --exit-code).'),
+  summary: summarySchema,
+  commands: z.array(planCommandSchema),
+})
+const applyJson = z.looseObject({
+  target: z.string(),
+  status: z.enum(['unchanged', 'dry-run', 'applied', 'failed']),
+  summary: summarySchema,
+  commands: z.array(
+    z.union([
+      planCommandSchema,
+      z.looseObject({command: z.looseObject({command: z.string()}), ok: z.boolean(), error: z.string().optional()}),
+    ]),
+  ),
+})
+const DSAC_OUTPUT: Record<string, z.ZodType> = {
+  'dynsec:export': z.union([policySchema, perBroker(z.object({target: z.string(), policy: policySchema}))]),
+  'dynsec:plan': z.union([planJson, perBroker(planJson)]),
+  'dynsec:apply': z.union([applyJson, perBroker(applyJson)]),
+  'dynsec:batch': z.array(
+    z.looseObject({
+      line: z.number().int(),
+      command: z.string(),
+      ok: z.boolean(),
+      error: z.string().optional(),
+      data: z.unknown().optional(),
+    }),
+  ),
+  'dynsec:schema': z.record(z.string(), z.unknown()).describe('No --json: the command prints the policy JSON Schema.'),
+}
 
 const OTHER_OUTPUT: Record<string, z.ZodType> = {
+  ...DSAC_OUTPUT,
   'acl:check': withVerdict({
     allowed: z.boolean(),
     reason: z.string(),
@@ -254,5 +304,7 @@ export function jsonSchemaFiles(): Map<string, string> {
     write(`${id.replaceAll(':', '-')}.json`, `mqctl ${id.replaceAll(':', ' ')} --json`, schema)
   write('verdict.json', 'mqctl verdict (the shared field of every yes/no command)', withVerdict({}))
   write('error.json', 'mqctl error envelope (--json, any command)', errorEnvelopeSchema)
+  // The policy document that export writes and plan/apply read (not a --json output).
+  files.set('dynsec-policy.schema.json', policyJsonSchemaText())
   return files
 }

@@ -20,7 +20,12 @@ const problem = (name: string, value: string) => valueProblem(optionByName.get(n
 
 describe('the connection-option table', () => {
   it('feeds the oclif flags, with mosquitto_ctrl letters where it has them', () => {
-    expect(Object.keys(connectionFlags).sort()).toEqual(CONNECTION_OPTIONS.map((o) => o.name).sort())
+    // -f/--file is the dynsec commands' own flag (dynsecFileFlag), not every connecting command's.
+    expect(Object.keys(connectionFlags).sort()).toEqual(
+      CONNECTION_OPTIONS.filter((o) => !o.dynsecOnly)
+        .map((o) => o.name)
+        .sort(),
+    )
     const letters = Object.entries(connectionFlagsWithLetters)
       .filter(([, f]) => f.char)
       .map(([n, f]) => `${f.char}=${n}`)
@@ -45,8 +50,8 @@ describe('the connection-option table', () => {
       url: 'mqtt://h:1/t',
       proxy: 'socks5h://p',
     }
-    const lines = CONNECTION_OPTIONS.filter((o) => !['profile', 'admin-password-stdin'].includes(o.name)).map((o) =>
-      o.kind === undefined ? `    ${o.name}: true` : `    ${o.name}: "${values[o.name] ?? 'x'}"`,
+    const lines = CONNECTION_OPTIONS.filter((o) => !['profile', 'admin-password-stdin', 'file'].includes(o.name)).map(
+      (o) => (o.kind === undefined ? `    ${o.name}: true` : `    ${o.name}: "${values[o.name] ?? 'x'}"`),
     )
     writeFileSync(join(d, 'config.yaml'), `profiles:\n  all:\n${lines.join('\n')}\n    password-env: X\n`)
     const profile = (await loadConfigFile(join(d, 'config.yaml')))!.profile('all')!

@@ -1,0 +1,88 @@
+import {Args, Flags} from '@oclif/core'
+
+import {DynsecCommand} from '../../base/dynsec-command.js'
+import {fleetExit, fleetRows, planPaint, runFleet} from '../../base/dynsec-code.js'
+import {fleetFlags, fleetTargets, isFleet, openTarget} from '../../base/dynsec-fleet.js'
+
+export default class DynsecPlan extends DynsecCommand {
+  static override summary = 'Show the commands that would make the broker (or -f file) match a policy file.'
+
+  static override description = `Reads the whole state, compares it with POLICY (YAML or JSON, as written by "dynsec export") and prints the ordered plugin commands that would make them equal, like a terraform plan: "+" adds, "~" changes, "-" removes, then a summary line "3 to add, 2 to change, 1 to delete". Nothing is sent.
+
+Objects the policy lists are made exactly as listed (their extra ACLs, roles and memberships are removed); objects it does not list are left alone unless --prune, which deletes them (last). Default-access keys and the anonymous group are managed only when the policy sets them.
+
+Exit status with --exit-code: 0 when there is nothing to do, 6 when there are changes (1-5 for errors as usual). With several --profile (or --all-profiles) each broker is planned in parallel and gets one summary row (one JSON object under --json); one broker that is down does not stop the others, and the exit status is non-zero when any failed or (with --exit-code) drifted.`
+
+  static override examples = [
+    '<%= config.bin %> dynsec plan policy.yaml',
+    '<%= config.bin %> -h broker.example dynsec plan policy.yaml --prune --exit-code',
+    '<%= config.bin %> dynsec plan policy.yaml --profile test --profile prod --exit-code',
+    '<%= config.bin %> -f /var/lib/mosquitto/dynamic-security.json dynsec plan policy.yaml --json',
+  ]
+
+  static override args = {
+    policy: Args.string({description: 'Policy file (YAML or JSON; - for stdin).', required: true, ignoreStdin: true}),
+  }
+
+  static override flags = {
+    prune: Flags.boolean({description: 'Also delete clients, groups and roles the policy does not list.'}),
+    'exit-code': Flags.boolean({description: 'Exit 6 when there are changes, 0 when there are none.'}),
+    ...fleetFlags,
+  }
+
+  async run(): Promise<unknown> {
+    const {args, flags} = await this.parse(DynsecPlan)
+    const {loadPolicy, passwordSources, planPolicy} = await import('../../lib/dynsec/apply.js')
+    const {formatPlan, planJson, planSummaryText} = await import('../../lib/dynsec/plan-format.js')
+    const {summarize, summaryLine} = await import('../../lib/dynsec/plan.js')
+    const {policy, name} = await loadPolicy(args.policy)
+    const sources = passwordSources(policy, name, undefined, (m) => this.warn(m))
+    const planOne = async (f: Record<string, unknown>) => {
+      const {backend, target} = await openTarget(f)
+      try {
+        const {steps} = await planPolicy(backend, policy, {prune: flags.prune, passwords: sources})
+        return {target, steps, summary: summarize(steps)}
+      } finally {
+        await backend.close()
+      }
+    }
+
+    const asJson = (r: Awaited<ReturnType<typeof planOne>>) => ({
+      target: r.target,
+      changes: r.steps.length > 0,
+      summary: r.summary,
+      commands: planJson(r.steps),
+    })
+
+    if (!isFleet(flags)) {
+      const result = await planOne((await fleetTargets(flags))[0])
+      if (flags['exit-code'] && result.steps.length > 0) process.exitCode = 6
+      if (this.jsonEnabled()) return asJson(result)
+      if (result.steps.length === 0) {
+        this.out(`No changes: ${result.target} matches ${name}.`)
+        return undefined
+      }
+
+      for (const line of formatPlan(result.steps, planPaint(this.io))) this.out(line)
+      this.out('')
+      this.out(planSummaryText(result.summary))
+      return undefined
+    }
+
+    const outcomes = await runFleet(await fleetTargets(flags), planOne)
+    process.exitCode = fleetExit(outcomes, (v) => (v as {steps: unknown[]}).steps.length > 0, flags['exit-code'])
+    if (this.jsonEnabled()) {
+      return outcomes.map((o) =>
+        o.value ? {profile: o.label, ...asJson(o.value)} : {profile: o.label, error: o.error!.toJSON()},
+      )
+    }
+
+    const rows = outcomes.map((o): [string, string, string] =>
+      o.value
+        ? [o.label, o.value.target, o.value.steps.length ? `drifted: ${summaryLine(o.value.summary)}` : 'no changes']
+        : [o.label, '-', `failed: ${o.error!.located}`],
+    )
+    for (const line of fleetRows(rows)) this.out(line)
+    return undefined
+  }
+}

@@ -1,0 +1,431 @@
+import {MqctlError} from '../errors.js'
+import type {DynsecRequest} from './schemas.js'
+import type {DynsecState, StateAcl, StateClient, StateGroup, StateRole} from './state/model.js'
+import {byteOrder} from './state/plugin-json.js'
+
+/**
+ * current → desired as the ordered plugin commands that get there (DESIGN.md 6b): creates in
+ * dependency order (roles with their ACLs, groups with their roles, clients with their roles
+ * and groups), then changes to existing objects through modify/add/remove, the default access,
+ * the anonymous group, and deletions last, only with `prune`. Objects the desired state does
+ * not list are left alone without `prune`; objects it lists are made exactly as listed.
+ */
+export type PlanSymbol = '+' | '~' | '-'
+
+export interface PlanStep {
+  symbol: PlanSymbol
+  /** The object this command belongs to ("client alice"), for the summary and messages. */
+  object: string
+  /** One line for the human plan, without the symbol. */
+  text: string
+  /** Indented lines under `text` (what a create carries). */
+  details?: string[]
+  /** The command, never with a password (that is added at apply time). */
+  request: DynsecRequest
+  /** This command carries `username`'s password when applied (createClient, setClientPassword). */
+  passwordFor?: string
+}
+
+export interface PlanOptions {
+  prune?: boolean
+  /** Usernames that have a password source: they get one on create. */
+  passwords?: ReadonlySet<string>
+  /** Also set the password of existing clients that have a source. */
+  rotatePasswords?: boolean
+}
+
+export interface PlanSummary {
+  add: number
+  change: number
+  delete: number
+}
+
+const prio = (p: number | undefined) => (p === undefined ? '' : ` (priority ${p})`)
+const quote = (s: string | undefined) => (s === undefined ? '(none)' : JSON.stringify(s))
+const aclText = (a: StateAcl) => `${a.acltype} ${a.topic} ${a.allow ? 'allow' : 'deny'} (priority ${a.priority})`
+const aclKey = (a: {acltype: string; topic: string}) => `${a.acltype}\u0000${a.topic}`
+const sameLink = (a: {priority?: number}, b: {priority?: number}) => (a.priority ?? -1) === (b.priority ?? -1)
+const withPriority = (key: string, name: string, priority?: number) =>
+  priority === undefined ? {[key]: name} : {[key]: name, priority}
+
+function index<T>(list: readonly T[], key: (t: T) => string): Map<string, T> {
+  return new Map(list.map((x) => [key(x), x]))
+}
+
+/** Two link lists (roles of a client, …): what to remove and what to add; a priority change is both. */
+function diffLinks<T extends {priority?: number}>(
+  current: readonly T[],
+  desired: readonly T[],
+  name: (t: T) => string,
+): {remove: T[]; add: T[]} {
+  const cur = index(current, name)
+  const want = index(desired, name)
+  return {
+    remove: current.filter((l) => !want.has(name(l)) || !sameLink(want.get(name(l))!, l)),
+    add: desired.filter((l) => !cur.has(name(l)) || !sameLink(cur.get(name(l))!, l)),
+  }
+}
+
+function textChanges(current: {textname?: string; textdescription?: string}, desired: typeof current) {
+  const changes: Record<string, string> = {}
+  const lines: string[] = []
+  for (const key of ['textname', 'textdescription'] as const) {
+    const a = current[key] || undefined
+    const b = desired[key] || undefined
+    if (a === b) continue
+    changes[key] = b ?? ''
+    lines.push(`${key} ${quote(a)} → ${quote(b)}`)
+  }
+
+  return {changes, lines}
+}
+
+const texts = (o: {textname?: string; textdescription?: string}) => ({
+  ...(o.textname ? {textname: o.textname} : {}),
+  ...(o.textdescription ? {textdescription: o.textdescription} : {}),
+})
+
+function planRole(steps: PlanStep[], cur: StateRole | undefined, want: StateRole): void {
+  const object = `role ${want.rolename}`
+  const rolename = want.rolename
+  if (!cur) {
+    steps.push({
+      symbol: '+',
+      object,
+      text: object,
+      details: [...textLines(want), ...want.acls.map((a) => `acl ${aclText(a)}`)],
+      request: {
+        command: 'createRole',
+        rolename,
+        ...texts(want),
+        ...(want.allowwildcardsubs === undefined ? {} : {allowwildcardsubs: want.allowwildcardsubs}),
+        acls: want.acls.map((a) => ({acltype: a.acltype, topic: a.topic, priority: a.priority, allow: a.allow})),
+      },
+    })
+    return
+  }
+
+  const {changes, lines} = textChanges(cur, want)
+  const wild = cur.allowwildcardsubs !== want.allowwildcardsubs && want.allowwildcardsubs !== undefined
+  if (lines.length > 0 || wild) {
+    steps.push({
+      symbol: '~',
+      object,
+      text: `${object}: ${[...lines, ...(wild ? [`allowwildcardsubs → ${want.allowwildcardsubs}`] : [])].join(', ')}`,
+      request: {
+        command: 'modifyRole',
+        rolename,
+        ...changes,
+        ...(wild ? {allowwildcardsubs: want.allowwildcardsubs} : {}),
+      },
+    })
+  }
+
+  const wanted = index(want.acls, aclKey)
+  const have = index(cur.acls, aclKey)
+  const same = (a: StateAcl, b: StateAcl) => a.priority === b.priority && a.allow === b.allow
+  for (const a of cur.acls) {
+    const w = wanted.get(aclKey(a))
+    if (w && same(w, a)) continue
+    steps.push({
+      symbol: w ? '~' : '-',
+      object,
+      text: `${object}: acl ${a.acltype} ${a.topic}${w ? ` → ${w.allow ? 'allow' : 'deny'} (priority ${w.priority})` : ''}`,
+      request: {command: 'removeRoleACL', rolename, acltype: a.acltype, topic: a.topic},
+    })
+  }
+
+  for (const a of want.acls) {
+    const h = have.get(aclKey(a))
+    if (h && same(h, a)) continue
+    steps.push({
+      symbol: h ? '~' : '+',
+      object,
+      // A changed ACL is its removal (above) and this; the line above already says what changes.
+      text: h ? `${object}: acl ${aclText(a)} (re-added)` : `${object}: acl ${aclText(a)}`,
+      request: {
+        command: 'addRoleACL',
+        rolename,
+        acltype: a.acltype,
+        topic: a.topic,
+        allow: a.allow,
+        priority: a.priority,
+      },
+    })
+  }
+}
+
+const textLines = (o: {textname?: string; textdescription?: string}) => [
+  ...(o.textname ? [`textname ${quote(o.textname)}`] : []),
+  ...(o.textdescription ? [`textdescription ${quote(o.textdescription)}`] : []),
+]
+
+function planGroup(steps: PlanStep[], cur: StateGroup | undefined, want: StateGroup): void {
+  const object = `group ${want.groupname}`
+  const groupname = want.groupname
+  if (!cur) {
+    steps.push({
+      symbol: '+',
+      object,
+      text: object,
+      details: [...textLines(want), ...want.roles.map((r) => `role ${r.rolename}${prio(r.priority)}`)],
+      request: {
+        command: 'createGroup',
+        groupname,
+        ...texts(want),
+        roles: want.roles.map((r) => withPriority('rolename', r.rolename, r.priority)),
+      },
+    })
+    return
+  }
+
+  const {changes, lines} = textChanges(cur, want)
+  if (lines.length > 0) {
+    steps.push({
+      symbol: '~',
+      object,
+      text: `${object}: ${lines.join(', ')}`,
+      request: {command: 'modifyGroup', groupname, ...changes},
+    })
+  }
+
+  const {remove, add} = diffLinks(cur.roles, want.roles, (r) => r.rolename)
+  for (const r of remove) {
+    steps.push({
+      symbol: '-',
+      object,
+      text: `${object}: role ${r.rolename}${prio(r.priority)}`,
+      request: {command: 'removeGroupRole', groupname, rolename: r.rolename},
+    })
+  }
+
+  for (const r of add) {
+    steps.push({
+      symbol: '+',
+      object,
+      text: `${object}: role ${r.rolename}${prio(r.priority)}`,
+      request: {command: 'addGroupRole', groupname, ...withPriority('rolename', r.rolename, r.priority)},
+    })
+  }
+}
+
+function planClient(steps: PlanStep[], cur: StateClient | undefined, want: StateClient, options: PlanOptions): void {
+  const object = `client ${want.username}`
+  const username = want.username
+  const hasSource = options.passwords?.has(username) ?? false
+  if (!cur) {
+    steps.push({
+      symbol: '+',
+      object,
+      text: object,
+      details: [
+        ...(want.clientid ? [`clientid ${quote(want.clientid)}`] : []),
+        ...textLines(want),
+        ...want.roles.map((r) => `role ${r.rolename}${prio(r.priority)}`),
+        ...want.groups.map((g) => `group ${g.groupname}${prio(g.priority)}`),
+        ...(hasSource ? ["password (from the policy's source)"] : ['no password (cannot log in)']),
+      ],
+      request: {
+        command: 'createClient',
+        username,
+        ...(want.clientid ? {clientid: want.clientid} : {}),
+        ...texts(want),
+        roles: want.roles.map((r) => withPriority('rolename', r.rolename, r.priority)),
+        groups: want.groups.map((g) => withPriority('groupname', g.groupname, g.priority)),
+      },
+      ...(hasSource ? {passwordFor: username} : {}),
+    })
+    if (want.disabled)
+      steps.push({symbol: '+', object, text: `${object}: disabled`, request: {command: 'disableClient', username}})
+    return
+  }
+
+  if ((cur.clientid || undefined) !== (want.clientid || undefined)) {
+    steps.push({
+      symbol: '~',
+      object,
+      text: `${object}: clientid ${quote(cur.clientid)} → ${quote(want.clientid)}`,
+      request: {command: 'setClientId', username, ...(want.clientid ? {clientid: want.clientid} : {})},
+    })
+  }
+
+  const {changes, lines} = textChanges(cur, want)
+  if (lines.length > 0) {
+    steps.push({
+      symbol: '~',
+      object,
+      text: `${object}: ${lines.join(', ')}`,
+      request: {command: 'modifyClient', username, ...changes},
+    })
+  }
+
+  const roles = diffLinks(cur.roles, want.roles, (r) => r.rolename)
+  for (const r of roles.remove) {
+    steps.push({
+      symbol: '-',
+      object,
+      text: `${object}: role ${r.rolename}${prio(r.priority)}`,
+      request: {command: 'removeClientRole', username, rolename: r.rolename},
+    })
+  }
+
+  for (const r of roles.add) {
+    steps.push({
+      symbol: '+',
+      object,
+      text: `${object}: role ${r.rolename}${prio(r.priority)}`,
+      request: {command: 'addClientRole', username, ...withPriority('rolename', r.rolename, r.priority)},
+    })
+  }
+
+  const groups = diffLinks(cur.groups, want.groups, (g) => g.groupname)
+  for (const g of groups.remove) {
+    steps.push({
+      symbol: '-',
+      object,
+      text: `${object}: group ${g.groupname}${prio(g.priority)}`,
+      request: {command: 'removeGroupClient', username, groupname: g.groupname},
+    })
+  }
+
+  for (const g of groups.add) {
+    steps.push({
+      symbol: '+',
+      object,
+      text: `${object}: group ${g.groupname}${prio(g.priority)}`,
+      request: {command: 'addGroupClient', username, ...withPriority('groupname', g.groupname, g.priority)},
+    })
+  }
+
+  if (cur.disabled !== want.disabled) {
+    steps.push({
+      symbol: '~',
+      object,
+      text: `${object}: ${want.disabled ? 'disabled' : 'enabled'}`,
+      request: {command: want.disabled ? 'disableClient' : 'enableClient', username},
+    })
+  }
+
+  if (options.rotatePasswords && hasSource) {
+    steps.push({
+      symbol: '~',
+      object,
+      text: `${object}: new password`,
+      request: {command: 'setClientPassword', username},
+      passwordFor: username,
+    })
+  }
+}
+
+/** The ordered command list that turns `current` into `desired` (see the module comment). */
+export function planChanges(current: DynsecState, desired: DynsecState, options: PlanOptions = {}): PlanStep[] {
+  const steps: PlanStep[] = []
+  const curRoles = index(current.roles, (r) => r.rolename)
+  const curGroups = index(current.groups, (g) => g.groupname)
+  const curClients = index(current.clients, (c) => c.username)
+  // Creates first, in dependency order; then the changes to what exists.
+  const creates: PlanStep[] = []
+  const changes: PlanStep[] = []
+  for (const r of desired.roles) planRole(curRoles.has(r.rolename) ? changes : creates, curRoles.get(r.rolename), r)
+  for (const g of desired.groups)
+    planGroup(curGroups.has(g.groupname) ? changes : creates, curGroups.get(g.groupname), g)
+  for (const c of desired.clients)
+    planClient(curClients.has(c.username) ? changes : creates, curClients.get(c.username), c, options)
+  steps.push(...creates, ...changes)
+
+  const access: Array<{acltype: string; allow: boolean}> = []
+  const lines: string[] = []
+  for (const [k, v] of Object.entries(desired.defaultACLAccess)) {
+    const was = current.defaultACLAccess[k as keyof DynsecState['defaultACLAccess']]
+    if (was === v) continue
+    access.push({acltype: k, allow: v})
+    lines.push(`${k} ${was ? 'allow' : 'deny'} → ${v ? 'allow' : 'deny'}`)
+  }
+
+  if (access.length > 0) {
+    steps.push({
+      symbol: '~',
+      object: 'default access',
+      text: `default access: ${lines.join(', ')}`,
+      request: {command: 'setDefaultACLAccess', acls: access},
+    })
+  }
+
+  if (desired.anonymousGroup !== undefined && desired.anonymousGroup !== current.anonymousGroup) {
+    steps.push({
+      symbol: '~',
+      object: 'anonymous group',
+      text: `anonymous group: ${current.anonymousGroup ?? '(none)'} → ${desired.anonymousGroup}`,
+      request: {command: 'setAnonymousGroup', groupname: desired.anonymousGroup},
+    })
+  }
+
+  if (options.prune) {
+    const want = (list: Array<Record<string, unknown>>, key: string) => new Set(list.map((x) => x[key] as string))
+    const keepClients = want(desired.clients, 'username')
+    const keepGroups = want(desired.groups, 'groupname')
+    const keepRoles = want(desired.roles, 'rolename')
+    const anonymous = desired.anonymousGroup ?? current.anonymousGroup
+    for (const c of current.clients) {
+      if (!keepClients.has(c.username))
+        steps.push({
+          symbol: '-',
+          object: `client ${c.username}`,
+          text: `client ${c.username}`,
+          request: {command: 'deleteClient', username: c.username},
+        })
+    }
+
+    for (const g of current.groups) {
+      if (keepGroups.has(g.groupname)) continue
+      if (g.groupname === anonymous) {
+        throw new MqctlError(
+          'REFUSED_ANONYMOUS_GROUP',
+          `the plan would delete group "${g.groupname}", the anonymous group`,
+          {
+            hint: 'deleting the anonymous group crashes mosquitto 2.0.0-2.0.14 and is refused by later versions: set anonymousGroup in the policy to another group, or keep this one',
+          },
+        )
+      }
+
+      steps.push({
+        symbol: '-',
+        object: `group ${g.groupname}`,
+        text: `group ${g.groupname}`,
+        request: {command: 'deleteGroup', groupname: g.groupname},
+      })
+    }
+
+    for (const r of current.roles) {
+      if (!keepRoles.has(r.rolename))
+        steps.push({
+          symbol: '-',
+          object: `role ${r.rolename}`,
+          text: `role ${r.rolename}`,
+          request: {command: 'deleteRole', rolename: r.rolename},
+        })
+    }
+  }
+
+  return steps
+}
+
+/** Objects created, changed, deleted (a client created and then disabled counts once, as added). */
+export function summarize(steps: readonly PlanStep[]): PlanSummary {
+  const kind = new Map<string, keyof PlanSummary>()
+  for (const s of steps) {
+    const c = s.request.command
+    const k: keyof PlanSummary = c.startsWith('create') ? 'add' : c.startsWith('delete') ? 'delete' : 'change'
+    const was = kind.get(s.object)
+    if (was === undefined || (was === 'change' && k !== 'change')) kind.set(s.object, k)
+  }
+
+  const sum: PlanSummary = {add: 0, change: 0, delete: 0}
+  for (const k of kind.values()) sum[k]++
+  return sum
+}
+
+export const summaryLine = (s: PlanSummary): string => `${s.add} to add, ${s.change} to change, ${s.delete} to delete`
+
+/** Sorting helper shared with tests: the plugin's name order. */
+export const nameOrder = byteOrder

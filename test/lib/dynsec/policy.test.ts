@@ -1,0 +1,55 @@
+import {describe, expect, it} from 'vitest'
+
+import {MqctlError} from '../../../src/lib/errors.js'
+import {parsePolicy} from '../../../src/lib/dynsec/policy.js'
+
+async function failure(text: string): Promise<MqctlError> {
+  try {
+    await parsePolicy(text, 'p.yaml')
+  } catch (error) {
+    if (error instanceof MqctlError) return error
+    throw error
+  }
+
+  throw new Error('accepted')
+}
+
+describe('parsePolicy', () => {
+  it('points at the line of each problem (exit 5)', async () => {
+    const cases: Array<[string, number, RegExp]> = [
+      ['version: 1\nroles:\n  - rolename: r\n    colour: red\n', 4, /unknown key "colour"/],
+      [
+        'version: 1\nroles:\n  - rolename: r\n    acls:\n      - {acltype: subscribe, topic: a, allow: true}\n',
+        5,
+        /acltype/,
+      ],
+      [
+        'version: 1\nroles:\n  - rolename: r\n    acls:\n      - {acltype: subscribePattern, topic: a/#/b, allow: true}\n',
+        5,
+        /invalid ACL topic/,
+      ],
+      ['version: 1\nclients:\n  - username: a\n    roles: [{rolename: missing}]\n', 4, /role "missing" is not defined/],
+      ['version: 1\nclients:\n  - username: a\n  - username: a\n', 4, /duplicate username "a"/],
+      ['version: 2\n', 1, /version/],
+      ['version: 1\nroles: [\n', 3, /./],
+    ]
+    for (const [text, line, message] of cases) {
+      const e = await failure(text)
+      expect([e.exit, e.location?.file, e.location?.line, e.message], text).toEqual([
+        5,
+        'p.yaml',
+        line,
+        expect.stringMatching(message),
+      ])
+    }
+  })
+
+  it('accepts JSON as well as YAML', async () => {
+    expect(
+      await parsePolicy('{"version": 1, "clients": [{"username": "a", "password": {"env": "A"}}]}', 'p.json'),
+    ).toEqual({
+      version: 1,
+      clients: [{username: 'a', password: {env: 'A'}}],
+    })
+  })
+})
