@@ -1,4 +1,5 @@
 #!/usr/bin/env -S node --import tsx
 // Runs the TypeScript sources directly (no build, no manifest): for development only.
-const {main} = await import('../src/main.ts')
-await main(process.argv.slice(2), import.meta.url, {development: true})
+import('../src/main.ts').then(({main}) =>
+  main(process.argv.slice(2), require('node:url').pathToFileURL(__filename).href, {development: true}),
+)

@@ -20,10 +20,11 @@ export async function main(argv: string[], binUrl: string, options: {development
   let args = argv
   if (argv.some((a) => a.toLowerCase() === 'dynsec') || argv[0]?.startsWith('-')) {
     const {rewriteCtrlArgv} = await import('./cli/ctrl-argv.js')
-    const {renderError, toMqctlError} = await import('./base/render-error.js')
     try {
       args = rewriteCtrlArgv(argv)
     } catch (error) {
+      // Loaded on failure only: rendering pulls in chalk, which costs start-up time.
+      const {renderError, toMqctlError} = await import('./base/render-error.js')
       const e = toMqctlError(error)
       renderError(e, argv.includes('--json'))
       process.exitCode = e.exit
@@ -31,8 +32,41 @@ export async function main(argv: string[], binUrl: string, options: {development
     }
   }
 
+  // MQCTL_FAST=0 sends everything through oclif (the tests compare both paths).
+  const fast = process.env.MQCTL_FAST !== '0'
+  if (fast && (args.includes('--help') || args[0] === 'help')) {
+    const {fastHelp} = await import('./cli/help.js')
+    const text = fastHelp(args, binUrl)
+    if (text !== undefined) {
+      process.stdout.write(text)
+      return
+    }
+  }
+
+  if (fast && args[1] === 'lint') {
+    const {fastLint} = await import('./cli/lint.js')
+    const status = await fastLint(args, binUrl)
+    if (status !== undefined) {
+      process.exitCode = status
+      return
+    }
+  }
+
+  if (fast && args[0] === 'dynsec') {
+    const {fastDynsec} = await import('./cli/dynsec.js')
+    const status = await fastDynsec(args)
+    if (status !== undefined) {
+      process.exitCode = status
+      // After a failure a connection attempt may still be pending (a silent SOCKS proxy, a
+      // half-open socket): exit now, as oclif does on errors, once stderr is written.
+      if (status !== 0) process.stderr.write('', () => process.exit(status))
+      return
+    }
+  }
+
   const {execute} = await import('@oclif/core')
-  await execute({args, development: options.development, dir: binUrl})
+  // The project root's package.json (bin/ has its own, which only makes bin/*.js CommonJS).
+  await execute({args, development: options.development, dir: new URL('../package.json', binUrl).href})
 }
 
 /** `mqctl passwd …` in mosquitto_passwd form (not a subcommand, not a help request). */

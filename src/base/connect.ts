@@ -1,36 +1,14 @@
 import {CONNECTION_FLAG_NAMES} from './connection-flags.js'
-import {canPrompt, promptPassword} from './prompt.js'
+import {connectFromOptions} from './connect-options.js'
 import type {ResolvedConnection} from '../lib/connection/resolve.js'
 
 /** Resolves the connection from flags + environment + profile + options file, prompting when needed. */
 export async function connectFromFlags(flags: Record<string, unknown>): Promise<ResolvedConnection> {
-  const {resolveConnection} = await import('../lib/connection/resolve.js')
-  const {stdinLines} = await import('../lib/secrets/stdin.js')
   const raw = new Map<string, string | true>()
   for (const [key, value] of Object.entries(flags)) {
     if (!CONNECTION_FLAG_NAMES.has(key) || value === undefined || value === false) continue
     raw.set(key, value === true ? true : String(value))
   }
 
-  const connection = await resolveConnection({
-    flags: raw,
-    promptPassword: canPrompt() ? (user) => promptPassword(`Password for ${user}:`) : undefined,
-    readStdinLine: async () => (await stdinLines().readLine())?.toString('utf8'),
-  })
-  if (connection.ignoredTlsOptions.length > 0) {
-    // Printed even with --quiet: these options were meant to protect the connection and do not.
-    const list = connection.ignoredTlsOptions.join(', ')
-    process.stderr.write(
-      `Warning: ${list} ${connection.ignoredTlsOptions.length === 1 ? 'has' : 'have'} no effect: without --cafile, --capath, --tls-use-os-certs, --psk, port 8883 or an mqtts:// URL the connection is plain text.\n`,
-    )
-  }
-
-  if (!connection.tls && !connection.quiet && !connection.unix) {
-    // mosquitto_ctrl's warning, word for word but for the program name.
-    process.stderr.write(
-      'Warning: You are running mqctl without encryption.\nThis means all of the configuration changes you are making are visible on the network, including passwords.\n\n',
-    )
-  }
-
-  return connection
+  return connectFromOptions(raw)
 }

@@ -41,8 +41,9 @@ export abstract class DynsecCommand extends MqctlCommand {
     flags: Flags,
     extras: RequestExtras = {},
   ): Promise<unknown> {
-    const {buildDynsecRequest, findDynsecCommand} = await import('../lib/dynsec/catalog.js')
-    const {formatResponse} = await import('../lib/dynsec/format.js')
+    const {buildDynsecRequest} = await import('../lib/dynsec/catalog.js')
+    const {outcomeJson, runDynsecRequest} = await import('../lib/dynsec/run.js')
+    const {pickLayout} = await import('../lib/dynsec/layout.js')
     const {MqctlError} = await import('../lib/errors.js')
 
     // Checked before connecting: a typo must not cost a round trip or a timeout.
@@ -55,25 +56,10 @@ export abstract class DynsecCommand extends MqctlCommand {
 
     const backend = await this.openBackend(flags)
     try {
-      if (name === 'deleteGroup') {
-        // Deleting the anonymous group crashes mosquitto 2.0.0-2.0.14; refuse it as 2.0.15+ does.
-        const [anon] = await backend.send([{command: 'getAnonymousGroup'}])
-        const current = (anon.data as {group?: {groupname?: string}} | undefined)?.group?.groupname
-        if (current !== undefined && current === request.groupname) {
-          const text = 'deleteGroup: Error: Deleting the anonymous group is forbidden'
-          throw new MqctlError('REFUSED_DYNSEC', text, {verbatim: text, hint: 'setAnonymousGroup another group first'})
-        }
-      }
-
-      const [response] = await backend.send([request])
-      if (response.error !== undefined) {
-        const text = `${name}: Error: ${response.error}`
-        throw new MqctlError('REFUSED_DYNSEC', text, {verbatim: text})
-      }
-
-      const spec = findDynsecCommand(name)!
-      for (const line of formatResponse(spec.output, name, response.data)) this.io.out(line)
-      return spec.output === 'none' ? {ok: true, command: name} : response.data
+      const layout = await pickLayout(flags.layout, async () => backend.brokerVersion?.())
+      const outcome = await runDynsecRequest(backend, request, layout)
+      for (const line of outcome.lines) this.io.out(line)
+      return outcomeJson(name, outcome)
     } finally {
       await backend.close()
     }

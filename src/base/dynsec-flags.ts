@@ -75,7 +75,17 @@ export const listFlags = {
 }
 
 /** The flags of each catalog command that has more than the connection flags. */
+/** getClient's text layout: mosquitto_ctrl 2.0's (default) or 2.1's, or the broker's own version's. */
+export const layoutFlags = {
+  layout: Flags.string({
+    description:
+      "Text layout: 2.0 (mosquitto_ctrl 2.0's, the default), 2.1 (labels padded to 'Connections:', with the client's connections), or auto (2.1's when the broker's $SYS/broker/version says 2.1 or later).",
+    options: ['2.0', '2.1', 'auto'],
+  }),
+}
+
 export const DYNSEC_FLAGS: Record<string, Record<string, Flag>> = {
+  getClient: layoutFlags,
   createClient: createClientFlags,
   setClientPassword: setClientPasswordFlags,
   modifyClient: modifyClientFlags,

@@ -1,5 +1,5 @@
 import {checkCtrlOptionsTogether, parseCtrlOptions} from '../lib/connection/ctrl-options.js'
-import {findDynsecCommand} from '../lib/dynsec/catalog.js'
+import {findDynsecCommand, unknownDynsecCommand} from '../lib/dynsec/catalog.js'
 import {MqctlError} from '../lib/errors.js'
 
 /** dynsec subcommands that are mqctl's own rather than mosquitto_ctrl's. */
@@ -63,8 +63,7 @@ export function rewriteCtrlArgv(argv: readonly string[]): string[] {
     const name = words[1]
     if (!name.startsWith('-') && name !== 'help' && !OWN_DYNSEC.has(name)) {
       const spec = findDynsecCommand(name)
-      if (!spec)
-        throw new MqctlError('USAGE_UNKNOWN_COMMAND', `Command '${name}' not recognised (see "mqctl dynsec --help").`)
+      if (!spec) throw unknownDynsecCommand(name, [...OWN_DYNSEC])
       words[1] = spec.name
     }
 

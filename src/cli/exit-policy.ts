@@ -28,6 +28,7 @@ export const EXIT_TABLE: ReadonlyArray<readonly [status: number, meaning: string
   [EXIT.timeout, 'Timeout: no answer from the broker or the plugin in time.'],
   [EXIT.file, 'File problem: unreadable, unparsable, locked, or not writable.'],
   [EXIT.changes, 'A plan has changes (for commands with an --exit-code option that report differences).'],
+  [13, "An unknown dynsec command (mosquitto_ctrl's \"Command 'x' not recognised.\" and status)."],
 ]
 
 /** What an exit policy needs of an error: its code, and the deprecated per-throw override. */
@@ -65,6 +66,8 @@ export const mqctlExit: ExitPolicy = exitPolicy({
   codes: {
     // A second typed password that differs: mosquitto_passwd's and mosquitto_ctrl's status.
     REFUSED_PASSWORD_MISMATCH: 2,
+    // An unknown dynsec command: mosquitto_ctrl's own status for it (scripts test for 13).
+    USAGE_UNKNOWN_COMMAND: 13,
     // Ctrl-C at a prompt: the shell's convention for SIGINT (128 + 2).
     REFUSED_INTERRUPTED: EXIT.interrupted,
   },

@@ -1,4 +1,3 @@
-import {renderError, toMqctlError} from '../base/render-error.js'
 import {MqctlError} from '../lib/errors.js'
 import {canPrompt, promptPassword} from '../base/prompt.js'
 import {parsePasswdArgs} from '../lib/passwd/args.js'
@@ -73,6 +72,8 @@ export async function passwdCli(argv: readonly string[]): Promise<number> {
 
     return 0
   } catch (error) {
+    // Loaded on failure only: rendering pulls in the colour palette (chalk), which costs start-up time.
+    const {renderError, toMqctlError} = await import('../base/render-error.js')
     const e = toMqctlError(error)
     const exit = passwdExit(e)
     // The JSON envelope's `exit` must be the status the process really ends with, and the text

@@ -27,7 +27,8 @@ describe("mqctl's exit table (DESIGN.md §4)", () => {
   })
 
   it('documents every status it can give except 130, in order', () => {
-    expect(EXIT_TABLE.map(([s]) => s)).toEqual([0, 1, 2, 3, 4, 5, 6])
+    expect(EXIT_TABLE.map(([s]) => s)).toEqual([0, 1, 2, 3, 4, 5, 6, 13])
+    expect(mqctlExit({code: 'USAGE_UNKNOWN_COMMAND'})).toBe(13)
   })
 
   it('still honours the deprecated per-throw override, and MqctlError.exit asks this table', () => {

@@ -175,13 +175,16 @@ describe('dynsec commands against a real broker with the plugin', () => {
       ['dynsec', 'addRoleACL', 'r', 'publishClientSend', 'a/#/b', 'allow'],
       ['dynsec', 'addClientRole', 'u', 'r', 'high'],
       ['dynsec', 'getClient'],
-      ['dynsec', 'noSuchCommand'],
       ['--bogus', 'dynsec', 'listClients'],
     ]) {
       const r = await mqctl([...offline, ...args])
       expect(r.code, args.join(' ')).toBe(2)
       expect(r.stderr.trim().split('\n')).toHaveLength(1)
     }
+
+    // An unknown command: mosquitto_ctrl's line and its exit status 13.
+    const unknown = await mqctl([...offline, 'dynsec', 'noSuchCommand'])
+    expect([unknown.code, unknown.stderr]).toEqual([13, "Command 'noSuchCommand' not recognised.\n"])
   })
 
   it('tells connection failures apart (exit 3) and times out without the plugin (exit 4)', async () => {

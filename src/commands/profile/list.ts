@@ -1,3 +1,4 @@
+import {escapeForLine} from '../../lib/output/escape.js'
 import {MqctlCommand} from '../../base/command.js'
 import {profileKeyNames} from '../../lib/connection/options-table.js'
 
@@ -19,12 +20,13 @@ export default class ProfileList extends MqctlCommand {
 
 Keys are the connection flags' long names, with the same checks as on the command line (${profileKeyNames().join(', ')}). Select one with --profile NAME or MQCTL_PROFILE; "default" names the one used otherwise. Each profile is validated when it is used: a broken one stops only the commands that use it, and this list shows it with its problem.
 
+The current profile (MQCTL_PROFILE, else the default) is marked with "*". Manage them with "profile add", "profile set", "profile use" and "profile remove".
+
 Precedence: flags, then MQCTL_HOST/MQCTL_PORT/MQCTL_USERNAME/MQCTL_PASSWORD, then the profile, then the mosquitto_ctrl options file, then defaults.`
 
   async run(): Promise<unknown> {
     await this.parse(ProfileList)
     const {configFilePath, loadConfigFile} = await import('../../lib/connection/profiles.js')
-    const {escapeForLine} = await import('../../lib/output/escape.js')
     const path = configFilePath()
     const config = await loadConfigFile(path)
     const names = config?.names ?? []
@@ -38,6 +40,9 @@ Precedence: flags, then MQCTL_HOST/MQCTL_PORT/MQCTL_USERNAME/MQCTL_PASSWORD, the
       }
     }
 
+    // The profile a command would use now (MQCTL_PROFILE, else the default), marked as kubectl marks its context.
+    const wanted = process.env.MQCTL_PROFILE || config?.default
+    const current = wanted !== undefined && names.includes(wanted) ? wanted : undefined
     if (!this.jsonEnabled()) {
       if (!config) process.stderr.write(`no config file at ${path}\n`)
       for (const name of names) {
@@ -45,11 +50,12 @@ Precedence: flags, then MQCTL_HOST/MQCTL_PORT/MQCTL_USERNAME/MQCTL_PASSWORD, the
           name === config?.default ? 'default' : '',
           problems[name] ? `invalid: ${problems[name]}` : '',
         ].filter(Boolean)
+        const mark = current === undefined ? '' : name === current ? '* ' : '  '
         // Names and problems come from the file: escaped so they cannot drive the terminal.
-        this.out(escapeForLine(`${name}${notes.length > 0 ? ` (${notes.join('; ')})` : ''}`))
+        this.out(`${mark}${escapeForLine(`${name}${notes.length > 0 ? ` (${notes.join('; ')})` : ''}`)}`)
       }
     }
 
-    return {file: path, default: config?.default, profiles: names, invalid: problems}
+    return {file: path, default: config?.default, current, profiles: names, invalid: problems}
   }
 }

@@ -1,58 +1,18 @@
 import {homedir} from 'node:os'
 import {join} from 'node:path'
 
-import {z} from 'zod'
+import type {z} from 'zod'
 
 import {MqctlError} from '../errors.js'
 import {readInputText} from '../files/input.js'
 import type {SourcedOptions} from './options-files.js'
-import {
-  CONNECTION_OPTIONS,
-  PROFILE_ONLY_KEYS,
-  profileKeyOf,
-  valueProblem,
-  type ConnectionOption,
-} from './options-table.js'
 
-/**
- * One profile: the connection-option table's keys (every connection flag but --profile and
- * --admin-password-stdin), so the file reads like the command line, plus the password sources.
- * Each value gets the same check as on the command line.
- */
-function profileValue(o: ConnectionOption): z.ZodType {
-  if (o.kind === undefined) return z.boolean()
-  const numeric = o.kind === 'port' || o.kind === 'qos' || o.kind === 'version' || o.kind === 'seconds'
-  const base = numeric ? z.union([z.string(), z.number()]) : z.string()
-  return base.superRefine((value, ctx) => {
-    const text = String(value)
-    const problem = text === '' ? 'an empty value' : valueProblem(o, text)
-    if (problem) ctx.addIssue({code: 'custom', message: problem.trim().replace(/^Error: /, '')})
-  })
-}
+import type {Profile} from './profile-schema.js'
 
-const profileShape: Record<string, z.ZodType> = {}
-for (const o of CONNECTION_OPTIONS) {
-  const key = profileKeyOf(o)
-  if (key !== undefined) profileShape[key] = profileValue(o)
-}
-
-for (const key of Object.keys(PROFILE_ONLY_KEYS)) profileShape[key] = z.string()
-
-export const profileSchema = z.object(profileShape).partial().strict()
+export type {Profile} from './profile-schema.js'
 
 /** A profile file is a few lines; anything near this is the wrong file. */
 const MAX_CONFIG_BYTES = 1024 * 1024
-
-export const configFileSchema = z
-  .object({
-    default: z.string().optional(),
-    // Each profile is checked against profileSchema only when it is used, so one broken
-    // profile does not stop the commands that use another.
-    profiles: z.record(z.string(), z.unknown()).default({}),
-  })
-  .strict()
-
-export type Profile = Record<string, string | number | boolean | undefined>
 
 /** `$MQCTL_CONFIG_DIR/config.yaml`, else `$XDG_CONFIG_HOME/mqctl/config.yaml`, else `~/.config/mqctl/config.yaml`. */
 export function configFilePath(env: NodeJS.ProcessEnv = process.env): string {
@@ -80,6 +40,8 @@ export async function loadConfigFile(path: string): Promise<LoadedConfig | undef
   }
 
   const {parseDocument, LineCounter} = await import('yaml')
+  // The schemas load only when there is a file to check (zod costs start-up time).
+  const {configFileSchema, profileSchema} = await import('./profile-schema.js')
   const lineCounter = new LineCounter()
   const doc = parseDocument(text, {lineCounter})
   if (doc.errors.length > 0) {

@@ -1,5 +1,3 @@
-import {z} from 'zod'
-
 import {MqctlError} from '../errors.js'
 import {readInputText} from '../files/input.js'
 import type {RawOptions} from './ctrl-options.js'
@@ -15,51 +13,10 @@ import {
   valueProblem,
 } from './options-table.js'
 import {configFilePath, loadConfigFile, selectProfile} from './profiles.js'
+import type {ResolvedConnection} from './resolved.js'
 
-export const resolvedConnectionSchema = z.object({
-  host: z.string(),
-  port: z.number().int(),
-  username: z.string().optional(),
-  password: z.string().optional(),
-  clientId: z.string().optional(),
-  qos: z.union([z.literal(0), z.literal(1), z.literal(2)]),
-  protocolVersion: z.union([z.literal(3), z.literal(4), z.literal(5)]),
-  tls: z
-    .object({
-      cafile: z.string().optional(),
-      capath: z.string().optional(),
-      cert: z.string().optional(),
-      key: z.string().optional(),
-      ciphers: z.string().optional(),
-      insecure: z.boolean(),
-      minVersion: z.enum(['TLSv1.1', 'TLSv1.2', 'TLSv1.3']).optional(),
-      useOsCerts: z.boolean(),
-      alpn: z.string().optional(),
-      psk: z.object({key: z.string(), identity: z.string()}).optional(),
-    })
-    .optional(),
-  unix: z.string().optional(),
-  proxy: z
-    .object({
-      host: z.string(),
-      port: z.number().int(),
-      username: z.string().optional(),
-      password: z.string().optional(),
-    })
-    .optional(),
-  bindAddress: z.string().optional(),
-  nodelay: z.boolean(),
-  debug: z.boolean(),
-  quiet: z.boolean(),
-  /** TLS-only options given for a connection that is plain text (they do nothing): warned about. */
-  ignoredTlsOptions: z.array(z.string()),
-  timeoutMs: z.number().positive(),
-  /** Which layer each setting came from, for `profile show`. */
-  sources: z.record(z.string(), z.string()),
-  profile: z.string().optional(),
-})
-
-export type ResolvedConnection = z.infer<typeof resolvedConnectionSchema>
+// The schema lives in resolved.ts: building zod schemas costs start-up time on every command.
+export type {ResolvedConnection} from './resolved.js'
 
 export interface ResolveInput {
   /** Connection flags given on the command line (long names). */
@@ -208,13 +165,13 @@ export async function resolveConnection(input: ResolveInput): Promise<ResolvedCo
   }
 
   const proxyText = str('proxy')
-  return resolvedConnectionSchema.parse({
+  const resolved: ResolvedConnection = {
     host: host ?? 'localhost',
     port,
     username,
     password,
     clientId: str('id'),
-    qos,
+    qos: qos as 0 | 1 | 2,
     protocolVersion,
     tls: tls
       ? {
@@ -240,5 +197,6 @@ export async function resolveConnection(input: ResolveInput): Promise<ResolvedCo
     timeoutMs: timeout * 1000,
     sources: Object.fromEntries(sources),
     profile: profile.name,
-  })
+  }
+  return resolved
 }

@@ -116,6 +116,7 @@ export async function openSession(
   c: ResolvedConnection,
   limit: Deadline,
   log?: (line: string) => void,
+  implementation: 'mqtt' | 'wire' = 'mqtt',
 ): Promise<MqttClient> {
   const where = c.proxy
     ? `${describeEndpoint(c)} through the SOCKS proxy ${c.proxy.host}:${c.proxy.port}`
@@ -133,11 +134,17 @@ export async function openSession(
     hungUp = true
     onHangUp?.()
   })
-  // The client module alone: mqtt's index also loads websockets and more, ~8x the start-up cost.
-  const clientModule: string = 'mqtt/lib/client'
   type ClientClass = typeof import('mqtt').MqttClient
-  const loaded = (await import(clientModule)) as {default: ClientClass | {default: ClientClass}}
-  const MqttClient = 'default' in loaded.default ? loaded.default.default : loaded.default
+  let MqttClient: ClientClass
+  if (implementation === 'wire') {
+    // The admin requests' few packets (lib/wire): loading mqtt.js costs more than the whole request.
+    MqttClient = (await import('../wire/client.js')).WireClient as unknown as ClientClass
+  } else {
+    // The client module alone: mqtt's index also loads websockets and more, ~8x the start-up cost.
+    const clientModule: string = 'mqtt/lib/client'
+    const loaded = (await import(clientModule)) as {default: ClientClass | {default: ClientClass}}
+    MqttClient = 'default' in loaded.default ? loaded.default.default : loaded.default
+  }
   const options: IClientOptions = {
     protocolVersion: c.protocolVersion,
     // MQTT 3.1 names its protocol MQIsdp; mqtt.js sends "MQTT" unless told, which brokers refuse.

@@ -1,15 +1,20 @@
 import {readdirSync, statSync} from 'node:fs'
 import {isIP, connect as netConnect, type Socket} from 'node:net'
 import {join} from 'node:path'
-import {connect as tlsConnect, rootCertificates, type ConnectionOptions as TlsOptions, type TLSSocket} from 'node:tls'
+import type {ConnectionOptions as TlsOptions, TLSSocket} from 'node:tls'
 
 import {MqctlError, fileError} from '../errors.js'
 import {readInputFile} from '../files/input.js'
 import type {ResolvedConnection} from './resolve.js'
-import {bareHost, checkBrokerIdentity, identityError} from './tls-identity.js'
+import type * as TlsIdentity from './tls-identity.js'
 
 /** PEM inputs are small; a bigger one is the wrong file. */
 const MAX_PEM_BYTES = 4 * 1024 * 1024
+
+// node:tls and the crypto it pulls in cost start-up time: loaded for TLS connections only.
+let tlsModule: typeof import('node:tls')
+// Its X509 checks load node:crypto: loaded with node:tls.
+let identity: typeof TlsIdentity
 
 /** `host:port` or the socket path, for messages. */
 export const describeEndpoint = (c: ResolvedConnection): string => (c.unix ? c.unix : `${c.host}:${c.port}`)
@@ -119,12 +124,12 @@ function loadCaBundle(tls: NonNullable<ResolvedConnection['tls']>): string[] | u
   }
 
   if (cas.length === 0) return undefined
-  return tls.useOsCerts ? [...rootCertificates, ...cas] : cas
+  return tls.useOsCerts ? [...tlsModule.rootCertificates, ...cas] : cas
 }
 
 function tlsOptions(c: ResolvedConnection): TlsOptions {
   const tls = c.tls!
-  const host = bareHost(c.host)
+  const host = identity.bareHost(c.host)
   const options: TlsOptions = {
     // The chain (trust, dates, signatures) is always verified; --insecure, as in mosquitto_ctrl,
     // only skips the host check below.
@@ -139,8 +144,8 @@ function tlsOptions(c: ResolvedConnection): TlsOptions {
     checkServerIdentity: (_name, cert) => {
       // No host check over a Unix socket (libmosquitto skips it for port 0) or with --insecure.
       if (tls.insecure || c.unix) return undefined
-      const mismatch = checkBrokerIdentity(host, cert.raw)
-      return mismatch ? identityError(mismatch) : undefined
+      const mismatch = identity.checkBrokerIdentity(host, cert.raw)
+      return mismatch ? identity.identityError(mismatch) : undefined
     },
   }
   if (tls.cert) {
@@ -232,7 +237,9 @@ export async function openTransport(c: ResolvedConnection): Promise<Socket | TLS
     else socket = await waitFor(netConnect({host: c.host, port: c.port, localAddress: c.bindAddress}), 'connect')
     if (c.nodelay) socket.setNoDelay(true)
     if (!c.tls) return socket
-    const tlsSocket = tlsConnect({...tlsOptions(c), socket})
+    tlsModule ??= await import('node:tls')
+    identity ??= await import('./tls-identity.js')
+    const tlsSocket = tlsModule.connect({...tlsOptions(c), socket})
     return await waitFor(tlsSocket, 'secureConnect')
   } catch (error) {
     if (error instanceof MqctlError) throw error

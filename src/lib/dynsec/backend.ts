@@ -11,4 +11,6 @@ export interface DynsecBackend {
   send(commands: readonly DynsecRequest[]): Promise<DynsecResponse[]>
   /** Flushes (file: writes once if anything changed) and closes the connection. */
   close(): Promise<void>
+  /** The broker's `$SYS/broker/version`, when there is a broker and this user may read it. */
+  brokerVersion?(): Promise<string | undefined>
 }

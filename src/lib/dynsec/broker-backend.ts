@@ -1,6 +1,6 @@
 import type {ResolvedConnection} from '../connection/resolve.js'
 import type {DynsecBackend} from './backend.js'
-import {sendDynsecCommands} from './client.js'
+import {openDynsecSession, sendDynsecCommands} from './client.js'
 
 /**
  * The live-broker backend: each `send` is one exchange with the plugin (connect, subscribe,
@@ -11,5 +11,13 @@ export function brokerBackend(connection: ResolvedConnection, log?: (line: strin
     kind: 'broker',
     send: (commands) => sendDynsecCommands(connection, commands, {log}),
     close: async () => {},
+    async brokerVersion() {
+      const session = await openDynsecSession(connection, {log})
+      try {
+        return await session.brokerVersion()
+      } finally {
+        await session.close()
+      }
+    },
   }
 }

@@ -1,3 +1,6 @@
+import {MqctlError} from '../errors.js'
+import {closest} from '../suggest.js'
+
 /**
  * Every online dynsec command, once: its name, mosquitto_ctrl's positional words, the texts of
  * its --help and man page, and the kind of output it prints. src/base/dynsec-command-factory.ts
@@ -227,6 +230,16 @@ const BY_LOWER = new Map(DYNSEC_COMMANDS.map((c) => [c.name.toLowerCase(), c]))
 
 /** mosquitto_ctrl matches command names in any letter case. */
 export const findDynsecCommand = (name: string): DynsecCommandSpec | undefined => BY_LOWER.get(name.toLowerCase())
+
+/**
+ * mosquitto_ctrl's `Command 'x' not recognised.` (exit 13, its own status for it), and on a
+ * second line the closest command name.
+ */
+export function unknownDynsecCommand(name: string, more: readonly string[] = []): MqctlError {
+  const guess = closest(name, [...DYNSEC_COMMANDS.map((c) => c.name), ...more])
+  const text = `Command '${name}' not recognised.${guess ? `\nDid you mean "${guess}"?` : ''}`
+  return new MqctlError('USAGE_UNKNOWN_COMMAND', text.replace('\n', ' '), {verbatim: text, exit: 13})
+}
 
 export {
   buildDynsecRequest,

@@ -1,5 +1,3 @@
-import {randomBytes} from 'node:crypto'
-
 import type {MqttClient} from 'mqtt'
 
 import {MqctlError} from '../errors.js'
@@ -14,7 +12,7 @@ import {
   type Deadline,
 } from '../connection/session.js'
 import type {DynsecBackend} from './backend.js'
-import {dynsecResponseEnvelopeSchema, type DynsecRequest, type DynsecResponse} from './schemas.js'
+import type {DynsecRequest, DynsecResponse} from './schemas.js'
 
 export const REQUEST_TOPIC = '$CONTROL/dynamic-security/v1'
 export const RESPONSE_TOPIC = '$CONTROL/dynamic-security/v1/response'
@@ -27,8 +25,44 @@ const MAX_CHUNK_BYTES = 256 * 1024
 const NO_PLUGIN_HINT =
   'the dynamic-security plugin is probably not loaded: add "plugin /usr/lib/x86_64-linux-gnu/mosquitto_dynamic_security.so" and "plugin_opt_config_file <file>" to mosquitto.conf (mqctl dynsec init creates the file)'
 
+let runs = 0
+/**
+ * Unique enough to tell this request's replies from other admins' (who see them too); no
+ * secret, so no node:crypto (whose loading costs start-up time).
+ */
+const runId = () =>
+  `${process.pid.toString(36)}${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}${(runs++).toString(36)}`
+
+/** A `$CONTROL` API: where requests go, where replies come, and what to say when nothing answers. */
+export interface ControlEndpoint {
+  request: string
+  response: string
+  /** "the dynamic-security plugin", for "no reply from …". */
+  what: string
+  /** "dynamic-security", for "the … endpoint is not available". */
+  name: string
+  /** Why nothing answers, most likely. */
+  noReplyHint: string
+  /** Who may use it, for refused SUBSCRIBE/PUBLISH. */
+  accessHint: (verb: 'subscribe' | 'publish') => string
+}
+
+export const DYNSEC_ENDPOINT: ControlEndpoint = {
+  request: REQUEST_TOPIC,
+  response: RESPONSE_TOPIC,
+  what: 'the dynamic-security plugin',
+  name: 'dynamic-security',
+  noReplyHint: NO_PLUGIN_HINT,
+  accessHint: (verb) =>
+    verb === 'subscribe'
+      ? 'this user may not use the dynamic-security API: it needs a role with subscribePattern and publishClientReceive on $CONTROL/dynamic-security/# (dynsec init creates such an admin)'
+      : 'this user may not use the dynamic-security API: give it a role with publishClientSend on $CONTROL/dynamic-security/# (dynsec init creates such an admin)',
+}
+
 export interface DynsecSendOptions {
   log?: (line: string) => void
+  /** The API the session talks to: the dynamic-security plugin's unless given (broker commands). */
+  endpoint?: ControlEndpoint
   /** Told after each chunk is answered: commands answered so far, total. */
   onProgress?: (done: number, total: number) => void
 }
@@ -47,6 +81,10 @@ export interface DynsecSession {
   /** As send, but a closed connection returns what was answered instead of throwing. */
   sendPartial(commands: readonly DynsecRequest[], options?: DynsecSendOptions): Promise<PartialSend>
   close(): Promise<void>
+  /** Set once the broker has closed the connection. */
+  readonly closed: MqctlError | undefined
+  /** `$SYS/broker/version` (e.g. "mosquitto version 2.0.11"), or undefined when none came within `ms`. */
+  brokerVersion(ms?: number): Promise<string | undefined>
 }
 
 /** One message on the response topic, judged (pure, so the 2.1 reply bytes are tested without a 2.1 broker). */
@@ -62,12 +100,10 @@ export function classifyReply(payload: Buffer): Reply | undefined {
     return typeof error === 'string' ? {kind: 'unavailable', error} : undefined
   }
 
-  const parsed = dynsecResponseEnvelopeSchema.safeParse(json)
-  if (!parsed.success) return undefined
-  const unavailable = parsed.data.responses.find((r) => /endpoint not available/i.test(r.error ?? ''))
-  return unavailable
-    ? {kind: 'unavailable', error: unavailable.error!}
-    : {kind: 'responses', responses: parsed.data.responses}
+  const responses = envelopeResponses(json)
+  if (!responses) return undefined
+  const unavailable = responses.find((r) => /endpoint not available/i.test(r.error ?? ''))
+  return unavailable ? {kind: 'unavailable', error: unavailable.error!} : {kind: 'responses', responses}
 }
 
 /** The exit-4 error when the broker says no plugin serves the topic. */
@@ -99,11 +135,13 @@ export async function openDynsecSession(
   options: DynsecSendOptions = {},
 ): Promise<DynsecSession> {
   const limit = deadline(connection.timeoutMs)
-  const client = await openSession(connection, limit, options.log)
+  const endpoint = options.endpoint ?? DYNSEC_ENDPOINT
+  // The admin requests' few packets (lib/wire): loading mqtt.js costs more than the whole request.
+  const client = await openSession(connection, limit, options.log, 'wire')
   const where = connection.unix ?? `${connection.host}:${connection.port}`
   const peer = watchHangUp(client, where)
   try {
-    await subscribe(client, connection, limit, peer)
+    await subscribe(client, connection, limit, peer, endpoint)
   } catch (error) {
     await closeSession(client)
     throw error
@@ -118,7 +156,7 @@ export async function openDynsecSession(
   const waiters = new Set<() => void>()
   const listeners = new Set<(r: DynsecResponse) => void>()
   client.on('message', (topic, payload) => {
-    if (topic !== RESPONSE_TOPIC) return
+    if (topic !== endpoint.response) return
     const reply = classifyReply(payload)
     if (reply?.kind === 'unavailable') unavailable ??= reply.error
     else if (reply) for (const response of reply.responses) for (const l of listeners) l(response)
@@ -135,7 +173,7 @@ export async function openDynsecSession(
 
   const sendPartial = async (commands: readonly DynsecRequest[], opts: DynsecSendOptions = {}) => {
     if (closed) return {responses: commands.map(() => undefined), closed}
-    const run = randomBytes(6).toString('hex')
+    const run = runId()
     const tagged = commands.map((c, i) => ({...c, correlationData: `mqctl-${run}-${i}`}))
     const answers = new Map<string, DynsecResponse>()
     const listener = (r: DynsecResponse) => {
@@ -157,6 +195,7 @@ export async function openDynsecSession(
           return closed
         },
         guard: (promise, at) => peer.guard(promise, at),
+        endpoint,
       })
     } finally {
       listeners.delete(listener)
@@ -176,22 +215,77 @@ export async function openDynsecSession(
       return result.responses as DynsecResponse[]
     },
     close: () => closeSession(client),
+    get closed() {
+      return closed
+    },
+    brokerVersion: (ms = 1000) => readBrokerVersion(client, ms),
   }
 }
+
+/** The broker's retained `$SYS/broker/version`, when this user may read it. */
+async function readBrokerVersion(client: MqttClient, ms: number): Promise<string | undefined> {
+  const topic = '$SYS/broker/version'
+  let onMessage: ((t: string, payload: Buffer) => void) | undefined
+  let timer: NodeJS.Timeout | undefined
+  const version = new Promise<string | undefined>((resolve) => {
+    onMessage = (t, payload) => {
+      if (t === topic) resolve(payload.toString('utf8'))
+    }
+
+    client.on('message', onMessage)
+    timer = setTimeout(() => resolve(undefined), ms)
+  })
+  try {
+    const granted = await Promise.race([client.subscribeAsync(topic, {qos: 0}), version.then(() => [])])
+    if (granted.length > 0 && (granted[0]?.qos ?? 128) >= 128) return undefined
+    return await version
+  } catch {
+    return undefined
+  } finally {
+    clearTimeout(timer)
+    if (onMessage) client.off('message', onMessage)
+  }
+}
+
+/**
+ * The reply envelope's responses, checked by hand to the rules of dynsecResponseEnvelopeSchema
+ * (test/lib/dynsec/client-envelope.test.ts holds them together): zod costs start-up time here.
+ */
+function envelopeResponses(parsed: unknown): DynsecResponse[] | undefined {
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return undefined
+  const list = (parsed as {responses?: unknown}).responses
+  if (!Array.isArray(list)) return undefined
+  const ok = list.every(
+    (r: unknown) =>
+      typeof r === 'object' &&
+      r !== null &&
+      !Array.isArray(r) &&
+      typeof (r as DynsecResponse).command === 'string' &&
+      ((r as DynsecResponse).error === undefined || typeof (r as DynsecResponse).error === 'string'),
+  )
+  return ok ? (list as DynsecResponse[]) : undefined
+}
+
+/** The responses of a reply payload, or none when it is not a reply envelope. */
+export const readEnvelope = (payload: Buffer): DynsecResponse[] => envelopeResponses(safeJson(payload)) ?? []
 
 async function subscribe(
   client: MqttClient,
   connection: ResolvedConnection,
   limit: Deadline,
   peer: ReturnType<typeof watchHangUp>,
+  endpoint: ControlEndpoint,
 ): Promise<void> {
   const notAllowedToSubscribe = (reason: string) =>
-    new MqctlError('CONNECTION_NOT_AUTHORIZED', `not allowed to subscribe to ${RESPONSE_TOPIC}: ${reason}`, {
-      hint: 'this user may not use the dynamic-security API: it needs a role with subscribePattern and publishClientReceive on $CONTROL/dynamic-security/# (dynsec init creates such an admin)',
+    new MqctlError('CONNECTION_NOT_AUTHORIZED', `not allowed to subscribe to ${endpoint.response}: ${reason}`, {
+      hint: endpoint.accessHint('subscribe'),
     })
   const granted = await peer
     .guard(
-      limit.race(client.subscribeAsync(RESPONSE_TOPIC, {qos: connection.qos}), 'the broker did not answer SUBSCRIBE'),
+      limit.race(
+        client.subscribeAsync(endpoint.response, {qos: connection.qos}),
+        'the broker did not answer SUBSCRIBE',
+      ),
       'before SUBACK',
     )
     .catch((error: unknown) => {
@@ -242,9 +336,10 @@ async function exchange(
     unavailable: () => string | undefined
     hungUp: () => Promise<MqctlError | undefined>
     guard: <T>(promise: Promise<T>, stage: string) => Promise<T>
+    endpoint: ControlEndpoint
   },
 ): Promise<void> {
-  const {isClosed} = state
+  const {isClosed, endpoint} = state
   const chunks = chunkPayloads(tagged, maxPacket)
   // Every chunk goes out at once (the broker handles one connection's messages in order, so
   // later chunks see earlier changes); each chunk has its own deadline, so a large plan on a
@@ -261,7 +356,7 @@ async function exchange(
       // connection closes: the guard races it with the close.
       await state.guard(
         limit.race(
-          client.publishAsync(REQUEST_TOPIC, payload, {qos: connection.qos}),
+          client.publishAsync(endpoint.request, payload, {qos: connection.qos}),
           'the broker did not acknowledge the request',
         ),
         state.stage.now,
@@ -273,9 +368,9 @@ async function exchange(
       if (typeof rc === 'number' && rc >= 128) {
         throw new MqctlError(
           'CONNECTION_NOT_AUTHORIZED',
-          `the broker refused the request to ${REQUEST_TOPIC}: ${reasonText(rc)}`,
+          `the broker refused the request to ${endpoint.request}: ${reasonText(rc)}`,
           {
-            hint: 'this user may not use the dynamic-security API: give it a role with publishClientSend on $CONTROL/dynamic-security/# (dynsec init creates such an admin)',
+            hint: endpoint.accessHint('publish'),
           },
         )
       }
@@ -310,10 +405,10 @@ async function exchange(
         waiters.add(check)
         check()
       }),
-      'no reply from the dynamic-security plugin',
+      `no reply from ${endpoint.what}`,
       connection.protocolVersion === 5
-        ? NO_PLUGIN_HINT
-        : `${NO_PLUGIN_HINT}; with MQTT ${connection.protocolVersion === 4 ? '3.1.1' : '3.1'} a request the broker refuses (this user may not publish to ${REQUEST_TOPIC}) looks the same: -V 5 tells them apart`,
+        ? endpoint.noReplyHint
+        : `${endpoint.noReplyHint}; with MQTT ${connection.protocolVersion === 4 ? '3.1.1' : '3.1'} a request the broker refuses (this user may not publish to ${endpoint.request}) looks the same: -V 5 tells them apart`,
     )
     if (isClosed() || noPlugin()) return
     options.onProgress?.(end, tagged.length)

@@ -85,6 +85,13 @@ const dynsecVerdictSchema = withVerdict({
 })
 
 /** Commands outside the dynsec catalog (their owners keep these in step with the commands). */
+/** What `profile add|set|use|remove` print under --json. */
+const profileEditSchema = z.looseObject({
+  file: z.string(),
+  action: z.enum(['add', 'set', 'use', 'remove']),
+  profile: z.string(),
+  default: z.string().optional().describe('The default profile after the edit.'),
+})
 const summarySchema = z.object({add: z.number().int(), change: z.number().int(), delete: z.number().int()})
 const planCommandSchema = z.looseObject({
   symbol: z.enum(['+', '~', '-']),
@@ -249,10 +256,33 @@ const OTHER_OUTPUT: Record<string, z.ZodType> = {
   'profile:list': z.looseObject({
     file: z.string(),
     default: z.string().optional(),
+    current: z.string().optional().describe('The profile a command would use now: MQCTL_PROFILE, else the default.'),
     profiles: z.array(z.string()),
     invalid: z.unknown(),
   }),
   'profile:show': z.record(z.string(), sourcedValue),
+  ...Object.fromEntries(['add', 'set', 'use', 'remove'].map((action) => [`profile:${action}`, profileEditSchema])),
+  'broker:listListeners': z.looseObject({
+    listeners: z.array(
+      z.looseObject({
+        port: z.number().int().optional(),
+        protocol: z.string().optional(),
+        'socket-path': z.string().optional(),
+        'bind-address': z.string().optional(),
+        tls: z.boolean().optional(),
+      }),
+    ),
+  }),
+  'broker:listPlugins': z.looseObject({
+    plugins: z.array(
+      z.looseObject({
+        name: z.string(),
+        version: z.string().optional(),
+        'control-endpoints': z.array(z.string()).optional(),
+      }),
+    ),
+  }),
+  shell: z.null().describe("The shell has no --json: it prints each command's text as mosquitto_ctrl does."),
 }
 
 /** Every command id → the zod type of its --json success output. */

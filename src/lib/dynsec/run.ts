@@ -1,0 +1,56 @@
+import {MqctlError} from '../errors.js'
+import {findDynsecCommand, type OutputKind} from './catalog.js'
+import {formatResponse, type Layout} from './format.js'
+import type {DynsecRequest, DynsecResponse} from './schemas.js'
+
+/** Where requests go: a DynsecBackend, a DynsecSession. */
+export interface Sender {
+  send(commands: readonly DynsecRequest[]): Promise<DynsecResponse[]>
+}
+
+export interface DynsecOutcome {
+  output: OutputKind
+  /** The plugin's `data` (undefined for writes). */
+  data: unknown
+  /** mosquitto_ctrl's text for it. */
+  lines: string[]
+}
+
+/**
+ * Runs one catalog command over an open session: the refusals mosquitto_ctrl prints as
+ * `<command>: Error: <text>`, the formatted reply. Shared by the dynsec commands, the fast
+ * front end and the shell, so all three answer alike.
+ */
+export async function runDynsecRequest(
+  session: Sender,
+  request: DynsecRequest,
+  layout: Layout = '2.0',
+): Promise<DynsecOutcome> {
+  const name = request.command
+  if (name === 'deleteGroup') {
+    // Deleting the anonymous group crashes mosquitto 2.0.0-2.0.14; refuse it as 2.0.15+ does.
+    const [anon] = await session.send([{command: 'getAnonymousGroup'}])
+    const current = (anon.data as {group?: {groupname?: string}} | undefined)?.group?.groupname
+    if (current !== undefined && current === request.groupname) {
+      const text = 'deleteGroup: Error: Deleting the anonymous group is forbidden'
+      throw new MqctlError('REFUSED_DYNSEC', text, {
+        verbatim: text,
+        exit: 1,
+        hint: 'setAnonymousGroup another group first',
+      })
+    }
+  }
+
+  const [response] = await session.send([request])
+  if (response.error !== undefined) {
+    const text = `${name}: Error: ${response.error}`
+    throw new MqctlError('REFUSED_DYNSEC', text, {verbatim: text, exit: 1})
+  }
+
+  const spec = findDynsecCommand(name)!
+  return {output: spec.output, data: response.data, lines: formatResponse(spec.output, name, response.data, layout)}
+}
+
+/** What `--json` prints for an outcome. */
+export const outcomeJson = (name: string, outcome: DynsecOutcome): unknown =>
+  outcome.output === 'none' ? {ok: true, command: name} : outcome.data

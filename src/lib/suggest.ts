@@ -1,0 +1,38 @@
+/**
+ * "Did you mean …?": the closest candidate by optimal-string-alignment distance (Damerau-
+ * Levenshtein with adjacent transpositions), compared without letter case, within a third of
+ * the word's length (at least 2 edits).
+ */
+export function editDistance(a: string, b: string): number {
+  const rows = a.length + 1
+  const cols = b.length + 1
+  const d: number[][] = Array.from({length: rows}, (_, i) =>
+    Array.from({length: cols}, (_, j) => (i === 0 ? j : j === 0 ? i : 0)),
+  )
+  for (let i = 1; i < rows; i++) {
+    for (let j = 1; j < cols; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1
+      d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost)
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
+        d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1)
+    }
+  }
+
+  return d[a.length][b.length]
+}
+
+export function closest(word: string, candidates: readonly string[]): string | undefined {
+  const w = word.toLowerCase()
+  const limit = Math.max(2, Math.floor(w.length / 3))
+  let best: string | undefined
+  let bestDistance = Infinity
+  for (const c of candidates) {
+    const distance = editDistance(w, c.toLowerCase())
+    if (distance < bestDistance) {
+      best = c
+      bestDistance = distance
+    }
+  }
+
+  return bestDistance <= limit ? best : undefined
+}

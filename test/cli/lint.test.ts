@@ -1,0 +1,76 @@
+import {mkdtempSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+
+import {describe, expect, it} from 'vitest'
+
+import {parseFastLint} from '../../src/cli/lint.js'
+import {mqctl} from '../helpers/cli.js'
+
+// config lint runs without oclif for their own flags (src/cli/lint.ts); oclif's
+// path (MQCTL_FAST=0) is the reference for stdout, stderr and the exit status.
+const dir = mkdtempSync(join(tmpdir(), 'mqctl-fastlint-'))
+const file = (name: string, text: string) => {
+  const path = join(dir, name)
+  writeFileSync(path, text)
+  return path
+}
+
+/** A small seeded generator of ACL lines, good and bad. */
+function aclText(seed: number): string {
+  let s = seed
+  const next = (n: number) => (s = (s * 1_103_515_245 + 12_345) % 2_147_483_648) % n
+  const words = ['topic', 'pattern', 'user', 'topics', '#', '  # x', 'topic\tread', '']
+  const access = ['', 'read ', 'write ', 'readwrite ', 'deny ', 'readonly ']
+  const topics = ['a/#', 'a/b', '#', '$SYS/#', 'users/%u', 'a/#/b', '$share/g/x', 'read']
+  const lines: string[] = []
+  for (let i = 0; i < 12; i++) {
+    const w = words[next(words.length)]
+    lines.push(w === 'user' ? `user u${next(3)}` : `${w} ${access[next(access.length)]}${topics[next(topics.length)]}`)
+  }
+
+  return lines.join('\n') + '\n'
+}
+
+describe('config lint without oclif', () => {
+  it('gives what oclif gives', async () => {
+    const passwd = file('pw', 'u0:$7$101$abc$def\n')
+    const conf = file(
+      'm.conf',
+      `listener 1883\nallow_anonymous true\npassword_file ${passwd}\nport 1883x\nbogus_option 1\n`,
+    )
+    const cases: string[][] = [
+      ['config', 'lint', conf],
+      ['config', 'lint', conf, '--no-file-checks', '--format', 'json'],
+      ['config', 'lint', conf, '--target=2.1', '--format=sarif'],
+      ['config', 'lint', join(dir, 'missing.conf')],
+    ]
+    for (let seed = 1; seed <= 6; seed++) {
+      // The ACL file a config names is linted too (conf/acl-error, conf/acl-warning).
+      const acl = file(`acl${seed}`, aclText(seed))
+      const withAcl = file(`m${seed}.conf`, `listener 1883\nacl_file ${acl}\n`)
+      cases.push(['config', 'lint', withAcl], ['config', 'lint', withAcl, '--format', seed % 2 ? 'json' : 'sarif'])
+    }
+
+    for (const args of cases) {
+      expect(parseFastLint(args), args.join(' ')).toBeDefined()
+      const fast = await mqctl(args)
+      const oclif = await mqctl(args, {env: {MQCTL_FAST: '0'}})
+      expect({args, ...fast}).toEqual({args, ...oclif})
+    }
+  }, 180_000)
+
+  it('leaves other forms to oclif', () => {
+    for (const args of [
+      ['acl', 'lint', 'f', '--json'],
+      ['acl', 'lint', 'f', '--format', 'xml'],
+      ['acl', 'lint', '-'],
+      ['acl', 'lint'],
+      ['acl', 'lint', 'a', 'b'],
+      ['config', 'lint', 'f', '--passwd', 'x'],
+      ['acl', 'check', 'f'],
+      ['acl', 'lint', 'f'],
+    ])
+      expect([args, parseFastLint(args)]).toEqual([args, undefined])
+  })
+})
