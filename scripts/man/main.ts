@@ -86,4 +86,16 @@ export function main() {
   }
 
   process.stdout.write(`${pages.size} man pages in ${relative(process.cwd(), outDir) || '.'} (${written} written).\n`)
+  if (!options.out) listPagesInPackage(join(root, 'package.json'), [...pages.keys()])
+}
+
+/** npm installs man pages only from package.json's `man` list: keep it equal to the generated pages. */
+function listPagesInPackage(packagePath: string, files: string[]): void {
+  const text = readFileSync(packagePath, 'utf8')
+  const pkg = JSON.parse(text) as Record<string, unknown>
+  const man = files.sort().map((f) => `./man/man1/${f}`)
+  if (JSON.stringify(pkg.man) === JSON.stringify(man)) return
+  pkg.man = man
+  writeFileSync(packagePath, `${JSON.stringify(pkg, null, 2)}\n`)
+  process.stdout.write('package.json "man" updated.\n')
 }

@@ -1,6 +1,7 @@
 import {mqctlExit, type ExitPolicy} from '../cli/exit-policy.js'
 import {MqctlError, isMqctlError} from '../lib/errors.js'
 import type {IO} from '../lib/io.js'
+import {escapeControl} from '../lib/output/escape.js'
 import {ProcessIO} from './io.js'
 
 /** Turns anything thrown inside a command into an MqctlError (its code decides the status). */
@@ -43,8 +44,9 @@ export function renderError(error: MqctlError, target: IO | boolean, policy: Exi
     return status
   }
 
-  write('stderr', `${io.stderr.colour.red('mqctl:')} ${error.located}\n`)
-  if (error.hint) write('stderr', `  hint: ${error.hint}\n`)
+  // Messages and hints quote file names and values from input files: escaped once, here.
+  write('stderr', `${io.stderr.colour.red('mqctl:')} ${escapeControl(error.located)}\n`)
+  if (error.hint) write('stderr', `  hint: ${escapeControl(error.hint)}\n`)
   if (process.env.MQCTL_DEBUG && error.cause instanceof Error && error.cause.stack) {
     write('stderr', error.cause.stack + '\n')
   }

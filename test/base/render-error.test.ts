@@ -14,6 +14,16 @@ describe('renderError', () => {
     expect([io.stdout.text, io.stderr.text]).toEqual(['', 'mqctl: a.acl:3:1: bad line\n  hint: fix it\n'])
   })
 
+  it('escapes control bytes of the message and hint (a file name from an options file must not retitle the terminal)', () => {
+    const io = new FakeIO()
+    const e = new MqctlError('FILE_ENOENT', 'cannot read e\x1b]0;pwn\x07x', {
+      hint: 'try \x1b[2J',
+      location: {file: 'a\x1bc'},
+    })
+    renderError(e, io)
+    expect(io.stderr.text).toBe('mqctl: a\\x1bc: cannot read e\\x1b]0;pwn\\x07x\n  hint: try \\x1b[2J\n')
+  })
+
   it('prints verbatim messages as they are (the drop-in texts scripts match)', () => {
     const io = new FakeIO()
     expect(

@@ -26,6 +26,7 @@ Precedence: flags, then MQCTL_HOST/MQCTL_PORT/MQCTL_USERNAME/MQCTL_PASSWORD, the
   async run(): Promise<unknown> {
     await this.parse(ProfileList)
     const {configFilePath, loadConfigFile} = await import('../../lib/connection/profiles.js')
+    const {escapeForLine} = await import('../../lib/output/escape.js')
     const path = configFilePath()
     const config = await loadConfigFile(path)
     const names = config?.names ?? []
@@ -50,7 +51,8 @@ Precedence: flags, then MQCTL_HOST/MQCTL_PORT/MQCTL_USERNAME/MQCTL_PASSWORD, the
           problems[name] ? `invalid: ${problems[name]}` : '',
         ].filter(Boolean)
         const mark = current === undefined ? '' : name === current ? '* ' : '  '
-        this.out(`${mark}${name}${notes.length > 0 ? ` (${notes.join('; ')})` : ''}`)
+        // Names and problems come from the file: escaped so they cannot drive the terminal.
+        this.out(mark + escapeForLine(`${name}${notes.length > 0 ? ` (${notes.join('; ')})` : ''}`))
       }
     }
 

@@ -1,8 +1,8 @@
 import {randomBytes, webcrypto} from 'node:crypto'
 import {existsSync} from 'node:fs'
-import {mkdir} from 'node:fs/promises'
+import {mkdir, stat} from 'node:fs/promises'
 import {isIP} from 'node:net'
-import {join, resolve} from 'node:path'
+import {dirname, join, resolve} from 'node:path'
 
 import {MqctlError, fileError} from '../errors.js'
 import {writeFileAtomic} from '../files/atomic.js'
@@ -39,9 +39,24 @@ function serial(): string {
   return bytes.toString('hex')
 }
 
+// One level at a time, not mkdir({recursive}): Node's recursive mkdir spins forever where every
+// level answers ENOENT (/proc) and reports ENOENT instead of EROFS on a read-only file system.
+async function makeDirs(dir: string): Promise<void> {
+  try {
+    await mkdir(dir, {mode: 0o755})
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code
+    if (code === 'EEXIST' && (await stat(dir)).isDirectory()) return
+    const parent = dirname(dir)
+    if (code !== 'ENOENT' || parent === dir) throw error
+    await makeDirs(parent)
+    await mkdir(dir, {mode: 0o755})
+  }
+}
+
 async function ensureDir(dir: string): Promise<void> {
   try {
-    await mkdir(dir, {recursive: true, mode: 0o755})
+    await makeDirs(resolve(dir))
   } catch (error) {
     throw fileError(dir, error, 'create directory')
   }

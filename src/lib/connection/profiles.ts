@@ -71,7 +71,15 @@ export async function loadConfigFile(path: string): Promise<LoadedConfig | undef
     })
   }
 
-  const file = configFileSchema.safeParse(doc.toJS() ?? {})
+  let data: unknown
+  try {
+    data = doc.toJS()
+  } catch (error) {
+    // yaml refuses an alias bomb here ("Excessive alias count …"): a property of the file.
+    throw new MqctlError('PARSE_CONFIG', (error as Error).message, {location: {file: path}})
+  }
+
+  const file = configFileSchema.safeParse(data ?? {})
   if (!file.success) return fail(file.error.issues[0], [])
   const {profiles} = file.data
   return {

@@ -78,6 +78,21 @@ describe('cert ca / server / client', () => {
   })
 })
 
+describe('the output directory', () => {
+  // Node's recursive mkdir spins forever on /proc (ENOENT from every level) and reports ENOENT
+  // for a read-only file system: the error must be the real one, and come at once.
+  it('an uncreatable --out under /proc fails at once with a file error (exit 5), no spin', async () => {
+    const e = await failure(createCa({out: `/proc/self/mqctl-nonexistent-${process.pid}/ca`}))
+    expect(e.code).toMatch(/^FILE_/)
+  }, 5000)
+
+  it('missing parents are created', async () => {
+    const out = join(fresh(), 'a', 'b', 'ca')
+    await createCa({out})
+    expect(existsSync(join(out, 'ca.crt'))).toBe(true)
+  })
+})
+
 describe('the CA is checked before it signs (exit 5, documented codes, never "a bug")', () => {
   it('a ca.key from another CA: FILE_CA_MISMATCH', async () => {
     const dir = fresh()
