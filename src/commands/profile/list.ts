@@ -52,11 +52,7 @@ Precedence: flags, then MQCTL_HOST/MQCTL_PORT/MQCTL_USERNAME/MQCTL_PASSWORD, the
         ].filter(Boolean)
         const mark = current === undefined ? '' : name === current ? '* ' : '  '
         // Names and problems come from the file: escaped so they cannot drive the terminal.
-<<<<<<< HEAD
         this.out(`${mark}${escapeForLine(`${name}${notes.length > 0 ? ` (${notes.join('; ')})` : ''}`)}`)
-=======
-        this.out(mark + escapeForLine(`${name}${notes.length > 0 ? ` (${notes.join('; ')})` : ''}`))
->>>>>>> speed
       }
     }
 
