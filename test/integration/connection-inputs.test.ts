@@ -7,6 +7,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {freePort, startBroker, type Broker} from '../helpers/broker.js'
 import {isolatedHome, mqctl} from '../helpers/cli.js'
+import {makeCa} from '../helpers/openssl-pki.js'
 
 // What a user hands the connection layer before anything is sent: options before an offline
 // command, TLS options that cannot apply, out-of-range values, empty names, and input files
@@ -93,7 +94,7 @@ describe('connection inputs', () => {
     const cases: Array<{what: string; args: string[]; env?: Record<string, string>; file: string}> = [
       {what: 'CA file', args: ['--cafile', fifo], file: fifo},
       {what: 'CA file', args: ['--cafile', '/dev/zero'], file: '/dev/zero'},
-      {what: 'certificate file', args: ['--cafile', '/etc/hostname', '--cert', fifo, '--key', fifo], file: fifo},
+      {what: 'certificate file', args: ['--cafile', makeCa(dir), '--cert', fifo, '--key', fifo], file: fifo},
       {what: 'options file', args: ['-o', fifo], file: fifo},
       {what: 'options file', args: [], env: {XDG_CONFIG_HOME: dir}, file: join(dir, 'mosquitto_ctrl')},
       {

@@ -1,11 +1,12 @@
-import {mkdtempSync} from 'node:fs'
+import {mkdtempSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
 import {describe, expect, it} from 'vitest'
 
 import {findMosquittoTools} from '../helpers/mosquitto-install.js'
-import {mqctl, run} from '../helpers/cli.js'
+import {freePort} from '../helpers/broker.js'
+import {isolatedHome, mqctl, run} from '../helpers/cli.js'
 
 // mosquitto_ctrl's argument errors, word for word: the expected texts are those of Mosquitto
 // 2.1.2's own test (test/apps/ctrl/ctrl-args.py), and every case is also run through the real
@@ -30,6 +31,10 @@ const CASES: Array<{args: string[]; text: string; /** why 2.0.11 prints somethin
   },
   {args: ['-L'], text: 'Error: -L argument given but no URL specified.\n\n'},
   {args: ['-L', 'invalid://'], text: 'Error: Unsupported URL scheme.\n\n', differs20: '2.0.11 writes "unsupported"'},
+  ...['mqtt://localhost', 'mqtts://localhost', 'mqtt://localhost:1883', 'mqtts://u:p@localhost:8883'].map((url) => ({
+    args: ['-L', url],
+    text: 'Error: Invalid URL for -L argument specified - topic missing.\n',
+  })),
   {args: ['-L', 'mqtts://:@localhost/topic'], text: 'Error: Empty username in URL.\n', differs20: 'new in 2.1'},
   {args: ['-L', 'mqtts://localhost:/topic'], text: 'Error: Empty port in URL.\n', differs20: 'new in 2.1'},
   {args: ['-o'], text: 'Error: -o argument given but no options file specified.\n\n'},
@@ -68,6 +73,11 @@ const CASES: Array<{args: string[]; text: string; /** why 2.0.11 prints somethin
   {args: ['-q', '-1'], text: 'Error: Invalid QoS given: -1\n'},
   {args: ['-q', '3'], text: 'Error: Invalid QoS given: 3\n'},
   {args: ['--tls-alpn'], text: 'Error: --tls-alpn argument given but no protocol specified.\n\n'},
+  {args: ['--tls-engine'], text: 'Error: --tls-engine argument given but no engine_id specified.\n\n'},
+  {
+    args: ['--tls-engine-kpass-sha1'],
+    text: 'Error: --tls-engine-kpass-sha1 argument given but no kpass sha1 specified.\n\n',
+  },
   {args: ['--tls-version'], text: 'Error: --tls-version argument given but no version specified.\n\n'},
   {args: ['--username'], text: 'Error: -u argument given but no username specified.\n\n'},
   {args: ['--unix'], text: 'Error: --unix argument given but no socket path specified.\n\n'},
@@ -114,5 +124,47 @@ describe('argument errors in mosquitto_ctrl words', () => {
     expect(JSON.parse(json.stdout).error).toMatchObject({code: 'USAGE_CONNECTION_OPTION', exit: 2})
     const after = await mqctl(['dynsec', 'listRoles', '--port', 'hunter2'])
     expect([after.code, after.stderr]).toEqual([2, expect.not.stringContaining('hunter2')])
+  })
+
+  it('reads a URL as mosquitto_ctrl does: the scheme in any case, the topic part required (also as --url)', async () => {
+    const home = isolatedHome()
+    const port = String(await freePort()) // nothing listens there: accepted options end in exit 3
+    for (const url of [`MQTT://127.0.0.1:${port}/t`, `mqtt://127.0.0.1:${port}/`]) {
+      const [ours, theirs] = await Promise.all([
+        mqctl(['-L', url, '--quiet', 'dynsec', 'listRoles'], {env: {HOME: home}}),
+        run(findMosquittoTools().ctrl, ['-L', url, 'dynsec', 'listRoles'], {env: {HOME: home}}),
+      ])
+      expect([ours.code, theirs.stderr], url).toEqual([3, expect.stringContaining('Connection refused')])
+    }
+
+    const r = await mqctl(['dynsec', 'listRoles', '--url', `mqtt://127.0.0.1:${port}`], {env: {HOME: home}})
+    expect([r.code, r.stderr]).toEqual([
+      2,
+      'mqctl: Error: Invalid URL for -L argument specified - topic missing. (from --url)\n',
+    ])
+  })
+
+  it('refuses the OpenSSL engine options clearly, wherever they come from (exit 2, never ignored)', async () => {
+    const home = isolatedHome()
+    const why = 'is not supported: OpenSSL engines are not available in Node.'
+    const before = await mqctl(['--tls-engine', 'pkcs11', 'dynsec', 'listRoles'], {env: {HOME: home}})
+    expect([before.code, before.stderr]).toEqual([2, `Error: --tls-engine ${why}\n`])
+    const after = await mqctl(['dynsec', 'listRoles', '--tls-engine-kpass-sha1', 'ab'], {env: {HOME: home}})
+    expect([after.code, after.stderr]).toEqual([
+      2,
+      `mqctl: Error: --tls-engine-kpass-sha1 ${why} (from --tls-engine-kpass-sha1)\n`,
+    ])
+    const keyform = await mqctl(['dynsec', 'listRoles', '--keyform', 'engine', '--cert', 'c', '--key', 'k'], {
+      env: {HOME: home},
+    })
+    expect([keyform.code, keyform.stderr]).toEqual([2, `mqctl: Error: --keyform engine ${why} (from --keyform)\n`])
+    const optionsFile = join(home, 'ctrl-options')
+    writeFileSync(optionsFile, '--tls-engine pkcs11\n')
+    const fromFile = await mqctl(['-o', optionsFile, 'dynsec', 'listRoles'], {env: {HOME: home}})
+    expect([fromFile.code, fromFile.stderr]).toEqual([
+      2,
+      expect.stringContaining(`ctrl-options:1:1: --tls-engine ${why.slice(0, -1)}`),
+    ])
+    expect(fromFile.stderr.trim().split('\n')).toHaveLength(1)
   })
 })

@@ -10,7 +10,7 @@ import {escapeForLine} from '../output/escape.js'
  * the man pages (through the oclif flags and connectionManual).
  */
 export type ValueKind =
-  'text' | 'port' | 'qos' | 'version' | 'seconds' | 'tls-version' | 'keyform' | 'hex' | 'url' | 'proxy'
+  'text' | 'port' | 'qos' | 'version' | 'seconds' | 'tls-version' | 'keyform' | 'hex' | 'url' | 'proxy' | 'engine'
 
 export interface ConnectionOption {
   /** mqctl's long flag name, also the profile key. */
@@ -42,6 +42,11 @@ const v = (name: string, kind: ValueKind, what: string, help: string, more: Part
   ({name, kind, what, help, ctrl: [`--${name}`], ...more}) as ConnectionOption
 const sw = (name: string, help: string, more: Partial<ConnectionOption> = {}) =>
   ({name, help, ctrl: [`--${name}`], ...more}) as ConnectionOption
+
+const ENGINE_WHY = 'OpenSSL engines are not available in Node'
+const ENGINE_REFUSAL = `Not supported (${ENGINE_WHY})`
+/** The one refusal of every engine option, naming it (`--tls-engine`, `--keyform engine`). */
+export const engineRefusal = (what: string): string => `Error: ${what} is not supported: ${ENGINE_WHY}.`
 
 export const CONNECTION_OPTIONS: readonly ConnectionOption[] = [
   v('host', 'text', 'host', 'Broker host (default localhost).', {
@@ -80,14 +85,23 @@ export const CONNECTION_OPTIONS: readonly ConnectionOption[] = [
     ctrl: ['-V', '--protocol-version'],
     spelled: '--protocol-version',
   }),
-  v('url', 'url', 'URL', 'mqtt(s)://[user[:password]@]host[:port][/topic].', {letter: 'L', ctrl: ['-L', '--url']}),
+  v(
+    'url',
+    'url',
+    'URL',
+    'mqtt(s)://[user[:password]@]host[:port]/topic (the topic part is required, as by mosquitto_ctrl, and unused).',
+    {letter: 'L', ctrl: ['-L', '--url']},
+  ),
   v('cafile', 'text', 'file', 'CA certificates (PEM) to verify the broker with; enables TLS.'),
   v('capath', 'text', 'directory', 'Directory of CA certificates (PEM); enables TLS.'),
   v('cert', 'text', 'file', 'Client certificate (PEM), with --key; needs TLS (a CA option, port 8883 or mqtts://).', {
     tlsOnly: true,
   }),
   v('key', 'text', 'file', 'Client private key (PEM), with --cert.', {tlsOnly: true}),
-  v('keyform', 'keyform', 'keyform', 'Key format: pem.', {tlsOnly: true, checkedTogether: true}),
+  v('keyform', 'keyform', 'keyform', `Key format: pem (engine is refused, exit 2: ${ENGINE_WHY}).`, {
+    tlsOnly: true,
+    checkedTogether: true,
+  }),
   v('ciphers', 'text', 'ciphers', 'OpenSSL cipher list.', {tlsOnly: true}),
   sw(
     'insecure',
@@ -97,6 +111,10 @@ export const CONNECTION_OPTIONS: readonly ConnectionOption[] = [
   v('tls-version', 'tls-version', 'version', 'Minimum TLS version: tlsv1.3, tlsv1.2 or tlsv1.1.', {tlsOnly: true}),
   sw('tls-use-os-certs', "Trust the system's CA certificates (also implied by port 8883); enables TLS."),
   v('tls-alpn', 'text', 'protocol', 'TLS ALPN protocol to offer.', {tlsOnly: true}),
+  // mosquitto_ctrl's OpenSSL engine options: read (with its texts for a missing value) so they
+  // are never "Unknown option", and always refused, never ignored: Node has no engine support.
+  v('tls-engine', 'engine', 'engine_id', `${ENGINE_REFUSAL}: refused (exit 2).`),
+  v('tls-engine-kpass-sha1', 'engine', 'kpass sha1', `${ENGINE_REFUSAL}: refused (exit 2).`),
   v('psk', 'hex', 'key', 'TLS pre-shared key, hexadecimal (TLS 1.2).', {checkedTogether: true}),
   v('psk-identity', 'text', 'identity', 'Identity for --psk.'),
   v('unix', 'text', 'socket path', 'Connect through this Unix socket instead of TCP.'),
@@ -203,12 +221,16 @@ export function valueProblem(o: ConnectionOption, text: string): string | undefi
     }
 
     case 'keyform': {
-      if (text === 'engine') return 'Error: --keyform engine is not supported by mqctl (only pem)'
+      if (text === 'engine') return engineRefusal('--keyform engine')
       return text === 'pem' ? undefined : "Error: Problem setting key form, it must be one of 'pem' or 'engine'."
     }
 
     case 'hex': {
       return /^[0-9a-fA-F]+$/.test(text) ? undefined : 'Error: --psk must be a hexadecimal key'
+    }
+
+    case 'engine': {
+      return engineRefusal(`--${o.name}`)
     }
 
     case 'url': {
@@ -234,11 +256,15 @@ export interface BrokerUrl {
   password?: string
 }
 
-const URL_SHAPE = /^(mqtts?):\/\/(?:([^:@/]*)(?::([^@/]*))?@)?(\[[^\]]+\]|[^:/]*)(?::([^/]*))?(\/.*)?$/
+// The scheme in any letter case, as mosquitto_ctrl compares it (strncasecmp).
+const URL_SHAPE = /^(mqtts?):\/\/(?:([^:@/]*)(?::([^@/]*))?@)?(\[[^\]]+\]|[^:/]*)(?::([^/]*))?(\/.*)?$/i
 
 function brokerUrlProblem(url: string): string | undefined {
   const m = URL_SHAPE.exec(url)
-  if (!/^mqtts?:\/\//.test(url)) return 'Error: Unsupported URL scheme.\n'
+  const scheme = /^mqtts?:\/\//i.exec(url)
+  if (!scheme) return 'Error: Unsupported URL scheme.\n'
+  // Both mosquitto_ctrl versions refuse a URL without a "/topic" part (any '/' after the scheme).
+  if (!url.slice(scheme[0].length).includes('/')) return 'Error: Invalid URL for -L argument specified - topic missing.'
   if (!m || m[4] === '') return `Error: Invalid URL for -L argument specified: ${escapeForLine(url)}`
   if (m[2] === '') return 'Error: Empty username in URL.'
   if (m[5] === '') return 'Error: Empty port in URL.'
@@ -250,7 +276,7 @@ function brokerUrlProblem(url: string): string | undefined {
 export function parseBrokerUrl(url: string): BrokerUrl {
   const [, scheme, user, pass, host, portText] = URL_SHAPE.exec(url)!
   return {
-    tls: scheme === 'mqtts',
+    tls: scheme.toLowerCase() === 'mqtts',
     host: host.replace(/^\[|\]$/g, ''),
     port: portText === undefined ? undefined : Number.parseInt(portText.trim(), 10),
     username: user,

@@ -6,6 +6,7 @@ import type {ConnectionOptions as TlsOptions, TLSSocket} from 'node:tls'
 import {MqctlError, fileError} from '../errors.js'
 import {readInputFile} from '../files/input.js'
 import type {ResolvedConnection} from './resolve.js'
+import type * as TlsFiles from './tls-files.js'
 import type * as TlsIdentity from './tls-identity.js'
 
 /** PEM inputs are small; a bigger one is the wrong file. */
@@ -15,6 +16,8 @@ const MAX_PEM_BYTES = 4 * 1024 * 1024
 let tlsModule: typeof import('node:tls')
 // Its X509 checks load node:crypto: loaded with node:tls.
 let identity: typeof TlsIdentity
+// The PEM content checks (node:crypto too): loaded with node:tls.
+let tlsFiles: typeof TlsFiles
 
 /** `host:port` or the socket path, for messages. */
 export const describeEndpoint = (c: ResolvedConnection): string => (c.unix ? c.unix : `${c.host}:${c.port}`)
@@ -80,14 +83,14 @@ export function transportError(error: NodeJS.ErrnoException, c: ResolvedConnecti
 }
 
 /** A PEM input (CA, certificate, key): a regular file of sane size, or an exit-5 error naming it. */
-function readPem(path: string, label: string): Buffer {
+function readPem(path: string, label: string, flag: string): Buffer {
   try {
     return readInputFile(path, {maxBytes: MAX_PEM_BYTES, label}).bytes
   } catch (error) {
     const e = error as MqctlError
     throw new MqctlError(
       e.code?.startsWith('FILE_') ? e.code : 'FILE_TLS',
-      `Problem setting TLS options: ${e.message}`,
+      `Problem setting TLS options: ${flag}: ${e.message}`,
       {
         location: e.location,
       },
@@ -97,7 +100,12 @@ function readPem(path: string, label: string): Buffer {
 
 function loadCaBundle(tls: NonNullable<ResolvedConnection['tls']>): string[] | undefined {
   const cas: string[] = []
-  if (tls.cafile) cas.push(readPem(tls.cafile, 'CA file').toString('utf8'))
+  if (tls.cafile) {
+    const pem = readPem(tls.cafile, 'CA file', '--cafile')
+    tlsFiles.checkCaFile(tls.cafile, pem)
+    cas.push(pem.toString('utf8'))
+  }
+
   if (tls.capath) {
     let names: string[]
     try {
@@ -118,7 +126,7 @@ function loadCaBundle(tls: NonNullable<ResolvedConnection['tls']>): string[] | u
       }
 
       if (!regular) continue
-      const text = readPem(path, 'CA file').toString('utf8')
+      const text = readPem(path, 'CA file', '--capath').toString('utf8')
       if (text.includes('-----BEGIN CERTIFICATE-----')) cas.push(text)
     }
   }
@@ -149,8 +157,9 @@ function tlsOptions(c: ResolvedConnection): TlsOptions {
     },
   }
   if (tls.cert) {
-    options.cert = readPem(tls.cert, 'certificate file')
-    options.key = readPem(tls.key!, 'key file')
+    options.cert = readPem(tls.cert, 'certificate file', '--cert')
+    options.key = readPem(tls.key!, 'key file', '--key')
+    tlsFiles.checkClientPair({file: tls.cert, pem: options.cert}, {file: tls.key!, pem: options.key})
   }
 
   if (tls.psk) {
@@ -231,15 +240,23 @@ async function socks5(c: ResolvedConnection): Promise<Socket> {
 /** Opens the byte stream MQTT will run over: TCP, TLS, a Unix socket, or through a SOCKS5 proxy. */
 export async function openTransport(c: ResolvedConnection): Promise<Socket | TLSSocket> {
   try {
+    // The TLS files are read and checked before any connection: a wrong file is the user's input
+    // (exit 5), whether or not the broker is up.
+    let secure: TlsOptions | undefined
+    if (c.tls) {
+      tlsModule ??= await import('node:tls')
+      identity ??= await import('./tls-identity.js')
+      tlsFiles ??= await import('./tls-files.js')
+      secure = tlsOptions(c)
+    }
+
     let socket: Socket
     if (c.unix) socket = await waitFor(netConnect({path: c.unix}), 'connect')
     else if (c.proxy) socket = await socks5(c)
     else socket = await waitFor(netConnect({host: c.host, port: c.port, localAddress: c.bindAddress}), 'connect')
     if (c.nodelay) socket.setNoDelay(true)
-    if (!c.tls) return socket
-    tlsModule ??= await import('node:tls')
-    identity ??= await import('./tls-identity.js')
-    const tlsSocket = tlsModule.connect({...tlsOptions(c), socket})
+    if (!secure) return socket
+    const tlsSocket = tlsModule.connect({...secure, socket})
     return await waitFor(tlsSocket, 'secureConnect')
   } catch (error) {
     if (error instanceof MqctlError) throw error

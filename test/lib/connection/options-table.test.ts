@@ -50,8 +50,10 @@ describe('the connection-option table', () => {
       url: 'mqtt://h:1/t',
       proxy: 'socks5h://p',
     }
-    const lines = CONNECTION_OPTIONS.filter((o) => !['profile', 'admin-password-stdin', 'file'].includes(o.name)).map(
-      (o) => (o.kind === undefined ? `    ${o.name}: true` : `    ${o.name}: "${values[o.name] ?? 'x'}"`),
+    // The engine options are profile keys too, but always refused (checked below).
+    const skip = ['profile', 'admin-password-stdin', 'file', 'tls-engine', 'tls-engine-kpass-sha1']
+    const lines = CONNECTION_OPTIONS.filter((o) => !skip.includes(o.name)).map((o) =>
+      o.kind === undefined ? `    ${o.name}: true` : `    ${o.name}: "${values[o.name] ?? 'x'}"`,
     )
     writeFileSync(join(d, 'config.yaml'), `profiles:\n  all:\n${lines.join('\n')}\n    password-env: X\n`)
     const profile = (await loadConfigFile(join(d, 'config.yaml')))!.profile('all')!
@@ -68,6 +70,9 @@ describe('the connection-option table', () => {
       }
     })()
     expect(error?.located).toMatch(/config\.yaml:3:14: profile "bad": key "timeout": Invalid timeout given/)
+    writeFileSync(join(d, 'config.yaml'), 'profiles:\n  eng:\n    tls-engine: pkcs11\n')
+    const engine = await loadConfigFile(join(d, 'config.yaml'))
+    expect(() => engine!.profile('eng')).toThrow(/key "tls-engine": --tls-engine is not supported: OpenSSL engines/)
   })
 
   it('checks values as mosquitto_ctrl does, never echoing a non-numeric port', () => {

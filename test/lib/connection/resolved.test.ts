@@ -15,7 +15,7 @@ describe('resolveConnection output', () => {
     const cases: Array<Record<string, string | true>> = [
       {},
       {host: 'b', port: '1884', username: 'u', pw: 'p', qos: '2', 'protocol-version': '311'},
-      {url: 'mqtts://u:p@b:8884', insecure: true, 'tls-version': 'tlsv1.3', 'tls-alpn': 'mqtt'},
+      {url: 'mqtts://u:p@b:8884/t', insecure: true, 'tls-version': 'tlsv1.3', 'tls-alpn': 'mqtt'},
       {unix: '/run/m.sock', quiet: true, debug: true, nodelay: true, timeout: '3'},
       {proxy: 'socks5h://x:y@p:1080', id: 'c1', 'protocol-version': '31'},
       {psk: 'aabb', 'psk-identity': 'me', port: '8883'},
