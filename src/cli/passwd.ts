@@ -2,9 +2,12 @@ import {MqctlError} from '../lib/errors.js'
 import {canPrompt, promptPassword} from '../base/prompt.js'
 import {parsePasswdArgs} from '../lib/passwd/args.js'
 import {runPasswd, type PasswdResult} from '../lib/passwd/run.js'
+import {escapeControl} from '../lib/output/escape.js'
 import {ARGV_PASSWORD_WARNING, obtainPassword} from '../lib/secrets/password.js'
 
-const warn = (message: string) => process.stderr.write(`mqctl: warning: ${message}\n`)
+// Messages quote argv (user and file names, -H values): escaped, so a control byte in them
+// cannot reach the terminal; printable text is left as mosquitto_passwd prints it.
+const warn = (message: string) => process.stderr.write(`mqctl: warning: ${escapeControl(message)}\n`)
 
 /**
  * mosquitto_passwd's exit policy, decided here at the edge: 2 only when the two passwords typed
@@ -78,7 +81,8 @@ export async function passwdCli(argv: readonly string[]): Promise<number> {
     const exit = passwdExit(e)
     // The JSON envelope's `exit` must be the status the process really ends with, and the text
     // is mosquitto_passwd's `Error: …` line, which scripts match, for mqctl's own failures too.
-    renderError(new MqctlError(e.code, e.message, {...e, exit, cause: e.cause, verbatim: passwdText(e)}), json)
+    const verbatim = escapeControl(passwdText(e))
+    renderError(new MqctlError(e.code, e.message, {...e, exit, cause: e.cause, verbatim}), json)
     return exit
   }
 }

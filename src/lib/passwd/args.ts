@@ -1,4 +1,5 @@
 import {MqctlError} from '../errors.js'
+import {escapeForLine} from '../output/escape.js'
 import type {PasswordSources} from '../secrets/password.js'
 import {HASH_TYPES, MAX_ITERATIONS, TARGETS, atoi, type HashType, type Target} from './hash.js'
 
@@ -109,7 +110,7 @@ export function parsePasswdArgs(argv: readonly string[]): PasswdInvocation {
     if (w === '-H' || w === '--hash') {
       if (i === words.length - 1) fail('Error: -H argument given but not enough other arguments.')
       const value = words[++i]
-      if (!(HASH_TYPES as readonly string[]).includes(value)) fail(`Error: Unknown hash type '${value}'`)
+      if (!(HASH_TYPES as readonly string[]).includes(value)) fail(`Error: Unknown hash type '${escapeForLine(value)}'`)
       hashType = value as HashType
     } else if (w === '-I' || w === '--iterations') {
       if (i === words.length - 1) fail('Error: -I argument given but not enough other arguments.')
@@ -153,7 +154,7 @@ export function parsePasswdArgs(argv: readonly string[]): PasswdInvocation {
 
   const target = values.get('--target') as string | undefined
   if (target !== undefined && !(TARGETS as readonly string[]).includes(target)) {
-    fail(`Error: Unknown target '${target}' (use 2.0 or 2.1).`)
+    fail(`Error: Unknown target '${escapeForLine(target)}' (use 2.0 or 2.1).`)
   }
 
   const positional = [...words.slice(i), ...after]

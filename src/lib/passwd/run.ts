@@ -1,4 +1,5 @@
 import {MqctlError} from '../errors.js'
+import {escapeForLine} from '../output/escape.js'
 import type {PasswdInvocation} from './args.js'
 import {removeEntry, upgradeEntries, upsertEntry} from './edit.js'
 import {defaultHashParams, hashPassword, type HashParams} from './hash.js'
@@ -59,8 +60,9 @@ export async function runPasswd(invocation: PasswdInvocation, io: PasswdIO): Pro
       async (lines) => {
         const {lines: kept, removed} = removeEntry(lines, username)
         if (removed === 0) {
-          throw new MqctlError('NOT_FOUND_USER', `User ${username} not found in password file.`, {
-            verbatim: `Warning: User ${username} not found in password file.`,
+          const shown = escapeForLine(username)
+          throw new MqctlError('NOT_FOUND_USER', `User ${shown} not found in password file.`, {
+            verbatim: `Warning: User ${shown} not found in password file.`,
             exit: 1,
           })
         }

@@ -3,6 +3,7 @@ import {access, open, realpath, stat} from 'node:fs/promises'
 import {dirname} from 'node:path'
 
 import {MqctlError, strerror} from '../errors.js'
+import {escapeForLine} from '../output/escape.js'
 import {inspectWriteTarget, resolveWriteTarget, writeFileAtomic} from '../files/atomic.js'
 import {notRegular, readInputFile} from '../files/input.js'
 import {withFileLock} from '../files/lock.js'
@@ -12,21 +13,22 @@ import {parsePasswdFile, serializePasswdFile, type PasswdLine} from './file.js'
  * Reading and rewriting password files, with mosquitto_passwd's messages for the failures
  * scripts already recognise ("Unable to open password file …").
  */
-const unableToOpen = (path: string, err: unknown) =>
+const unableToOpen = (file: string, err: unknown, path = escapeForLine(file)) =>
   new MqctlError('FILE_PASSWD_OPEN', `Unable to open password file ${path}. ${strerror(err)}.`, {
     verbatim: `Error: Unable to open password file ${path}. ${strerror(err)}.`,
     cause: err,
   })
 
-const unableToWrite = (path: string, err: unknown) =>
+const unableToWrite = (file: string, err: unknown, path = escapeForLine(file)) =>
   new MqctlError('FILE_PASSWD_OPEN', `Unable to open file ${path} for writing. ${strerror(err)}.`, {
     verbatim: `Error: Unable to open file ${path} for writing. ${strerror(err)}.`,
     cause: err,
   })
 
 /** readInputFile's refusals (a FIFO, a device, a runaway size) in mosquitto_passwd's words, code kept. */
-const refusedInput = (path: string, error: MqctlError) => {
-  const why = error.message.replace(/^password file .* is /, 'It is ')
+const refusedInput = (file: string, error: MqctlError) => {
+  const path = escapeForLine(file)
+  const why = escapeForLine(error.message.replace(/^password file .* is /s, 'It is '))
   return new MqctlError(error.code, `Unable to open password file ${path}. ${why}.`, {
     verbatim: `Error: Unable to open password file ${path}. ${why}.`,
     location: error.location,
