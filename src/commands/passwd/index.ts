@@ -11,7 +11,7 @@ export default class Passwd extends MqctlCommand {
 
 Unlike mosquitto_passwd it never loses data: comments, blank lines, CRLF endings and lines it does not understand are kept byte for byte; -U hashes only plain-text entries (with a progress line on stderr when that is a terminal); writes are atomic (temp file, fsync, rename), keep the file's mode, owner and symlinks, and are locked so parallel runs never lose an entry. New files are created 0600.
 
-Where no temp file can be made beside the file (an unwritable directory, a single-file bind mount) the file is rewritten in place, never shorter than before until the new content is complete and synced; a full disk is an error with the file as it was. A FIFO, a device or /dev/stdout given to -c is written through, never replaced; editing one (-b, -D, -U) is refused.
+Only where no temp file can be made beside the file (an unwritable directory, a read-only root) or renamed over it (a single-file bind mount) is the file rewritten in place, with a warning: never shorter than before until the new content is complete and synced, and a full disk is an error with the file as it was; but a kill -9 or power cut during the single overwriting write can leave the new content's start over the old content's end, losing or garbling entries near the cut. Make the directory writable (or mount the directory, not the file) to keep the atomic path. A FIFO, a device or /dev/stdout given to -c is written through, never replaced; editing one (-b, -D, -U) is refused.
 
 Options are read the way mosquitto_passwd reads them: only before the file name, one per word (-cb is a file name). The long options below may appear anywhere before "--".
 
