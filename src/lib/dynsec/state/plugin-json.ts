@@ -90,9 +90,18 @@ export const bool = (obj: Json, key: string, fallback: boolean): boolean => {
 export const insertSorted = <T>(list: T[], item: T, name: (t: T) => string) => {
   // Sorted input (plans create in name order) appends: check the end first.
   if (list.length === 0 || byteOrder(name(list[list.length - 1]), name(item)) < 0) return void list.push(item)
-  const i = list.findIndex((x) => byteOrder(name(x), name(item)) > 0)
-  if (i === -1) list.push(item)
-  else list.splice(i, 0, item)
+  // Binary search for the first name after it: a batch of 40,000 creates out of order was
+  // quadratic (26 s) with a linear scan.
+  const key = name(item)
+  let lo = 0
+  let hi = list.length
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1
+    if (byteOrder(name(list[mid]), key) > 0) hi = mid
+    else lo = mid + 1
+  }
+
+  list.splice(lo, 0, item)
 }
 
 export const link = <K extends string>(key: K, name: string, priority: number) =>
