@@ -175,7 +175,15 @@ export async function parsePolicy(source: string, file: string): Promise<Policy>
     })
   }
 
-  const parsed = policySchema.safeParse(doc.toJS() ?? {})
+  let data: unknown
+  try {
+    data = doc.toJS()
+  } catch (error) {
+    // yaml refuses an alias bomb here ("Excessive alias count …"): a property of the file.
+    throw new MqctlError('PARSE_POLICY', (error as Error).message, {location: {file}})
+  }
+
+  const parsed = policySchema.safeParse(data ?? {})
   if (!parsed.success) {
     const issue = parsed.error.issues[0]
     const path = issue.path as Path

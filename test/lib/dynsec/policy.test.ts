@@ -15,6 +15,15 @@ async function failure(text: string): Promise<MqctlError> {
 }
 
 describe('parsePolicy', () => {
+  it('refuses a YAML alias bomb as a file problem (exit 5, naming the file), quickly', async () => {
+    let bomb = 'a0: &a0 [x, x, x, x, x, x, x, x, x]\n'
+    for (let i = 1; i < 12; i++) bomb += `a${i}: &a${i} [${Array.from({length: 9}, () => `*a${i - 1}`).join(', ')}]\n`
+    const started = Date.now()
+    const e = await failure(`${bomb}version: 1\n`)
+    expect([e.code, e.exit, e.located]).toEqual(['PARSE_POLICY', 5, expect.stringMatching(/^p\.yaml: .*alias/i)])
+    expect(Date.now() - started).toBeLessThan(10_000)
+  })
+
   it('points at the line of each problem (exit 5)', async () => {
     const cases: Array<[string, number, RegExp]> = [
       ['version: 1\nroles:\n  - rolename: r\n    colour: red\n', 4, /unknown key "colour"/],
