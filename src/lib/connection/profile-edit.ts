@@ -1,9 +1,10 @@
-import {chmod, readFile} from 'node:fs/promises'
+import {chmod} from 'node:fs/promises'
 import {mkdirSync} from 'node:fs'
 import {dirname} from 'node:path'
 
 import {MqctlError, fileError} from '../errors.js'
 import {writeFileAtomic} from '../files/atomic.js'
+import {readInputText} from '../files/input.js'
 import {withFileLock} from '../files/lock.js'
 
 /**
@@ -39,6 +40,9 @@ export interface EditResult {
   default?: string
 }
 
+/** The profile file's bound, as when it is read for a connection (profiles.ts). */
+const MAX_PROFILE_FILE_BYTES = 1024 * 1024
+
 const usage = (message: string) => new MqctlError('USAGE_PROFILE', message)
 
 export async function editProfiles(path: string, edit: ProfileEdit): Promise<EditResult> {
@@ -46,9 +50,11 @@ export async function editProfiles(path: string, edit: ProfileEdit): Promise<Edi
   return withFileLock(path, async () => {
     let text = ''
     try {
-      text = await readFile(path, 'utf8')
+      // As every input: a regular file of sane size, so a FIFO there is refused, not waited on.
+      text = readInputText(path, {maxBytes: MAX_PROFILE_FILE_BYTES, label: 'profile file'}).text
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw fileError(path, error)
+      const cause = (error as {cause?: NodeJS.ErrnoException}).cause
+      if (cause?.code !== 'ENOENT') throw error instanceof MqctlError ? error : fileError(path, error)
     }
 
     const {parseDocument, isMap} = await import('yaml')
@@ -96,7 +102,14 @@ export async function editProfiles(path: string, edit: ProfileEdit): Promise<Edi
 
     // Checked as reading checks it, before anything is written: a bad value leaves the file as it was.
     const {configFileSchema, profileSchema} = await import('./profile-schema.js')
-    const data = (doc.toJS() ?? {}) as {profiles?: Record<string, unknown>}
+    let data: {profiles?: Record<string, unknown>}
+    try {
+      data = (doc.toJS() ?? {}) as typeof data
+    } catch (error) {
+      // yaml refuses an alias bomb here ("Excessive alias count …"): a property of the file.
+      throw new MqctlError('PARSE_CONFIG', (error as Error).message, {location: {file: path}})
+    }
+
     const file = configFileSchema.safeParse(data)
     if (!file.success) throw usage(`${path}: ${file.error.issues[0].message}`)
     if (edit.action === 'add' || edit.action === 'set') {
