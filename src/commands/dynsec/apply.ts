@@ -138,7 +138,7 @@ Passwords are set when a client is created (or, with --rotate-passwords, again),
       for (const line of refusals(result)) this.io.stderr.write(line + '\n')
       if (result.status === 'failed') process.exitCode = 1
       if (this.jsonEnabled()) return resultJson(result)
-      for (const line of report(result)) this.out(line)
+      this.out(report(result).join('\n')) // one write, not one per line of a large plan
       return undefined
     }
 

@@ -11,6 +11,8 @@ export default class DynsecPlan extends DynsecCommand {
 
 Objects the policy lists are made exactly as listed (their extra ACLs, roles and memberships are removed); objects it does not list are left alone unless --prune, which deletes them (last). Default-access keys and the anonymous group are managed only when the policy sets them.
 
+Under --json the object carries the shared verdict field: "allow" when there is nothing to do, "deny" when there are changes.
+
 Exit status with --exit-code: 0 when there is nothing to do, 6 when there are changes (1-5 for errors as usual). With several --profile (or --all-profiles) each broker is planned in parallel and gets one summary row (one JSON object under --json); one broker that is down does not stop the others, and the exit status is non-zero when any failed or (with --exit-code) drifted.`
 
   static override examples = [
@@ -47,7 +49,10 @@ Exit status with --exit-code: 0 when there is nothing to do, 6 when there are ch
       }
     }
 
+    const {verdictOf} = await import('../../lib/output/verdict.js')
+    // The shared verdict field (lib/output/verdict.ts): "allow" = the target matches the policy.
     const asJson = (r: Awaited<ReturnType<typeof planOne>>) => ({
+      verdict: verdictOf(r.steps.length === 0),
       target: r.target,
       changes: r.steps.length > 0,
       summary: r.summary,
@@ -63,9 +68,8 @@ Exit status with --exit-code: 0 when there is nothing to do, 6 when there are ch
         return undefined
       }
 
-      for (const line of formatPlan(result.steps, planPaint(this.io))) this.out(line)
-      this.out('')
-      this.out(planSummaryText(result.summary))
+      // One write: a plan of thousands of lines costs a write each otherwise.
+      this.out([...formatPlan(result.steps, planPaint(this.io)), '', planSummaryText(result.summary)].join('\n'))
       return undefined
     }
 

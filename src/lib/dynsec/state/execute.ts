@@ -417,6 +417,8 @@ class Handlers {
   }
 }
 
+const HANDLERS = new WeakMap<DynsecState, WeakMap<ExecuteContext, Handlers>>()
+
 const CANONICAL = new Map(DYNSEC_COMMANDS.map((c) => [c.name.toLowerCase(), c.name]))
 
 /** Commands that change the state (and so make the file backend rewrite the file). */
@@ -430,7 +432,11 @@ export function executeCommand(state: DynsecState, request: DynsecRequest, ctx: 
   const name = CANONICAL.get(String(request.command).toLowerCase())
   const echo = request.correlationData === undefined ? {} : {correlationData: request.correlationData}
   if (!name) return {command: String(request.command), error: 'Unknown command', ...echo}
-  const h = new Handlers(state, ctx)
+  // One handler object per state and context, not per command (a 1000-client plan runs 1000).
+  let forState = HANDLERS.get(state)
+  if (!forState) HANDLERS.set(state, (forState = new WeakMap()))
+  let h = forState.get(ctx)
+  if (!h) forState.set(ctx, (h = new Handlers(state, ctx)))
   const cmd = request as Json
   try {
     let data: Json | undefined | void
