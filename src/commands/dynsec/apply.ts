@@ -1,8 +1,8 @@
-import {Args, Flags} from '@oclif/core'
+import {Flags} from '@oclif/core'
 
 import {DynsecCommand} from '../../base/dynsec-command.js'
 import {fleetExit, fleetRows, planPaint, runFleet} from '../../base/dynsec-code.js'
-import {fleetFlags, fleetTargets, isFleet, openTarget} from '../../base/dynsec-fleet.js'
+import {fleetFlags, fleetTargets, isFleet, openTarget, policyArgs, pruneFlag} from '../../base/dynsec-fleet.js'
 import type {ApplyResult} from '../../lib/dynsec/apply.js'
 import type {PlanStep} from '../../lib/dynsec/plan.js'
 
@@ -27,12 +27,10 @@ Passwords are set when a client is created (or, with --rotate-passwords, again),
     '<%= config.bin %> dynsec apply policy.yaml --all-profiles --yes',
   ]
 
-  static override args = {
-    policy: Args.string({description: 'Policy file (YAML or JSON; - for stdin).', required: true, ignoreStdin: true}),
-  }
+  static override args = policyArgs
 
   static override flags = {
-    prune: Flags.boolean({description: 'Also delete clients, groups and roles the policy does not list.'}),
+    ...pruneFlag,
     'dry-run': Flags.boolean({description: 'Show the plan and send nothing.'}),
     yes: Flags.boolean({char: 'y', description: 'Go ahead with deletions without asking.'}),
     passwords: Flags.string({description: 'File of username:password lines for new clients (keep it 0600).'}),

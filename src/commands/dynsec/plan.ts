@@ -1,8 +1,8 @@
-import {Args, Flags} from '@oclif/core'
+import {Flags} from '@oclif/core'
 
 import {DynsecCommand} from '../../base/dynsec-command.js'
 import {fleetExit, fleetRows, planPaint, runFleet} from '../../base/dynsec-code.js'
-import {fleetFlags, fleetTargets, isFleet, openTarget} from '../../base/dynsec-fleet.js'
+import {fleetFlags, fleetTargets, isFleet, openTarget, policyArgs, pruneFlag} from '../../base/dynsec-fleet.js'
 
 export default class DynsecPlan extends DynsecCommand {
   static override summary = 'Show the commands that would make the broker (or -f file) match a policy file.'
@@ -22,12 +22,10 @@ Exit status with --exit-code: 0 when there is nothing to do, 6 when there are ch
     '<%= config.bin %> -f /var/lib/mosquitto/dynamic-security.json dynsec plan policy.yaml --json',
   ]
 
-  static override args = {
-    policy: Args.string({description: 'Policy file (YAML or JSON; - for stdin).', required: true, ignoreStdin: true}),
-  }
+  static override args = policyArgs
 
   static override flags = {
-    prune: Flags.boolean({description: 'Also delete clients, groups and roles the policy does not list.'}),
+    ...pruneFlag,
     'exit-code': Flags.boolean({description: 'Exit 6 when there are changes, 0 when there are none.'}),
     ...fleetFlags,
   }

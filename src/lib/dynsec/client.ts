@@ -12,17 +12,11 @@ import {
   type Deadline,
 } from '../connection/session.js'
 import type {DynsecBackend} from './backend.js'
+import {chunkPayloads, PIPELINE} from './chunks.js'
 import type {DynsecRequest, DynsecResponse} from './schemas.js'
 
 export const REQUEST_TOPIC = '$CONTROL/dynamic-security/v1'
 export const RESPONSE_TOPIC = '$CONTROL/dynamic-security/v1/response'
-
-/** Commands per PUBLISH; keeps each reply well under any broker's packet limits. */
-const CHUNK = 100
-/** Bytes per PUBLISH payload at most, below any maximum packet size the broker announces. */
-const MAX_CHUNK_BYTES = 256 * 1024
-/** Chunks on the wire before the first PUBACK at most (fewer when the broker's Receive Maximum says so). */
-const PIPELINE = 8
 
 const NO_PLUGIN_HINT =
   'the dynamic-security plugin is probably not loaded: add "plugin /usr/lib/x86_64-linux-gnu/mosquitto_dynamic_security.so" and "plugin_opt_config_file <file>" to mosquitto.conf (mqctl dynsec init creates the file)'
@@ -301,32 +295,6 @@ async function subscribe(
     })
   const code = granted[0]?.qos ?? 128
   if (code >= 128) throw notAllowedToSubscribe(reasonText(code))
-}
-
-/**
- * Splits commands into request payloads: at most CHUNK commands, and small enough for the
- * broker's maximum packet size (CONNACK) with room for the topic and headers.
- */
-export function chunkPayloads(commands: readonly DynsecRequest[], maxPacket?: number): Array<[number, string]> {
-  const budget = Math.min(MAX_CHUNK_BYTES, (maxPacket ?? Number.POSITIVE_INFINITY) - 512)
-  const chunks: Array<[number, string]> = []
-  let parts: string[] = []
-  let size = 14
-  let first = 0
-  commands.forEach((c, i) => {
-    const text = JSON.stringify(c)
-    if (parts.length > 0 && (parts.length >= CHUNK || size + text.length + 1 > budget)) {
-      chunks.push([i - first, `{"commands":[${parts.join(',')}]}`])
-      parts = []
-      size = 14
-      first = i
-    }
-
-    parts.push(text)
-    size += Buffer.byteLength(text) + 1
-  })
-  if (parts.length > 0) chunks.push([commands.length - first, `{"commands":[${parts.join(',')}]}`])
-  return chunks
 }
 
 async function exchange(
