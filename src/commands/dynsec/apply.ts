@@ -13,7 +13,7 @@ export default class DynsecApply extends DynsecCommand {
 
 The plugin is not transactional: a refused command is reported as "<command>: Error: <text>" with the object it names, the others still apply, and the exit status is 1; the output says which commands were applied.
 
-Deletions (--prune) need --yes when standard input is not a terminal (otherwise exit 2, nothing sent) and a confirmation on a terminal. A plan that would take away the calling admin's own access to $CONTROL/dynamic-security/# is refused (exit 1, nothing sent) unless --force.
+Deletions (--prune) need --yes when standard input is not a terminal (otherwise exit 2, nothing sent) and a confirmation on a terminal. A plan that would take away the calling admin's own access to $CONTROL/dynamic-security/# is refused (exit 1, nothing sent) unless --force. With -f FILE nothing connects, so there is no calling admin and no such guard: review the plan ("dynsec plan" with -f) and, after the broker restarts, check an admin with "dynsec check".
 
 Passwords are set when a client is created (or, with --rotate-passwords, again), from the policy's per-client "password: {env: NAME}" or "{file: PATH}", or from --passwords PWFILE ("username:password" lines). Never from the command line; never printed, never in --json. "{hash: …}" (export --include-hashes) works with -f only.
 

@@ -12,9 +12,10 @@ import {mqctl} from '../helpers/cli.js'
 const ADMIN_PW = 'admin-secret'
 let dir: string
 let broker: Broker
+let empty: Broker
 
-const conn = () => ['-h', '127.0.0.1', '-p', String(broker.port), '-u', 'admin', '-P', ADMIN_PW, '--quiet']
-const ds = (args: string[]) => mqctl([...conn(), 'dynsec', ...args])
+const ds = (args: string[], env?: Record<string, string>, to = broker) =>
+  mqctl(['-h', '127.0.0.1', '-p', String(to.port), '-u', 'admin', '-P', ADMIN_PW, '--quiet', 'dynsec', ...args], {env})
 const debugLines = (stderr: string) => stderr.split('\n').filter((l) => l.startsWith('mqctl: debug: '))
 
 beforeAll(async () => {
@@ -22,9 +23,14 @@ beforeAll(async () => {
   const file = join(dir, 'dynsec.json')
   const init = await mqctl(['dynsec', 'init', file, 'admin', '--password-stdin'], {input: `${ADMIN_PW}\n`})
   expect(init.code).toBe(0)
-  broker = await startBroker({dynsec: {configFile: file}})
+  const other = join(dir, 'empty.json')
+  expect((await mqctl(['dynsec', 'init', other, 'admin', '--password-stdin'], {input: `${ADMIN_PW}\n`})).code).toBe(0)
+  ;[broker, empty] = await Promise.all([
+    startBroker({dynsec: {configFile: file}}),
+    startBroker({dynsec: {configFile: other}}),
+  ])
 })
-afterAll(async () => broker?.stop())
+afterAll(async () => Promise.all([broker?.stop(), empty?.stop()]))
 
 describe('dynsec over the wire', () => {
   it('sends the next chunk before the previous one is acknowledged, and the broker applies them in order', async () => {
@@ -65,5 +71,51 @@ describe('dynsec over the wire', () => {
     writeFileSync(join(dir, 'more.json'), JSON.stringify(policy))
     const more = await ds(['plan', join(dir, 'more.json'), '--json', '--exit-code'])
     expect([more.code, JSON.parse(more.stdout).verdict, JSON.parse(more.stdout).changes]).toEqual([6, 'deny', true])
+  })
+
+  it('keeps the plugin order of ACLs with equal priorities: export, apply to an empty broker, export is identical', async () => {
+    // The plugin keeps ACLs of one type by priority, a new one after those of equal priority
+    // (HASH_ADD_INORDER, roles.c in 2.0.11 and 2.1.2): here z, a, m, not the topics' order.
+    const lines = ['createRole ties', 'addRoleACL ties publishClientSend z/# allow 1']
+    lines.push('addRoleACL ties publishClientSend a/# deny 1', 'addRoleACL ties publishClientSend m/# allow 1')
+    lines.push('addRoleACL ties subscribePattern q/# allow 0', 'addRoleACL ties subscribePattern b/# deny 0')
+    writeFileSync(join(dir, 'ties.txt'), lines.join('\n') + '\n')
+    expect((await ds(['batch', join(dir, 'ties.txt')])).code).toBe(0)
+    const first = await ds(['export', '--format', 'json'])
+    const role = (JSON.parse(first.stdout) as {roles: Array<{rolename: string; acls: Array<{topic: string}>}>}).roles
+    expect(role.find((r) => r.rolename === 'ties')!.acls.map((a) => a.topic)).toEqual([
+      'z/#',
+      'a/#',
+      'm/#',
+      'q/#',
+      'b/#',
+    ])
+    writeFileSync(join(dir, 'ties.json'), first.stdout)
+    const applied = await ds(['apply', join(dir, 'ties.json')], undefined, empty)
+    expect(applied.code, applied.stderr).toBe(0)
+    const second = await ds(['export', '--format', 'json'], undefined, empty)
+    expect(second.stdout).toBe(first.stdout)
+  })
+
+  it('exports a fleet as one JSON object per broker without -o, and says what to give otherwise', async () => {
+    const home = join(dir, 'home')
+    const {mkdirSync} = await import('node:fs')
+    mkdirSync(home)
+    const profile = (port: number) => `{host: 127.0.0.1, port: ${port}, username: admin, password: ${ADMIN_PW}}`
+    writeFileSync(
+      join(home, 'config.yaml'),
+      `profiles:\n  one: ${profile(broker.port)}\n  two: ${profile(empty.port)}\n`,
+    )
+    const env = {MQCTL_CONFIG_DIR: home}
+    const json = await mqctl(['dynsec', 'export', '--profile', 'one', '--profile', 'two', '--json', '--quiet'], {env})
+    expect(json.code, json.stderr).toBe(0)
+    const objects = JSON.parse(json.stdout) as Array<{profile: string; policy: {version: number}}>
+    expect(objects.map((o) => [o.profile, o.policy.version])).toEqual([
+      ['one', 1],
+      ['two', 1],
+    ])
+    const text = await mqctl(['dynsec', 'export', '--all-profiles', '--quiet'], {env})
+    expect([text.code, text.stdout]).toEqual([2, ''])
+    expect(text.stderr).toMatch(/give -o DIR \(one file per profile\) or --json/)
   })
 })
