@@ -75,6 +75,7 @@ start ctrl
 conn() { echo -h 127.0.0.1 -p "$1" -u admin -P adminpw; }
 mq() { local port=$1; shift; "$MQCTL" $(conn "$port") --quiet dynsec "$@"; }
 
+load0=$(cut -d' ' -f1-3 /proc/loadavg)
 # 1. The broker's floor: one raw request with every command, one reply.
 s=$(now)
 # (-m, not -f: 2.0.11's plugin answers a -f payload with "Payload not valid JSON".)
@@ -98,10 +99,12 @@ done
 e=$(now)
 t_ctrl=$(( $(ms "$s" "$e") * n / k ))
 
+echo "load average at the start: $load0 (2.0 broker: its whole file is rewritten after every command)"
 echo "apply $n new clients with role memberships to an empty broker"
 printf '  broker floor (one raw request, mosquitto_rr)  %7d ms\n' "$t_floor"
 printf '  mqctl dynsec apply                            %7d ms  (%sx the floor; target <= 1.25)\n' "$t_apply" "$(ratio "$t_apply" "$t_floor")"
 printf '  mosquitto_ctrl loop (%d timed, scaled)       %7d ms  (mqctl %sx faster; target >= 30)\n' "$k" "$t_ctrl" "$(ratio "$t_ctrl" "$t_apply")"
+printf '  the floor itself against the loop                       (%sx faster: the best any client can reach)\n' "$(ratio "$t_ctrl" "$t_floor")"
 
 # 2. Unchanged second apply against one getClient.
 runs=${RUNS:-7}
@@ -139,3 +142,4 @@ t_offline=$(ms "$s" "$e")
 echo "$more more clients on a broker holding $n"
 printf '  online apply                                  %7d ms\n' "$t_online"
 printf '  stop broker, -f apply, start broker           %7d ms  (online is %sx)\n' "$t_offline" "$(ratio "$t_online" "$t_offline")"
+echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"

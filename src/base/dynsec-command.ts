@@ -22,9 +22,11 @@ export abstract class DynsecCommand extends MqctlCommand {
       return (await openBackendFromFlags(flags)).backend
     }
 
-    const {brokerBackend} = await import('../lib/dynsec/broker-backend.js')
+    // One subscribed connection for every request of this process (getClient --layout auto asks
+    // for the broker's version first; a per-send connection would connect twice).
+    const {openSessionBackend} = await import('../lib/dynsec/client.js')
     const connection = await connectFromFlags(flags)
-    return brokerBackend(connection, connection.debug ? (line) => this.io.debug(line) : undefined)
+    return openSessionBackend(connection, {log: connection.debug ? (line) => this.io.debug(line) : undefined})
   }
 
   /** Runs one catalog command from its parsed arguments and flags; returns the --json result. */

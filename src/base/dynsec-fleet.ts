@@ -1,6 +1,14 @@
-import {Flags} from '@oclif/core'
+import {Args, Flags} from '@oclif/core'
 
 import {openBackendFromFlags, type OpenedBackend} from './dynsec-backend.js'
+
+/** The POLICY argument and --prune of `dynsec plan` and `dynsec apply`, written once. */
+export const policyArgs = {
+  policy: Args.string({description: 'Policy file (YAML or JSON; - for stdin).', required: true, ignoreStdin: true}),
+}
+export const pruneFlag = {
+  prune: Flags.boolean({description: 'Also delete clients, groups and roles the policy does not list.'}),
+}
 
 /** --profile more than once, or --all-profiles: the same policy on several brokers. */
 export const fleetFlags = {

@@ -1,8 +1,8 @@
-import {Args, Flags} from '@oclif/core'
+import {Flags} from '@oclif/core'
 
 import {DynsecCommand} from '../../base/dynsec-command.js'
 import {fleetExit, fleetRows, planPaint, runFleet} from '../../base/dynsec-code.js'
-import {fleetFlags, fleetTargets, isFleet, openTarget} from '../../base/dynsec-fleet.js'
+import {fleetFlags, fleetTargets, isFleet, openTarget, policyArgs, pruneFlag} from '../../base/dynsec-fleet.js'
 import type {ApplyResult} from '../../lib/dynsec/apply.js'
 import type {PlanStep} from '../../lib/dynsec/plan.js'
 
@@ -13,7 +13,7 @@ export default class DynsecApply extends DynsecCommand {
 
 The plugin is not transactional: a refused command is reported as "<command>: Error: <text>" with the object it names, the others still apply, and the exit status is 1; the output says which commands were applied.
 
-Deletions (--prune) need --yes when standard input is not a terminal (otherwise exit 2, nothing sent) and a confirmation on a terminal. A plan that would take away the calling admin's own access to $CONTROL/dynamic-security/# is refused (exit 1, nothing sent) unless --force.
+Deletions (--prune) need --yes when standard input is not a terminal (otherwise exit 2, nothing sent) and a confirmation on a terminal. A plan that would take away the calling admin's own access to $CONTROL/dynamic-security/# is refused (exit 1, nothing sent) unless --force. With -f FILE nothing connects, so there is no calling admin and no such guard: review the plan ("dynsec plan" with -f) and, after the broker restarts, check an admin with "dynsec check".
 
 Passwords are set when a client is created (or, with --rotate-passwords, again), from the policy's per-client "password: {env: NAME}" or "{file: PATH}", or from --passwords PWFILE ("username:password" lines). Never from the command line; never printed, never in --json. "{hash: …}" (export --include-hashes) works with -f only.
 
@@ -27,12 +27,10 @@ Passwords are set when a client is created (or, with --rotate-passwords, again),
     '<%= config.bin %> dynsec apply policy.yaml --all-profiles --yes',
   ]
 
-  static override args = {
-    policy: Args.string({description: 'Policy file (YAML or JSON; - for stdin).', required: true, ignoreStdin: true}),
-  }
+  static override args = policyArgs
 
   static override flags = {
-    prune: Flags.boolean({description: 'Also delete clients, groups and roles the policy does not list.'}),
+    ...pruneFlag,
     'dry-run': Flags.boolean({description: 'Show the plan and send nothing.'}),
     yes: Flags.boolean({char: 'y', description: 'Go ahead with deletions without asking.'}),
     passwords: Flags.string({description: 'File of username:password lines for new clients (keep it 0600).'}),
@@ -138,7 +136,7 @@ Passwords are set when a client is created (or, with --rotate-passwords, again),
       for (const line of refusals(result)) this.io.stderr.write(line + '\n')
       if (result.status === 'failed') process.exitCode = 1
       if (this.jsonEnabled()) return resultJson(result)
-      for (const line of report(result)) this.out(line)
+      this.out(report(result).join('\n')) // one write, not one per line of a large plan
       return undefined
     }
 

@@ -1,8 +1,8 @@
-import {Args, Flags} from '@oclif/core'
+import {Flags} from '@oclif/core'
 
 import {DynsecCommand} from '../../base/dynsec-command.js'
 import {fleetExit, fleetRows, planPaint, runFleet} from '../../base/dynsec-code.js'
-import {fleetFlags, fleetTargets, isFleet, openTarget} from '../../base/dynsec-fleet.js'
+import {fleetFlags, fleetTargets, isFleet, openTarget, policyArgs, pruneFlag} from '../../base/dynsec-fleet.js'
 
 export default class DynsecPlan extends DynsecCommand {
   static override summary = 'Show the commands that would make the broker (or -f file) match a policy file.'
@@ -10,6 +10,8 @@ export default class DynsecPlan extends DynsecCommand {
   static override description = `Reads the whole state, compares it with POLICY (YAML or JSON, as written by "dynsec export") and prints the ordered plugin commands that would make them equal, like a terraform plan: "+" adds, "~" changes, "-" removes, then a summary line "3 to add, 2 to change, 1 to delete". Nothing is sent.
 
 Objects the policy lists are made exactly as listed (their extra ACLs, roles and memberships are removed); objects it does not list are left alone unless --prune, which deletes them (last). Default-access keys and the anonymous group are managed only when the policy sets them.
+
+Under --json the object carries the shared verdict field: "allow" when there is nothing to do, "deny" when there are changes.
 
 Exit status with --exit-code: 0 when there is nothing to do, 6 when there are changes (1-5 for errors as usual). With several --profile (or --all-profiles) each broker is planned in parallel and gets one summary row (one JSON object under --json); one broker that is down does not stop the others, and the exit status is non-zero when any failed or (with --exit-code) drifted.`
 
@@ -20,12 +22,10 @@ Exit status with --exit-code: 0 when there is nothing to do, 6 when there are ch
     '<%= config.bin %> -f /var/lib/mosquitto/dynamic-security.json dynsec plan policy.yaml --json',
   ]
 
-  static override args = {
-    policy: Args.string({description: 'Policy file (YAML or JSON; - for stdin).', required: true, ignoreStdin: true}),
-  }
+  static override args = policyArgs
 
   static override flags = {
-    prune: Flags.boolean({description: 'Also delete clients, groups and roles the policy does not list.'}),
+    ...pruneFlag,
     'exit-code': Flags.boolean({description: 'Exit 6 when there are changes, 0 when there are none.'}),
     ...fleetFlags,
   }
@@ -47,7 +47,10 @@ Exit status with --exit-code: 0 when there is nothing to do, 6 when there are ch
       }
     }
 
+    const {verdictOf} = await import('../../lib/output/verdict.js')
+    // The shared verdict field (lib/output/verdict.ts): "allow" = the target matches the policy.
     const asJson = (r: Awaited<ReturnType<typeof planOne>>) => ({
+      verdict: verdictOf(r.steps.length === 0),
       target: r.target,
       changes: r.steps.length > 0,
       summary: r.summary,
@@ -63,9 +66,8 @@ Exit status with --exit-code: 0 when there is nothing to do, 6 when there are ch
         return undefined
       }
 
-      for (const line of formatPlan(result.steps, planPaint(this.io))) this.out(line)
-      this.out('')
-      this.out(planSummaryText(result.summary))
+      // One write: a plan of thousands of lines costs a write each otherwise.
+      this.out([...formatPlan(result.steps, planPaint(this.io)), '', planSummaryText(result.summary)].join('\n'))
       return undefined
     }
 

@@ -148,8 +148,32 @@ function simulate(current: DynsecState, steps: readonly PlanStep[]): DynsecState
   return model
 }
 
+/**
+ * Whether a step can change what `admin` may do: one naming the admin's client, one of its
+ * groups or one of the roles it reaches, the default access, or a membership list. Plans that
+ * only create other objects (provisioning devices) skip the replay of the whole plan.
+ */
+function touchesAdmin(current: DynsecState, steps: readonly PlanStep[], admin: string | undefined): boolean {
+  const client = current.clients.find((c) => c.username === admin)
+  if (admin === undefined || !client) return true
+  const groups = new Set(client.groups.map((g) => g.groupname))
+  const roles = new Set(client.roles.map((r) => r.rolename))
+  for (const g of current.groups) if (groups.has(g.groupname)) for (const r of g.roles) roles.add(r.rolename)
+  return steps.some(({request: r}) => {
+    const c = r as Record<string, unknown>
+    return (
+      c.username === admin ||
+      groups.has(c.groupname as string) ||
+      roles.has(c.rolename as string) ||
+      r.command === 'setDefaultACLAccess' ||
+      Array.isArray(c.clients)
+    )
+  })
+}
+
 /** Refuses a plan that takes the calling admin's own access to the API away (unless --force). */
 export function guardPlan(current: DynsecState, steps: readonly PlanStep[], admin: string | undefined): void {
+  if (!touchesAdmin(current, steps, admin)) return // the common bulk plan: no need to replay it
   if (apiAccessProblems(current, admin).length > 0) return // it has no access to lose (or is not dynsec's)
   const problems = apiAccessProblems(simulate(current, steps), admin)
   if (problems.length === 0) return
@@ -222,10 +246,12 @@ export async function applyPolicy(t: ApplyTarget, policy: Policy, options: Apply
 
   if (backend.kind === 'file' && hashes.size > 0) {
     const file = backend as FileBackend
+    const created = new Set(
+      outcomes.filter((o) => o.step.passwordFor && !o.response?.error).map((o) => o.step.passwordFor),
+    )
     for (const c of file.state.clients) {
       const hash = hashes.get(c.username)
-      const created = outcomes.some((o) => o.step.passwordFor === c.username && !o.response?.error)
-      if (hash && created) c.stored = {encoded_password: hash}
+      if (hash && created.has(c.username)) c.stored = {encoded_password: hash}
     }
   }
 

@@ -12,15 +12,11 @@ import {
   type Deadline,
 } from '../connection/session.js'
 import type {DynsecBackend} from './backend.js'
+import {chunkPayloads, PIPELINE} from './chunks.js'
 import type {DynsecRequest, DynsecResponse} from './schemas.js'
 
 export const REQUEST_TOPIC = '$CONTROL/dynamic-security/v1'
 export const RESPONSE_TOPIC = '$CONTROL/dynamic-security/v1/response'
-
-/** Commands per PUBLISH; keeps each reply well under any broker's packet limits. */
-const CHUNK = 100
-/** Bytes per PUBLISH payload at most, below any maximum packet size the broker announces. */
-const MAX_CHUNK_BYTES = 256 * 1024
 
 const NO_PLUGIN_HINT =
   'the dynamic-security plugin is probably not loaded: add "plugin /usr/lib/x86_64-linux-gnu/mosquitto_dynamic_security.so" and "plugin_opt_config_file <file>" to mosquitto.conf (mqctl dynsec init creates the file)'
@@ -73,6 +69,12 @@ export interface PartialSend {
   responses: Array<DynsecResponse | undefined>
   /** Set when the connection closed before every command was answered. */
   closed?: MqctlError
+}
+
+/** What the broker's CONNACK (v5) says about what it accepts. */
+interface BrokerLimits {
+  maximumPacketSize?: number
+  receiveMaximum?: number
 }
 
 /** One subscribed connection to the plugin, for several requests (readers, plans, batches). */
@@ -147,8 +149,7 @@ export async function openDynsecSession(
     throw error
   }
 
-  const maxPacket = (client as unknown as {connackPacket?: {properties?: {maximumPacketSize?: number}}}).connackPacket
-    ?.properties?.maximumPacketSize
+  const limits = (client as unknown as {connackPacket?: {properties?: BrokerLimits}}).connackPacket?.properties ?? {}
   let closed: MqctlError | undefined
   let unavailable: string | undefined
   /** Where a hang-up would interrupt the exchange, for its message. */
@@ -184,7 +185,7 @@ export async function openDynsecSession(
 
     listeners.add(listener)
     try {
-      await exchange(client, connection, tagged, answers, maxPacket, opts, waiters, {
+      await exchange(client, connection, tagged, answers, limits, opts, waiters, {
         stage,
         isClosed: () => closed,
         unavailable: () => unavailable,
@@ -296,38 +297,12 @@ async function subscribe(
   if (code >= 128) throw notAllowedToSubscribe(reasonText(code))
 }
 
-/**
- * Splits commands into request payloads: at most CHUNK commands, and small enough for the
- * broker's maximum packet size (CONNACK) with room for the topic and headers.
- */
-export function chunkPayloads(commands: readonly DynsecRequest[], maxPacket?: number): Array<[number, string]> {
-  const budget = Math.min(MAX_CHUNK_BYTES, (maxPacket ?? Number.POSITIVE_INFINITY) - 512)
-  const chunks: Array<[number, string]> = []
-  let parts: string[] = []
-  let size = 14
-  let first = 0
-  commands.forEach((c, i) => {
-    const text = JSON.stringify(c)
-    if (parts.length > 0 && (parts.length >= CHUNK || size + text.length + 1 > budget)) {
-      chunks.push([i - first, `{"commands":[${parts.join(',')}]}`])
-      parts = []
-      size = 14
-      first = i
-    }
-
-    parts.push(text)
-    size += Buffer.byteLength(text) + 1
-  })
-  if (parts.length > 0) chunks.push([commands.length - first, `{"commands":[${parts.join(',')}]}`])
-  return chunks
-}
-
 async function exchange(
   client: MqttClient,
   connection: ResolvedConnection,
   tagged: ReadonlyArray<DynsecRequest & {correlationData: string}>,
   answers: Map<string, DynsecResponse>,
-  maxPacket: number | undefined,
+  limits: BrokerLimits,
   options: DynsecSendOptions,
   waiters: Set<() => void>,
   state: {
@@ -340,7 +315,7 @@ async function exchange(
   },
 ): Promise<void> {
   const {isClosed, endpoint} = state
-  const chunks = chunkPayloads(tagged, maxPacket)
+  const chunks = chunkPayloads(tagged, limits.maximumPacketSize)
   // Every chunk goes out at once (the broker handles one connection's messages in order, so
   // later chunks see earlier changes); each chunk has its own deadline, so a large plan on a
   // broker that rewrites its file after every command is not cut off by a fixed total.
@@ -348,9 +323,9 @@ async function exchange(
   const ends: number[] = []
   for (const [count] of chunks) ends.push((sent += count))
   state.stage.now = 'before acknowledging the request'
-  for (const [, payload] of chunks) {
+  /** Publishes one chunk; true when the peer hung up (the caller stops), throws on a refusal. */
+  const publish = async (payload: string): Promise<boolean> => {
     const limit = deadline(connection.timeoutMs)
-    if (isClosed() || state.unavailable()) return
     try {
       // mqtt.js keeps an unacknowledged QoS 1 publish for a resend and never fails it when the
       // connection closes: the guard races it with the close.
@@ -361,23 +336,46 @@ async function exchange(
         ),
         state.stage.now,
       )
+      return false
     } catch (error) {
       if (error instanceof MqctlError && error.code !== 'CONNECTION_CLOSED') throw error
-      if (await state.hungUp()) return
+      if (await state.hungUp()) return true
       const rc = (error as {code?: number}).code
       if (typeof rc === 'number' && rc >= 128) {
         throw new MqctlError(
           'CONNECTION_NOT_AUTHORIZED',
           `the broker refused the request to ${endpoint.request}: ${reasonText(rc)}`,
-          {
-            hint: endpoint.accessHint('publish'),
-          },
+          {hint: endpoint.accessHint('publish')},
         )
       }
 
       throw new MqctlError('CONNECTION_FAILED', `sending the request failed: ${(error as Error).message}`)
     }
   }
+
+  // Pipelined: the next chunk is on the wire while the broker works on the one before (it
+  // handles one connection's packets in order, so later chunks still see earlier changes),
+  // with no more unacknowledged chunks than the broker's Receive Maximum allows.
+  const window = Math.max(1, Math.min(PIPELINE, limits.receiveMaximum ?? PIPELINE))
+  const inflight = new Set<Promise<boolean>>()
+  let stop = false
+  for (const [, payload] of chunks) {
+    if (stop || isClosed() || state.unavailable()) break
+    const p = publish(payload)
+    p.catch(() => {}) // awaited below; this only keeps a second failure from going unhandled
+    inflight.add(p)
+    void p.then(
+      (hung) => {
+        inflight.delete(p)
+        if (hung) stop = true
+      },
+      () => {},
+    )
+    if (inflight.size >= window) await Promise.race(inflight)
+  }
+
+  const hung = await Promise.all(inflight)
+  if (stop || hung.includes(true)) return
 
   state.stage.now = 'before the plugin answered'
   // The broker writes the reply right after its PUBACK, and with Nagle's algorithm on its socket
@@ -441,5 +439,6 @@ export async function openSessionBackend(
     connection,
     send: (commands) => session.send(commands, options),
     close: () => session.close(),
+    brokerVersion: () => session.brokerVersion(),
   }
 }

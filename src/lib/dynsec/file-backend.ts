@@ -89,8 +89,9 @@ export async function openFileBackend(path: string, options: FileBackendOptions 
   let closed = false
 
   const flush = async () => {
+    const byName = new Map(state.clients.map((c) => [c.username, c]))
     for (const [username, password] of ctx.passwords) {
-      const client = state.clients.find((c) => c.username === username)
+      const client = byName.get(username)
       if (client && password === null) delete client.stored
     }
 
@@ -100,7 +101,7 @@ export async function openFileBackend(path: string, options: FileBackendOptions 
       pending.map(([username, pw]) => storePassword(pw, layout, ctx.iterations?.get(username))),
     )
     pending.forEach(([username], i) => {
-      const client = state.clients.find((c) => c.username === username)
+      const client = byName.get(username)
       if (client) client.stored = hashed[i]
     })
     ctx.passwords.clear()

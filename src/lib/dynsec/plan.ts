@@ -66,6 +66,22 @@ function diffLinks<T extends {priority?: number}>(
   }
 }
 
+/** A link list's diff as steps (removals, then additions), each naming the link and its priority. */
+function linkSteps<T extends {priority?: number}>(
+  steps: PlanStep[],
+  object: string,
+  label: 'role' | 'group',
+  current: readonly T[],
+  desired: readonly T[],
+  name: (t: T) => string,
+  request: {remove: (name: string) => DynsecRequest; add: (link: T) => DynsecRequest},
+): void {
+  const {remove, add} = diffLinks(current, desired, name)
+  const text = (l: T) => `${object}: ${label} ${name(l)}${prio(l.priority)}`
+  for (const l of remove) steps.push({symbol: '-', object, text: text(l), request: request.remove(name(l))})
+  for (const l of add) steps.push({symbol: '+', object, text: text(l), request: request.add(l)})
+}
+
 function textChanges(current: {textname?: string; textdescription?: string}, desired: typeof current) {
   const changes: Record<string, string> = {}
   const lines: string[] = []
@@ -78,6 +94,19 @@ function textChanges(current: {textname?: string; textdescription?: string}, des
   }
 
   return {changes, lines}
+}
+
+/** The modify command of a changed textname/textdescription, when one changed. */
+function textStep(
+  steps: PlanStep[],
+  object: string,
+  cur: {textname?: string; textdescription?: string},
+  want: typeof cur,
+  request: (changes: Record<string, string>) => DynsecRequest,
+): void {
+  const {changes, lines} = textChanges(cur, want)
+  if (lines.length > 0)
+    steps.push({symbol: '~', object, text: `${object}: ${lines.join(', ')}`, request: request(changes)})
 }
 
 const texts = (o: {textname?: string; textdescription?: string}) => ({
@@ -179,34 +208,12 @@ function planGroup(steps: PlanStep[], cur: StateGroup | undefined, want: StateGr
     return
   }
 
-  const {changes, lines} = textChanges(cur, want)
-  if (lines.length > 0) {
-    steps.push({
-      symbol: '~',
-      object,
-      text: `${object}: ${lines.join(', ')}`,
-      request: {command: 'modifyGroup', groupname, ...changes},
-    })
-  }
+  textStep(steps, object, cur, want, (changes) => ({command: 'modifyGroup', groupname, ...changes}))
 
-  const {remove, add} = diffLinks(cur.roles, want.roles, (r) => r.rolename)
-  for (const r of remove) {
-    steps.push({
-      symbol: '-',
-      object,
-      text: `${object}: role ${r.rolename}${prio(r.priority)}`,
-      request: {command: 'removeGroupRole', groupname, rolename: r.rolename},
-    })
-  }
-
-  for (const r of add) {
-    steps.push({
-      symbol: '+',
-      object,
-      text: `${object}: role ${r.rolename}${prio(r.priority)}`,
-      request: {command: 'addGroupRole', groupname, ...withPriority('rolename', r.rolename, r.priority)},
-    })
-  }
+  linkSteps(steps, object, 'role', cur.roles, want.roles, (r) => r.rolename, {
+    remove: (rolename) => ({command: 'removeGroupRole', groupname, rolename}),
+    add: (r) => ({command: 'addGroupRole', groupname, ...withPriority('rolename', r.rolename, r.priority)}),
+  })
 }
 
 function planClient(steps: PlanStep[], cur: StateClient | undefined, want: StateClient, options: PlanOptions): void {
@@ -249,53 +256,16 @@ function planClient(steps: PlanStep[], cur: StateClient | undefined, want: State
     })
   }
 
-  const {changes, lines} = textChanges(cur, want)
-  if (lines.length > 0) {
-    steps.push({
-      symbol: '~',
-      object,
-      text: `${object}: ${lines.join(', ')}`,
-      request: {command: 'modifyClient', username, ...changes},
-    })
-  }
+  textStep(steps, object, cur, want, (changes) => ({command: 'modifyClient', username, ...changes}))
 
-  const roles = diffLinks(cur.roles, want.roles, (r) => r.rolename)
-  for (const r of roles.remove) {
-    steps.push({
-      symbol: '-',
-      object,
-      text: `${object}: role ${r.rolename}${prio(r.priority)}`,
-      request: {command: 'removeClientRole', username, rolename: r.rolename},
-    })
-  }
-
-  for (const r of roles.add) {
-    steps.push({
-      symbol: '+',
-      object,
-      text: `${object}: role ${r.rolename}${prio(r.priority)}`,
-      request: {command: 'addClientRole', username, ...withPriority('rolename', r.rolename, r.priority)},
-    })
-  }
-
-  const groups = diffLinks(cur.groups, want.groups, (g) => g.groupname)
-  for (const g of groups.remove) {
-    steps.push({
-      symbol: '-',
-      object,
-      text: `${object}: group ${g.groupname}${prio(g.priority)}`,
-      request: {command: 'removeGroupClient', username, groupname: g.groupname},
-    })
-  }
-
-  for (const g of groups.add) {
-    steps.push({
-      symbol: '+',
-      object,
-      text: `${object}: group ${g.groupname}${prio(g.priority)}`,
-      request: {command: 'addGroupClient', username, ...withPriority('groupname', g.groupname, g.priority)},
-    })
-  }
+  linkSteps(steps, object, 'role', cur.roles, want.roles, (r) => r.rolename, {
+    remove: (rolename) => ({command: 'removeClientRole', username, rolename}),
+    add: (r) => ({command: 'addClientRole', username, ...withPriority('rolename', r.rolename, r.priority)}),
+  })
+  linkSteps(steps, object, 'group', cur.groups, want.groups, (g) => g.groupname, {
+    remove: (groupname) => ({command: 'removeGroupClient', username, groupname}),
+    add: (g) => ({command: 'addGroupClient', username, ...withPriority('groupname', g.groupname, g.priority)}),
+  })
 
   if (cur.disabled !== want.disabled) {
     steps.push({
@@ -316,6 +286,12 @@ function planClient(steps: PlanStep[], cur: StateClient | undefined, want: State
     })
   }
 }
+
+const DELETIONS = [
+  ['client', 'username', 'deleteClient'],
+  ['group', 'groupname', 'deleteGroup'],
+  ['role', 'rolename', 'deleteRole'],
+] as const
 
 /** The ordered command list that turns `current` into `desired` (see the module comment). */
 export function planChanges(current: DynsecState, desired: DynsecState, options: PlanOptions = {}): PlanStep[] {
@@ -361,49 +337,26 @@ export function planChanges(current: DynsecState, desired: DynsecState, options:
   }
 
   if (options.prune) {
-    const want = (list: Array<Record<string, unknown>>, key: string) => new Set(list.map((x) => x[key] as string))
-    const keepClients = want(desired.clients, 'username')
-    const keepGroups = want(desired.groups, 'groupname')
-    const keepRoles = want(desired.roles, 'rolename')
     const anonymous = desired.anonymousGroup ?? current.anonymousGroup
-    for (const c of current.clients) {
-      if (!keepClients.has(c.username))
-        steps.push({
-          symbol: '-',
-          object: `client ${c.username}`,
-          text: `client ${c.username}`,
-          request: {command: 'deleteClient', username: c.username},
-        })
-    }
+    // Clients first, roles last: nothing deleted is still referred to by something kept.
+    for (const [kind, key, command] of DELETIONS) {
+      const keep = new Set((desired[`${kind}s`] as unknown as Array<Record<string, string>>).map((x) => x[key]))
+      for (const x of current[`${kind}s`] as unknown as Array<Record<string, string>>) {
+        const name = x[key]
+        if (keep.has(name)) continue
+        if (kind === 'group' && name === anonymous) {
+          throw new MqctlError(
+            'REFUSED_ANONYMOUS_GROUP',
+            `the plan would delete group "${name}", the anonymous group`,
+            {
+              hint: 'deleting the anonymous group crashes mosquitto 2.0.0-2.0.14 and is refused by later versions: set anonymousGroup in the policy to another group, or keep this one',
+            },
+          )
+        }
 
-    for (const g of current.groups) {
-      if (keepGroups.has(g.groupname)) continue
-      if (g.groupname === anonymous) {
-        throw new MqctlError(
-          'REFUSED_ANONYMOUS_GROUP',
-          `the plan would delete group "${g.groupname}", the anonymous group`,
-          {
-            hint: 'deleting the anonymous group crashes mosquitto 2.0.0-2.0.14 and is refused by later versions: set anonymousGroup in the policy to another group, or keep this one',
-          },
-        )
+        const object = `${kind} ${name}`
+        steps.push({symbol: '-', object, text: object, request: {command, [key]: name}})
       }
-
-      steps.push({
-        symbol: '-',
-        object: `group ${g.groupname}`,
-        text: `group ${g.groupname}`,
-        request: {command: 'deleteGroup', groupname: g.groupname},
-      })
-    }
-
-    for (const r of current.roles) {
-      if (!keepRoles.has(r.rolename))
-        steps.push({
-          symbol: '-',
-          object: `role ${r.rolename}`,
-          text: `role ${r.rolename}`,
-          request: {command: 'deleteRole', rolename: r.rolename},
-        })
     }
   }
 

@@ -108,6 +108,9 @@ const perBroker = (one: z.ZodObject) =>
     ]),
   )
 const planJson = z.looseObject({
+  verdict: verdictSchema.describe(
+    'The shared verdict field: "allow" when the target already matches the policy (exit 0), "deny" when the plan has changes (exit 6 with --exit-code).',
+  ),
   target: z.string(),
   changes: z.boolean().describe('True when the plan is not empty (exit 6 with --exit-code).'),
   summary: summarySchema,

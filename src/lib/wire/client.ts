@@ -39,7 +39,7 @@ type Waiter = {resolve: (value: number[]) => void; reject: (error: Error) => voi
 export class WireClient extends EventEmitter {
   connected = false
   /** As mqtt.js keeps it: the CONNACK's properties (v5), for the broker's maximum packet size. */
-  connackPacket?: {properties: {maximumPacketSize?: number}}
+  connackPacket?: {properties: {maximumPacketSize?: number; receiveMaximum?: number}}
   private readonly stream: Duplex
   private readonly version: Version
   private readonly reader = new PacketReader()

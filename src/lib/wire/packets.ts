@@ -199,22 +199,24 @@ const FOUR_BYTE_PROPS = new Set([0x02, 0x11, 0x27])
 const TWO_BYTE_PROPS = new Set([0x13, 0x21, 0x22, 0x23])
 const STRING_PROPS = new Set([0x03, 0x08, 0x09, 0x12, 0x15, 0x16, 0x1a, 0x1c, 0x1f])
 
-/** The v5 CONNACK properties the admin requests use (the broker's maximum packet size). */
-export function connackProperties(v: Version, p: Packet): {maximumPacketSize?: number} {
+/** The v5 CONNACK properties the admin requests use (maximum packet size, Receive Maximum for pipelining). */
+export function connackProperties(v: Version, p: Packet): {maximumPacketSize?: number; receiveMaximum?: number} {
   if (v !== 5 || p.body.length < 3) return {}
   const end = skipProperties(p.body, 2)
   let at = 2 // the property block's length varint, stepped over here
   while (p.body[at] & 0x80) at++
   at++
-  const out: {maximumPacketSize?: number} = {}
+  const out: {maximumPacketSize?: number; receiveMaximum?: number} = {}
   while (at < end) {
     const id = p.body[at++]
     if (FOUR_BYTE_PROPS.has(id)) {
       if (id === 0x27) out.maximumPacketSize = p.body.readUInt32BE(at)
       at += 4
     } else if (BYTE_PROPS.has(id)) at += 1
-    else if (TWO_BYTE_PROPS.has(id)) at += 2
-    else if (STRING_PROPS.has(id)) at += 2 + p.body.readUInt16BE(at)
+    else if (TWO_BYTE_PROPS.has(id)) {
+      if (id === 0x21) out.receiveMaximum = p.body.readUInt16BE(at)
+      at += 2
+    } else if (STRING_PROPS.has(id)) at += 2 + p.body.readUInt16BE(at)
     else if (id === 0x26) {
       at += 2 + p.body.readUInt16BE(at)
       at += 2 + p.body.readUInt16BE(at)

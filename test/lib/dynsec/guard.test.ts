@@ -55,4 +55,27 @@ describe('lock-out guard', () => {
       /would no longer exist/,
     )
   })
+
+  it('still replays plans that reach the admin only through a group or a role, and passes bulk creates', () => {
+    // The guard replays a plan only when a step names the admin, one of its groups or roles
+    // (directly or through a group), or the default access: the cases that can lock it out.
+    const viaGroup = structuredClone(admin)
+    viaGroup.clients[0].roles = []
+    viaGroup.clients[0].groups = [{groupname: 'ops'}]
+    viaGroup.groups = [{groupname: 'ops', roles: [{rolename: 'admin'}]}]
+    expect(apiAccessProblems(viaGroup, 'admin')).toEqual([])
+    const noAcl = structuredClone(viaGroup)
+    noAcl.roles[0].acls = noAcl.roles[0].acls.filter((a) => a.acltype !== 'subscribePattern')
+    expect(() => guardPlan(viaGroup, planChanges(viaGroup, noAcl), 'admin')).toThrow(/could not subscribe/)
+    const noRole = structuredClone(viaGroup)
+    noRole.groups[0].roles = []
+    expect(() => guardPlan(viaGroup, planChanges(viaGroup, noRole), 'admin')).toThrow(/locks this admin out/)
+    const denyAll = structuredClone(viaGroup)
+    denyAll.groups[0].roles = [{rolename: 'admin'}, {rolename: 'deny', priority: 9}]
+    expect(() => guardPlan(viaGroup, planChanges(viaGroup, denyAll), 'admin')).toThrow(/could not publish/)
+    const devices = structuredClone(viaGroup)
+    for (let i = 0; i < 300; i++)
+      devices.clients.push({username: `d${i}`, disabled: false, roles: [{rolename: 'deny'}], groups: []})
+    expect(() => guardPlan(viaGroup, planChanges(viaGroup, devices), 'admin')).not.toThrow()
+  })
 })

@@ -66,12 +66,12 @@ describe('MQTT packets', () => {
     )
   })
 
-  it("reads the broker's maximum packet size among CONNACK's v5 properties", () => {
+  it("reads the broker's maximum packet size and Receive Maximum among CONNACK's v5 properties", () => {
     // session present 0, reason 0, properties: receive maximum (0x21, 2 bytes), assigned client id
     // (0x12, string "ab"), maximum packet size (0x27, 4 bytes), topic alias maximum (0x22).
     const props = [0x21, 0, 10, 0x12, 0, 2, 0x61, 0x62, 0x27, 0, 1, 0, 0, 0x22, 0, 5]
     const body = Buffer.from([0, 0, props.length, ...props])
-    expect(connackProperties(5, {type: 2, flags: 0, body})).toEqual({maximumPacketSize: 65_536})
+    expect(connackProperties(5, {type: 2, flags: 0, body})).toEqual({maximumPacketSize: 65_536, receiveMaximum: 10})
     expect(connackProperties(4, {type: 2, flags: 0, body: Buffer.from([0, 0])})).toEqual({})
   })
 

@@ -54,6 +54,23 @@ class Handlers {
     return out.sort((a, b) => J.byteOrder(a.rolename, b.rolename))
   }
 
+  /** A modify's membership list (client `groups`, group `clients`); absent: no change; a bad entry refuses. */
+  private nameList(
+    cmd: Json,
+    key: 'groups' | 'clients',
+    field: 'groupname' | 'username',
+    exists: (name: string) => boolean,
+  ): Array<{name: string; priority: number}> | undefined {
+    const list = get(cmd, key)
+    if (!Array.isArray(list)) return undefined
+    return list.map((m) => {
+      const name = typeof m === 'object' && m !== null ? get(m as Json, field) : undefined
+      if (typeof name !== 'string') refuse(`'${key}' contains an object with an invalid '${field}'`)
+      if (!exists(name as string)) refuse(`'${key}' contains an object with a '${field}' that does not exist`)
+      return {name: name as string, priority: J.int(m as Json, 'priority', -1)}
+    })
+  }
+
   private text(target: {textname?: string; textdescription?: string}, cmd: Json, name: string, desc: string) {
     const textname = optional(cmd, 'textname', name)
     const textdescription = optional(cmd, 'textdescription', desc)
@@ -187,19 +204,10 @@ class Handlers {
     const password = get(cmd, 'password')
     const applyText = this.text(client, cmd, 'Internal error', 'Internal error')
     const roles = this.roleList(cmd)
-    const list = get(cmd, 'groups')
-    let groups: Array<{groupname: string; priority?: number}> | undefined
-    if (Array.isArray(list)) {
-      groups = []
-      for (const g of list) {
-        const name = typeof g === 'object' && g !== null ? get(g as Json, 'groupname') : undefined
-        if (typeof name !== 'string') refuse(`'groups' contains an object with an invalid 'groupname'`)
-        if (!this.group(name as string)) refuse(`'groups' contains an object with a 'groupname' that does not exist`)
-        if (!groups.some((x) => x.groupname === name)) {
-          groups.push(J.link('groupname', name as string, J.int(g as Json, 'priority', -1)))
-        }
-      }
-    }
+    const named = this.nameList(cmd, 'groups', 'groupname', (n) => this.group(n) !== undefined)
+    const groups = named?.flatMap((g, i) =>
+      named.findIndex((x) => x.name === g.name) === i ? [J.link('groupname', g.name, g.priority)] : [],
+    )
 
     if (typeof clientid === 'string') {
       if (clientid.length > 0) client.clientid = clientid
@@ -286,24 +294,15 @@ class Handlers {
     const group = this.existingGroup(cmd)
     const applyText = this.text(group, cmd, 'Internal error', 'Internal error')
     const roles = this.roleList(cmd)
-    const list = get(cmd, 'clients')
-    let members: Array<{username: string; priority: number}> | undefined
-    if (Array.isArray(list)) {
-      members = []
-      for (const m of list) {
-        const name = typeof m === 'object' && m !== null ? get(m as Json, 'username') : undefined
-        if (typeof name !== 'string') refuse(`'clients' contains an object with an invalid 'username'`)
-        if (!this.client(name as string)) refuse(`'clients' contains an object with a 'username' that does not exist`)
-        members.push({username: name as string, priority: J.int(m as Json, 'priority', -1)})
-      }
-    }
-
+    const members = this.nameList(cmd, 'clients', 'username', (n) => this.client(n) !== undefined)
     applyText()
     if (roles) group.roles = roles
     if (members) {
+      const byName = new Map<string, {name: string; priority: number}>()
+      for (const m of members) if (!byName.has(m.name)) byName.set(m.name, m) // the first entry counts
       for (const c of this.s.clients) {
         c.groups = c.groups.filter((g) => g.groupname !== group.groupname)
-        const m = members.find((x) => x.username === c.username)
+        const m = byName.get(c.username)
         if (m) J.insertSorted(c.groups, J.link('groupname', group.groupname, m.priority), (g) => g.groupname)
       }
     }
@@ -417,6 +416,8 @@ class Handlers {
   }
 }
 
+const HANDLERS = new WeakMap<DynsecState, WeakMap<ExecuteContext, Handlers>>()
+
 const CANONICAL = new Map(DYNSEC_COMMANDS.map((c) => [c.name.toLowerCase(), c.name]))
 
 /** Commands that change the state (and so make the file backend rewrite the file). */
@@ -430,7 +431,9 @@ export function executeCommand(state: DynsecState, request: DynsecRequest, ctx: 
   const name = CANONICAL.get(String(request.command).toLowerCase())
   const echo = request.correlationData === undefined ? {} : {correlationData: request.correlationData}
   if (!name) return {command: String(request.command), error: 'Unknown command', ...echo}
-  const h = new Handlers(state, ctx)
+  // One handler object per state and context, not per command (a 1000-client plan runs 1000).
+  const forState = HANDLERS.get(state) ?? HANDLERS.set(state, new WeakMap()).get(state)!
+  const h = forState.get(ctx) ?? forState.set(ctx, new Handlers(state, ctx)).get(ctx)!
   const cmd = request as Json
   try {
     let data: Json | undefined | void

@@ -1,6 +1,7 @@
 import {MqctlError} from '../../errors.js'
 import {ACL_TYPES} from '../schemas.js'
 import type {DynsecState, StateAcl, StateClient, StateGroup, StateRole, StoredPassword} from './model.js'
+import {byteOrder} from './plugin-json.js'
 
 /**
  * dynamic-security.json <-> DynsecState, reading as the plugin's loader does (2.0.11
@@ -43,8 +44,6 @@ const int = (obj: JsonObject, key: string, fallback: number): number => {
   const v = get(obj, key)
   return typeof v === 'number' && Number.isFinite(v) ? Math.trunc(v) : fallback
 }
-
-const byteOrder = (a: string, b: string): number => Buffer.compare(Buffer.from(a), Buffer.from(b))
 
 /**
  * Where JSON.parse gave up: Node 20's messages carry no position, so a small scanner finds the

@@ -2,6 +2,7 @@ import {MqctlError} from '../../errors.js'
 import type {DynsecBackend} from '../backend.js'
 import {ACL_TYPES, type DynsecRequest, type DynsecResponse} from '../schemas.js'
 import type {DynsecState, StateAcl, StateClient, StateGroup, StateRole} from './model.js'
+import {byteOrder} from './plugin-json.js'
 
 /** Entries per list command: one page of 1000 verbose clients is ~150 kB, far below any packet limit. */
 export const DEFAULT_PAGE_SIZE = 1000
@@ -9,7 +10,6 @@ export const DEFAULT_PAGE_SIZE = 1000
 type Json = Record<string, unknown>
 type Send = Pick<DynsecBackend, 'send'>
 
-const byteOrder = (a: string, b: string): number => Buffer.compare(Buffer.from(a), Buffer.from(b))
 const byName =
   <K extends string>(key: K) =>
   (a: Record<K, string>, b: Record<K, string>) =>
