@@ -87,9 +87,21 @@ Piped: commands are read line by line and each result printed in mosquitto_ctrl'
       }
 
       await runner.refreshNames()
-      if (terminal) process.stdout.write(`Connected to ${describe(connection)}. "help" lists the commands.\n`)
-      for (;;) {
-        const line = terminal ? await terminal.readCommand() : await readLine()
+      if (!terminal) {
+        const {runPipe} = await import('../lib/shell/pipeline.js')
+        // QoS 2 requests hold the broker's receive quota until PUBREL: one at a time.
+        const window = connection.qos === 2 ? 1 : undefined
+        status = await runPipe(runner, session, readLine, {
+          username: connection.username,
+          closed: () => session.closed,
+          window,
+        })
+      } else {
+        process.stdout.write(`Connected to ${describe(connection)}. "help" lists the commands.\n`)
+      }
+
+      while (terminal) {
+        const line = await terminal.readCommand()
         if (line === undefined) break
         const result = await runner.run(line)
         if (typeof result !== 'number') break
