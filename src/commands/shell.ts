@@ -107,7 +107,8 @@ Piped: commands are read line by line and each result printed in mosquitto_ctrl'
         if (typeof result !== 'number') break
         if (result !== 0) status = result
         if (session.closed) {
-          renderError(session.closed, false)
+          // A failed line has already said why (the close, mostly); say it for a line that succeeded.
+          if (result === 0) renderError(session.closed, false)
           status = session.closed.exit
           break
         }

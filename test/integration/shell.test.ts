@@ -2,6 +2,7 @@ import {spawnSync} from 'node:child_process'
 import {mkdtempSync, readFileSync, statSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
+import {fileURLToPath} from 'node:url'
 
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
@@ -205,4 +206,18 @@ sys.exit(os.WEXITSTATUS(status))
     expect(history).toContain('getClient ptyuser\n')
     expect(history).not.toMatch(/hunter22|sekrit99|createClient other/)
   }, 120_000)
+})
+
+describe('mqctl shell on a terminal, kicked by the broker', () => {
+  it('reports the closed connection once, with exit 3', () => {
+    const PTY = fileURLToPath(new URL('../helpers/run-in-pty.py', import.meta.url))
+    const line = 'addRoleACL admin subscribeLiteral kick/tty allow'
+    const r = spawnSync('python3', [PTY, '60', 'mqctl> ', line, '--', process.execPath, BIN, 'shell', ...conn()], {
+      env: {...process.env, HOME: isolatedHome(), NO_COLOR: '1'},
+      encoding: 'utf8',
+    })
+    const {output, status} = JSON.parse(r.stdout) as {output: string; status: number}
+    expect(status, output).toBe(3)
+    expect(output.match(/connection closed by the broker/g)).toHaveLength(1)
+  }, 90_000)
 })
