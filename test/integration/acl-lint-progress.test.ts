@@ -1,4 +1,3 @@
-/* eslint-disable no-control-regex -- the terminal escapes are what these tests look for */
 import {spawnSync} from 'node:child_process'
 import {mkdtempSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
