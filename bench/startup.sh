@@ -3,7 +3,7 @@
 #   dynsec getClient / createClient / listClients    against mosquitto_ctrl on one private broker
 #   --help, dynsec --help, acl lint, config lint      against `node -e 0`  (target <= 2x)
 #   --version (<= 1.5x) and one passwd -b (<= 2x)     against `node -e 0`
-#   300 dynsec commands through one `mqctl shell`     against 300 processes
+#   300 dynsec commands through one `mqctl shell`     against 300 processes and the broker's own cost
 # hyperfine is used when installed (medians of its runs); otherwise a loop of RUNS with medians.
 # The broker is started here on 127.0.0.1 and an ephemeral port, and killed by its PID at the end.
 set -euo pipefail
@@ -88,23 +88,60 @@ row "config lint (3 lines)" "$(measure "" "$MQCTL config lint $work/mosquitto.co
 row "--version" "$(measure "" "$MQCTL --version")" "$node_ms" 1.5
 row "passwd -b (add one user)" "$(measure "" "$MQCTL passwd -b $work/pw alice secret")" "$node_ms" 2
 
-# 300 commands: through one shell against 300 processes (each pair a write and a read).
+# 300 commands: through one shell, against 300 processes, and against the broker's own cost: the
+# same commands as one request (mosquitto_rr), and as 300 PUBLISHes on one connection (mosquitto_pub -l,
+# replies counted by mosquitto_sub). The floors run first, on fresh names, so the shell meets the larger state.
 n=${SHELL_COMMANDS:-300}
 for ((i = 0; i < n / 2; i++)); do echo "createClient s$i -p pw"; echo "getClient s$i"; done >"$work/cmds"
+ms_since() { echo $((($(date +%s%N) - $1) / 1000000)); }
+floor_one="" floor_many=""
+if command -v mosquitto_rr >/dev/null && command -v mosquitto_sub >/dev/null; then
+  # shellcheck disable=SC2016
+  pair='(p, i) => [{command: "createClient", username: p + i, password: "pw"}, {command: "getClient", username: p + i}]'
+  node -e "const pair = $pair, c = [];
+    for (let i = 0; i < +process.argv[1] / 2; i++) c.push(...pair('f', i));
+    process.stdout.write(JSON.stringify({commands: c}))" "$n" >"$work/one.json"
+  node -e "const pair = $pair;
+    for (let i = 0; i < +process.argv[1] / 2; i++) for (const c of pair('g', i)) console.log(JSON.stringify({commands: [c]}))" \
+    "$n" >"$work/many.jsonl"
+  api='$CONTROL/dynamic-security/v1'
+  bconn=(-h 127.0.0.1 -p "$port" -u admin -P adminpw)
+  s=$(date +%s%N)
+  # -m, not -f: 2.0.11's plugin answers "Payload not valid JSON" to mosquitto_rr -f here.
+  mosquitto_rr "${bconn[@]}" -t "$api" -e "$api/response" -W 60 -m "$(cat "$work/one.json")" >"$work/one.out" 2>&1 &&
+    floor_one=$(ms_since "$s")
+  # A floor is only one if every command was answered without an error.
+  grep -q '"error"' "$work/one.out" && floor_one=""
+  mosquitto_sub "${bconn[@]}" -t "$api/response" -C "$n" -W 60 >"$work/many.out" 2>&1 &
+  sub=$!
+  sleep 0.3
+  s=$(date +%s%N)
+  mosquitto_pub "${bconn[@]}" -t "$api" -q 1 -l <"$work/many.jsonl" && wait "$sub" && floor_many=$(ms_since "$s")
+  { [ "$(grep -c '"command"' "$work/many.out")" = "$n" ] && ! grep -q '"error"' "$work/many.out"; } || floor_many=""
+fi
 if $mq --help >/dev/null 2>&1 && "$MQCTL" shell --help >/dev/null 2>&1; then
   s=$(date +%s%N)
   "$MQCTL" shell -h 127.0.0.1 -p "$port" -u admin -P adminpw --quiet <"$work/cmds" >/dev/null 2>&1 || true
-  e=$(date +%s%N)
-  one=$(((e - s) / 1000000))
+  one=$(ms_since "$s")
+  s=$(date +%s%N)
+  "$MQCTL" shell -h 127.0.0.1 -p "$port" -u admin -P adminpw --quiet </dev/null >/dev/null 2>&1 || true
+  empty=$(ms_since "$s")
   sed -i 's/ s\([0-9]\)/ p\1/' "$work/cmds"
   s=$(date +%s%N)
   while read -r line; do
     # shellcheck disable=SC2086
     $mq $line >/dev/null 2>&1 || true
   done <"$work/cmds"
-  e=$(date +%s%N)
-  many=$(((e - s) / 1000000))
+  many=$(ms_since "$s")
   echo "$n dynsec commands"
   printf '  %-34s %6d ms  %6d ms  %5sx  (one shell / %d processes)\n' "mqctl shell (one connection)" "$one" "$many" \
     "$(ratio "$one" "$many")" "$n"
+  if [ -n "$floor_one" ] && [ -n "$floor_many" ]; then
+    printf '  %-34s %6d ms  %6d ms  %5sx  (the shell / one request of %d commands)\n' "  against the broker's own cost" \
+      "$one" "$floor_one" "$(ratio "$one" "$floor_one")" "$n"
+    printf '  %-34s %6d ms  %6d ms  %5sx  (the shell / %d PUBLISHes, mosquitto_pub -l)\n' "" "$one" "$floor_many" \
+      "$(ratio "$one" "$floor_many")" "$n"
+    printf '  %-34s %6d ms  %6d ms  %5sx  (the shell less its start-up, %d ms / one request)\n' "" \
+      "$((one - empty))" "$floor_one" "$(ratio "$((one - empty))" "$floor_one")" "$empty"
+  fi
 fi

@@ -12,7 +12,7 @@ export default class Shell extends MqctlCommand {
 
 On a terminal: tab completes command names, ACL types, allow/deny and the client, group and role names of the broker (fetched with the list commands when the shell starts and again after each change); passwords are asked with no echo; the history is kept in $XDG_STATE_HOME/mqctl/history (~/.local/state/mqctl/history, mode 0600) without any line that carries a password.
 
-Piped: commands are read line by line and each result printed in mosquitto_ctrl's layout, errors on stderr; createClient without -p reads the password and its confirmation from the next two lines. Exit status: that of the last command that failed (the dynsec commands' exit codes; 13 for an unknown command), or 0.`
+Piped: commands are read line by line and each result printed in mosquitto_ctrl's layout, errors on stderr; createClient without -p reads the password and its confirmation from the next two lines. Up to 20 requests are in flight while earlier results print (the broker handles one connection's requests in order, so a line sees the changes of the lines before it; results print in input order); sent alone, after every earlier result: a change to the admin's own client, its groups or roles (the broker drops the connection for those: the line reports it, exit 3, and no later line runs), deleteGroup, broker commands, and every request with --qos 2. Exit status: that of the last command that failed (the dynsec commands' exit codes; 13 for an unknown command), or 0.`
 
   static override examples = [
     '<%= config.bin %> shell -h broker.example -u admin',
@@ -87,15 +87,28 @@ Piped: commands are read line by line and each result printed in mosquitto_ctrl'
       }
 
       await runner.refreshNames()
-      if (terminal) process.stdout.write(`Connected to ${describe(connection)}. "help" lists the commands.\n`)
-      for (;;) {
-        const line = terminal ? await terminal.readCommand() : await readLine()
+      if (!terminal) {
+        const {runPipe} = await import('../lib/shell/pipeline.js')
+        // QoS 2 requests hold the broker's receive quota until PUBREL: one at a time.
+        const window = connection.qos === 2 ? 1 : undefined
+        status = await runPipe(runner, session, readLine, {
+          username: connection.username,
+          closed: () => session.closed,
+          window,
+        })
+      } else {
+        process.stdout.write(`Connected to ${describe(connection)}. "help" lists the commands.\n`)
+      }
+
+      while (terminal) {
+        const line = await terminal.readCommand()
         if (line === undefined) break
         const result = await runner.run(line)
         if (typeof result !== 'number') break
         if (result !== 0) status = result
         if (session.closed) {
-          renderError(session.closed, false)
+          // A failed line has already said why (the close, mostly); say it for a line that succeeded.
+          if (result === 0) renderError(session.closed, false)
           status = session.closed.exit
           break
         }

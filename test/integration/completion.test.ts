@@ -1,5 +1,5 @@
 import {spawnSync} from 'node:child_process'
-import {existsSync, readFileSync} from 'node:fs'
+import {chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 
 import {describe, expect, it} from 'vitest'
@@ -31,6 +31,59 @@ describe('shell completion (@oclif/plugin-autocomplete)', () => {
     expect(readFileSync(zsh, 'utf8')).toMatch(/^#compdef mqctl/)
     expect((await mqctl(['autocomplete', 'script', 'zsh'], {env})).stdout).toContain('zsh_setup')
   }, 60_000)
+})
+
+// Types into an interactive shell under a pseudo-terminal: TAB, then waits for what it must show.
+const DRIVE_PTY = String.raw`
+import json, os, pty, sys, time, select
+steps = json.loads(sys.argv[1])
+pid, fd = pty.fork()
+if pid == 0:
+    os.execvp(sys.argv[2], sys.argv[2:])
+seen = b''
+def wait_for(text, timeout=30):
+    global seen
+    end = time.time() + timeout
+    while text.encode() not in seen:
+        if time.time() > end:
+            sys.stdout.write(seen.decode(errors='replace'))
+            sys.exit('timed out waiting for ' + repr(text))
+        r, _, _ = select.select([fd], [], [], 0.1)
+        if r:
+            try: seen += os.read(fd, 4096)
+            except OSError: break
+for i in range(0, len(steps), 2):
+    seen = b''
+    os.write(fd, steps[i].encode())
+    wait_for(steps[i + 1])
+os.write(fd, b'\x15exit\r')
+_, status = os.waitpid(pid, 0)
+sys.exit(os.WEXITSTATUS(status))
+`
+
+describe('zsh completion (zsh is installed by .ci/run when missing)', () => {
+  it('completes commands in an interactive zsh set up as the README says', async () => {
+    const home = isolatedHome()
+    const env = {HOME: home, XDG_CACHE_HOME: join(home, '.cache')}
+    expect((await mqctl(['autocomplete', 'create'], {env})).code).toBe(0)
+    const setup = (await mqctl(['autocomplete', 'script', 'zsh'], {env})).stdout
+    const bin = join(home, 'bin')
+    mkdirSync(bin)
+    writeFileSync(join(bin, 'mqctl'), `#!/bin/sh\nexec "${process.execPath}" "${BIN}" "$@"\n`)
+    chmodSync(join(bin, 'mqctl'), 0o755)
+    writeFileSync(join(home, '.zshrc'), `PS1='zsh> '\n${setup}\n`)
+    writeFileSync(join(home, 'drive.py'), DRIVE_PTY)
+    // Each TAB must complete: a word zsh cannot complete would leave the wait timing out.
+    const steps = ['', 'zsh> ', 'mqctl dyn\t', 'dynsec', 'createC\t', 'createClient', '\x15mqctl acl l\t', 'lint']
+    const r = spawnSync('python3', [join(home, 'drive.py'), JSON.stringify(steps), 'zsh', '-i'], {
+      env: {...process.env, ...env, ZDOTDIR: home, PATH: `${bin}:${process.env.PATH}`},
+      encoding: 'utf8',
+      timeout: 90_000,
+    })
+    expect(r.error).toBeUndefined()
+    expect(r.stderr).toBe('')
+    expect(r.status).toBe(0)
+  }, 120_000)
 })
 
 describe('did you mean', () => {

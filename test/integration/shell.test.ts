@@ -2,6 +2,7 @@ import {spawnSync} from 'node:child_process'
 import {mkdtempSync, readFileSync, statSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
+import {fileURLToPath} from 'node:url'
 
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
@@ -51,7 +52,7 @@ describe('mqctl shell, piped', () => {
     expect(r.stdout).toBe('Username: dup\nClientid:\n')
     const unknown = await shell('creatClient x\nlistRoles\n')
     expect(unknown.code).toBe(13)
-    expect(unknown.stderr).toContain("Command 'creatClient' not recognised.")
+    expect(unknown.stderr).toBe(`Command 'creatClient' not recognised.\nDid you mean "createClient"?\n`)
     expect(unknown.stdout).toBe('admin\n')
     const args = await shell('getClient\naddRoleACL admin nosuchtype a allow\n')
     expect(args.code).toBe(2)
@@ -116,10 +117,14 @@ describe('broker commands against mosquitto 2.0.11 (no control API)', () => {
   }, 60_000)
 })
 
-const python = spawnSync('python3', ['-c', 'import pty']).status === 0
-
-describe.runIf(python)('mqctl shell on a terminal (pseudo-terminal)', () => {
-  it('prompts, completes commands and broker names with TAB, hides passwords, keeps a 0600 history without them', () => {
+// python3's pty drives the terminal (.ci/run installs python3 when missing): no skipped stand-in.
+describe('mqctl shell on a terminal (pseudo-terminal)', () => {
+  it('prompts, completes commands and broker names with TAB, hides passwords, keeps a 0600 history without them', async () => {
+    for (const args of [
+      ['createGroup', 'opsgroup'],
+      ['createRole', 'opsrole'],
+    ])
+      expect((await ctrl(args)).code).toBe(0)
     const home = isolatedHome()
     const script = join(dir, 'drive-tty.py')
     // Drives the shell like a person: waits for each prompt, types, records everything the terminal shows.
@@ -159,6 +164,12 @@ send('hunter22\r'); wait_for('Reenter password for ptyuser:')
 send('hunter22\r'); wait_for('mqctl> ')
 send('getClient pty\t'); wait_for('ptyuser')
 send('\r'); wait_for('Username: ptyuser')
+send('addGroupRole opsg\t'); wait_for('opsgroup')
+send(' opsr\t'); wait_for('opsrole')
+send('\r'); wait_for('mqctl> ')
+send('getGroup opsg\t'); wait_for('opsgroup')
+send('\r'); wait_for('Roles:     opsrole'); wait_for('mqctl> ')
+send('creatClient x\r'); wait_for('Did you mean "createClient"?'); wait_for('mqctl> ')
 send('createClient other -p sekrit99\r'); wait_for('mqctl> ')
 send('exit\r')
 end = time.time() + 10
@@ -183,7 +194,8 @@ sys.exit(os.WEXITSTATUS(status))
       timeout: 90_000,
     })
     expect(r.stderr).toBe('')
-    expect(r.status).toBe(0)
+    // The last failed command was the mistyped one: exit 13.
+    expect(r.status).toBe(13)
     expect(r.stdout).toContain('mqctl> ')
     expect(r.stdout).toContain('Username: ptyuser')
     expect(r.stdout).not.toContain('hunter22')
@@ -194,4 +206,18 @@ sys.exit(os.WEXITSTATUS(status))
     expect(history).toContain('getClient ptyuser\n')
     expect(history).not.toMatch(/hunter22|sekrit99|createClient other/)
   }, 120_000)
+})
+
+describe('mqctl shell on a terminal, kicked by the broker', () => {
+  it('reports the closed connection once, with exit 3', () => {
+    const PTY = fileURLToPath(new URL('../helpers/run-in-pty.py', import.meta.url))
+    const line = 'addRoleACL admin subscribeLiteral kick/tty allow'
+    const r = spawnSync('python3', [PTY, '60', 'mqctl> ', line, '--', process.execPath, BIN, 'shell', ...conn()], {
+      env: {...process.env, HOME: isolatedHome(), NO_COLOR: '1'},
+      encoding: 'utf8',
+    })
+    const {output, status} = JSON.parse(r.stdout) as {output: string; status: number}
+    expect(status, output).toBe(3)
+    expect(output.match(/connection closed by the broker/g)).toHaveLength(1)
+  }, 90_000)
 })

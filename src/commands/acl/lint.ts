@@ -72,7 +72,19 @@ Exit status: 1 when there is at least one error, 0 otherwise (warnings do not fa
     }
 
     const {lintAclFile} = await import('../../lib/acl/lint-file.js')
-    const report = await lintAclFile(args.file, {passwd: flags.passwd})
+    // A large file takes seconds: a progress line on a terminal (io.progress draws nothing
+    // elsewhere), only once the work has lasted a moment, so small files never flash one.
+    const started = Date.now()
+    let drawn = 0
+    const onProgress = (done: number, total: number) => {
+      const now = Date.now()
+      if (now - started < 300 || now - drawn < 100) return
+      drawn = now
+      this.io.progress(`checking rules ${done}/${total}`)
+    }
+
+    const report = await lintAclFile(args.file, {passwd: flags.passwd, onProgress})
+    this.io.progress(undefined)
     const format = this.jsonEnabled() ? 'json' : (flags.format ?? 'text')
     if (report.findings.some((f) => f.severity === 'error')) process.exitCode = 1
     if (format === 'json') {

@@ -46,11 +46,19 @@ export function readPasswdUsers(file: string): string[] {
   }
 }
 
-export async function lintAclFile(file: string, options: {passwd?: string} = {}): Promise<AclReport> {
+export async function lintAclFile(
+  file: string,
+  options: {passwd?: string; onProgress?: (done: number, total: number) => void} = {},
+): Promise<AclReport> {
   const {name, acl} = readAcl(file)
   const knownUsers = options.passwd ? new Set(readPasswdUsers(options.passwd)) : undefined
   const omitted = new Map<string, {severity: AclFinding['severity']; count: number}>()
-  const findings = lintParsedAcl(acl, {knownUsers, maxPerRule: ACL_MAX_PER_RULE, omitted})
+  const findings = lintParsedAcl(acl, {
+    knownUsers,
+    maxPerRule: ACL_MAX_PER_RULE,
+    omitted,
+    onProgress: options.onProgress,
+  })
   const count = (sev: AclFinding['severity']) =>
     findings.filter((f) => f.severity === sev).length +
     [...omitted.values()].filter((o) => o.severity === sev).reduce((n, o) => n + o.count, 0)

@@ -114,6 +114,8 @@ export interface LintOptions {
   omitted?: Map<string, {severity: AclFinding['severity']; count: number}>
   /** Usernames of the password file, for acl/unknown-user. */
   knownUsers?: ReadonlySet<string>
+  /** Told now and then how many rules have been checked against the others, of how many. */
+  onProgress?: (done: number, total: number) => void
 }
 
 export function lintParsedAcl(acl: ParsedAcl, options: LintOptions = {}): AclFinding[] {
@@ -215,6 +217,7 @@ export function lintParsedAcl(acl: ParsedAcl, options: LintOptions = {}): AclFin
     }
   }
 
+  let checked = 0
   for (const rules of sections.values()) {
     const denies = new FilterIndex<AclRule>()
     const allows = new FilterIndex<AclRule>()
@@ -230,6 +233,7 @@ export function lintParsedAcl(acl: ParsedAcl, options: LintOptions = {}): AclFin
     }
 
     for (const rule of rules) {
+      if ((++checked & 1023) === 0) options.onProgress?.(checked, acl.rules.length)
       if (rule.access === 'deny') continue
       const shadow = denies.findCovering(rule.topic, () => true)
       if (shadow) {

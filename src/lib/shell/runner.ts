@@ -1,4 +1,4 @@
-import {BROKER_COMMANDS, findBrokerCommand, runBrokerCommand} from '../broker/control.js'
+import {BROKER_COMMANDS, findBrokerCommand, runBrokerCommand, type BrokerCommand} from '../broker/control.js'
 import {
   buildDynsecRequest,
   DYNSEC_COMMANDS,
@@ -8,6 +8,7 @@ import {
 } from '../dynsec/catalog.js'
 import type {DynsecSession} from '../dynsec/client.js'
 import type {Layout} from '../dynsec/format.js'
+import type {DynsecRequest} from '../dynsec/schemas.js'
 import {runDynsecRequest} from '../dynsec/run.js'
 import {MqctlError} from '../errors.js'
 import type {Names} from './complete.js'
@@ -27,6 +28,21 @@ export interface ShellIO {
 
 /** The exit status `exit`/`quit` and end of input give: that of the last failed command, or 0. */
 export const EXIT_SHELL = Symbol('exit')
+
+/** What a line printed: its output lines, or the error it failed with. */
+export type Result = {lines: string[]} | {error: MqctlError}
+
+/** A line read and checked, before anything is sent for it. */
+export type Step =
+  | {kind: 'exit'}
+  | {kind: 'done'; result: Result}
+  | {kind: 'request'; request: DynsecRequest}
+  | {kind: 'broker'; name: BrokerCommand}
+
+const failed = (error: unknown): Result => ({
+  error:
+    error instanceof MqctlError ? error : new MqctlError('INTERNAL_ERROR', (error as Error).message, {cause: error}),
+})
 
 const usage = (name: string, params: readonly string[]) =>
   [name, ...params.map((p) => (p.endsWith('?') ? `[${p.slice(0, -1)}]` : `<${p}>`))].join(' ')
@@ -115,43 +131,76 @@ export class ShellRunner {
 
   /** Runs one line; returns its exit status, or EXIT_SHELL for exit/quit. */
   async run(line: string): Promise<number | typeof EXIT_SHELL> {
+    const step = await this.prepare(line)
+    if (step.kind === 'exit') return EXIT_SHELL
+    return this.report(await this.execute(step))
+  }
+
+  /**
+   * Reads one line into what it asks for, without sending anything: a result that needs no
+   * broker, one dynsec request, or a broker command. Passwords it needs are read here.
+   */
+  async prepare(line: string): Promise<Step> {
     try {
-      return await this.runWords(splitWords(line))
+      return await this.prepareWords(splitWords(line))
     } catch (error) {
-      const e =
-        error instanceof MqctlError ? error : new MqctlError('INTERNAL_ERROR', (error as Error).message, {cause: error})
-      this.io.fail(e)
-      return e.exit
+      return {kind: 'done', result: failed(error)}
     }
   }
 
-  private async runWords(all: string[]): Promise<number | typeof EXIT_SHELL> {
-    if (all.length === 0) return 0
-    const first = all[0].toLowerCase()
-    if (first === 'exit' || first === 'quit') return EXIT_SHELL
-    if (first === 'help') {
-      for (const line of shellHelp(all[1])) this.io.out(line)
-      return 0
+  /** Sends what a step needs (a request goes out before this returns its promise) and gives its result. */
+  execute(step: Exclude<Step, {kind: 'exit'}>): Promise<Result> {
+    if (step.kind === 'done') return Promise.resolve(step.result)
+    if (step.kind === 'broker') return this.settle(this.runBroker(step.name))
+    return this.settle(this.runRequest(step.request))
+  }
+
+  /** Prints a result; returns its exit status. */
+  report(result: Result): number {
+    if ('error' in result) {
+      this.io.fail(result.error)
+      return result.error.exit
     }
 
+    for (const line of result.lines) this.io.out(line)
+    return 0
+  }
+
+  private settle(work: Promise<string[]>): Promise<Result> {
+    return work.then(
+      (lines) => ({lines}),
+      (error: unknown) => failed(error),
+    )
+  }
+
+  private async runBroker(name: BrokerCommand): Promise<string[]> {
+    if (!this.options.broker) throw new MqctlError('USAGE_SHELL', 'broker commands are not available here')
+    this.brokerSession ??= this.options.broker()
+    this.brokerSession.catch(() => (this.brokerSession = undefined))
+    return (await runBrokerCommand(await this.brokerSession, name)).lines
+  }
+
+  private async runRequest(request: DynsecRequest): Promise<string[]> {
+    const outcome = await runDynsecRequest(this.session, request, this.options.layout)
+    if (outcome.output === 'none') await this.refreshNames()
+    return outcome.lines
+  }
+
+  private async prepareWords(all: string[]): Promise<Step> {
+    const done = (lines: string[]): Step => ({kind: 'done', result: {lines}})
+    if (all.length === 0) return done([])
+    const first = all[0].toLowerCase()
+    if (first === 'exit' || first === 'quit') return {kind: 'exit'}
+    if (first === 'help') return done(shellHelp(all[1]))
     if (first === 'broker') {
       const name = all[1] === undefined ? undefined : findBrokerCommand(all[1])
       if (!name) throw unknown(all[1] ?? 'broker')
       if (all.length > 2) throw new MqctlError('USAGE_ARGUMENTS', `${name} takes no arguments`)
-      if (!this.options.broker) throw new MqctlError('USAGE_SHELL', 'broker commands are not available here')
-      this.brokerSession ??= this.options.broker()
-      this.brokerSession.catch(() => (this.brokerSession = undefined))
-      const outcome = await runBrokerCommand(await this.brokerSession, name)
-      for (const line of outcome.lines) this.io.out(line)
-      return 0
+      return {kind: 'broker', name}
     }
 
     const words = first === 'dynsec' ? all.slice(1) : all
-    if (words.length === 0) {
-      for (const line of shellHelp()) this.io.out(line)
-      return 0
-    }
-
+    if (words.length === 0) return done(shellHelp())
     const spec = findDynsecCommand(words[0])
     if (!spec) throw unknown(words[0])
     const name = spec.name
@@ -180,11 +229,7 @@ export class ShellRunner {
       extras.password = await this.newPassword(positional[0], true)
     }
 
-    const request = buildDynsecRequest(name, positional, extras)
-    const outcome = await runDynsecRequest(this.session, request, this.options.layout)
-    for (const line of outcome.lines) this.io.out(line)
-    if (outcome.output === 'none') await this.refreshNames()
-    return 0
+    return {kind: 'request', request: buildDynsecRequest(name, positional, extras)}
   }
 
   /** Asks twice (mosquitto_ctrl's prompts); an empty answer means no password for createClient. */
