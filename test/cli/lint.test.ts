@@ -7,7 +7,7 @@ import {describe, expect, it} from 'vitest'
 import {parseFastLint} from '../../src/cli/lint.js'
 import {mqctl} from '../helpers/cli.js'
 
-// config lint runs without oclif for their own flags (src/cli/lint.ts); oclif's
+// acl lint and config lint run without oclif for their own flags (src/cli/lint.ts); oclif's
 // path (MQCTL_FAST=0) is the reference for stdout, stderr and the exit status.
 const dir = mkdtempSync(join(tmpdir(), 'mqctl-fastlint-'))
 const file = (name: string, text: string) => {
@@ -62,15 +62,74 @@ describe('config lint without oclif', () => {
 
   it('leaves other forms to oclif', () => {
     for (const args of [
-      ['acl', 'lint', 'f', '--json'],
       ['acl', 'lint', 'f', '--format', 'xml'],
-      ['acl', 'lint', '-'],
       ['acl', 'lint'],
       ['acl', 'lint', 'a', 'b'],
+      ['acl', 'lint', 'f', '--json', '--json'],
+      ['acl', 'lint', 'f', '--format', 'json', '--format=text'],
+      ['acl', 'lint', 'f', '--passwd='],
+      ['acl', 'lint', 'f', '--passwd', '--json'],
+      ['acl', 'lint', 'f', '--', '-x'],
+      ['acl', 'lint', 'f', '-h'],
+      ['acl', 'lint', 'f', '--help'],
+      ['acl', 'lint', 'f', '--target', '2.0'],
       ['config', 'lint', 'f', '--passwd', 'x'],
+      ['config', 'lint', 'f', '--no-file-checks', '--file-checks'],
       ['acl', 'check', 'f'],
-      ['acl', 'lint', 'f'],
     ])
       expect([args, parseFastLint(args)]).toEqual([args, undefined])
   })
+})
+
+describe('acl lint without oclif', () => {
+  it('gives what oclif gives on generated files, flags, standard input and errors', async () => {
+    const passwd = file('acl-pw', 'u0:$7$101$abc$def\nu2:$7$101$abc$def\n')
+    // Over 1000 findings of one rule: the "not listed" lines.
+    const many = file('many', 'topic a/b\n'.repeat(1003))
+    const hostile = file('hostile', 'topic read a\u001b[31m/b\nuser \u0007x\ntopic\tread\tc\ntopic read d\u0000e\n')
+    const cases: Array<{args: string[]; input?: string}> = [
+      {args: ['acl', 'lint', many]},
+      {args: ['acl', 'lint', many, '--json']},
+      {args: ['acl', 'lint', hostile]},
+      {args: ['acl', 'lint', hostile, '--format=sarif']},
+      {args: ['acl', 'lint', join(dir, 'missing')]},
+      {args: ['acl', 'lint', join(dir, 'missing'), '--json']},
+      {args: ['acl', 'lint', dir]},
+      {args: ['acl', 'lint', many, '--passwd', join(dir, 'missing-pw')]},
+      {args: ['acl', 'lint', many, '--json', '--format', 'text']},
+      {args: ['acl', 'lint', many, '--format', 'sarif', '--json']},
+      {args: ['acl', 'lint', '-'], input: aclText(99)},
+      {args: ['acl', 'lint', '-', '--json'], input: aclText(98)},
+      {args: ['acl', 'lint', '-', '--format', 'sarif'], input: ''},
+      {args: ['config', 'lint', '-', '--json', '--no-file-checks'], input: 'listener 1883\nport x\n'},
+      {args: ['config', 'lint', join(dir, 'missing.conf'), '--json']},
+    ]
+    const forms = [
+      [],
+      ['--format', 'json'],
+      ['--format=sarif'],
+      ['--json'],
+      ['--passwd', passwd],
+      ['--json', '--format=json'],
+    ]
+    for (let seed = 1; seed <= 12; seed++) {
+      const acl = file(`gen${seed}`, aclText(seed * 7919))
+      cases.push({args: ['acl', 'lint', acl, ...forms[seed % forms.length]]})
+    }
+
+    for (const {args, input} of cases) {
+      expect(parseFastLint(args), args.join(' ')).toBeDefined()
+      const fast = await mqctl(args, {input})
+      const oclif = await mqctl(args, {input, env: {MQCTL_FAST: '0'}})
+      expect({args, ...fast}).toEqual({args, ...oclif})
+    }
+  }, 240_000)
+
+  it('leaves MQCTL_CONTENT_TYPE=json to oclif, which reads it as --json', async () => {
+    const acl = file('ct', aclText(5))
+    const env = {MQCTL_CONTENT_TYPE: 'json'}
+    const fast = await mqctl(['acl', 'lint', acl], {env})
+    expect(fast).toEqual(await mqctl(['acl', 'lint', acl], {env: {...env, MQCTL_FAST: '0'}}))
+    expect(JSON.parse(fast.stdout)).toHaveProperty('findings')
+  }, 60_000)
 })
