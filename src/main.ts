@@ -44,7 +44,7 @@ export async function main(argv: string[], binUrl: string, options: {development
     }
   }
 
-  if (fast && args[1] === 'lint') {
+  if (fast && (args[1] === 'lint' || (args[0] === 'acl' && args[1] === 'check'))) {
     const {fastLint} = await import('./cli/lint.js')
     const status = await fastLint(args, binUrl)
     if (status !== undefined) {

@@ -1,7 +1,9 @@
 import {readFileSync} from 'node:fs'
 
+import type {AclCheckInput} from '../lib/acl/check-output.js'
+
 /**
- * `acl lint FILE` and `config lint FILE` without oclif: linting a small file in CI or an editor
+ * `acl lint FILE`, `acl check FILE` and `config lint FILE` without oclif: linting a small file in CI or an editor
  * hook should cost about what starting node costs. It takes the commands' own flags, --json and
  * `-` for standard input; anything else (--help, an unknown flag or value, a flag given twice,
  * `--`) returns undefined and oclif answers. Both paths print the lines of one function
@@ -59,7 +61,78 @@ export function parseFastLint(args: readonly string[]): LintInvocation | undefin
   return file === undefined ? undefined : {kind, file, json, flags}
 }
 
+const CHECK_VALUES: Record<string, readonly string[] | null> = {
+  user: null,
+  'client-id': null,
+  topic: null,
+  access: ['read', 'write'],
+}
+
+/** `acl check FILE` with its own flags; undefined for anything oclif must judge (as parseFastLint). */
+export function parseFastCheck(args: readonly string[]): (AclCheckInput & {json: boolean}) | undefined {
+  if (args[0] !== 'acl' || args[1] !== 'check') return undefined
+  const values = new Map<string, string>()
+  const switches = new Set<string>()
+  let file: string | undefined
+  for (let i = 2; i < args.length; i++) {
+    const word = args[i]
+    if (!word.startsWith('-') || word === '-') {
+      if (file !== undefined) return undefined
+      file = word
+      continue
+    }
+
+    if (word === '--json' || word === '--anonymous' || word === '--explain') {
+      if (switches.has(word)) return undefined
+      switches.add(word)
+      continue
+    }
+
+    const eq = word.indexOf('=')
+    const name = word.startsWith('--') ? (eq > 0 ? word.slice(2, eq) : word.slice(2)) : undefined
+    if (name === undefined || !(name in CHECK_VALUES) || values.has(name)) return undefined
+    const value = eq > 0 ? word.slice(eq + 1) : args[++i]
+    if (value === undefined || value === '' || (eq < 0 && value.startsWith('-'))) return undefined
+    const allowed = CHECK_VALUES[name]
+    if (allowed && !allowed.includes(value)) return undefined
+    values.set(name, value)
+  }
+
+  const anonymous = switches.has('--anonymous')
+  const topic = values.get('topic')
+  const access = values.get('access') as 'read' | 'write' | undefined
+  // Missing required flags and --user with --anonymous are oclif's errors, in oclif's words.
+  if (file === undefined || topic === undefined || access === undefined) return undefined
+  if (anonymous && values.has('user')) return undefined
+  return {
+    file,
+    user: values.get('user'),
+    anonymous,
+    clientId: values.get('client-id') ?? 'mqctl-check',
+    topic,
+    access,
+    explain: switches.has('--explain'),
+    json: switches.has('--json'),
+  }
+}
+
+async function fastCheck(input: AclCheckInput & {json: boolean}): Promise<number> {
+  try {
+    const {aclCheckOutput} = await import('../lib/acl/check-output.js')
+    const {allowed, result, lines} = await aclCheckOutput(input)
+    process.stdout.write(input.json ? JSON.stringify(result, null, 2) + '\n' : lines.map((l) => l + '\n').join(''))
+    return allowed ? 0 : 1
+  } catch (error) {
+    const {renderError, toMqctlError} = await import('../base/render-error.js')
+    const e = toMqctlError(error)
+    renderError(e, input.json)
+    return e.exit
+  }
+}
+
 export async function fastLint(args: readonly string[], binUrl: string): Promise<number | undefined> {
+  const check = parseFastCheck(args)
+  if (check) return fastCheck(check)
   const invocation = parseFastLint(args)
   if (!invocation) return undefined
   const {kind, file, json, flags} = invocation

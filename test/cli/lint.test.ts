@@ -4,7 +4,7 @@ import {join} from 'node:path'
 
 import {describe, expect, it} from 'vitest'
 
-import {parseFastLint} from '../../src/cli/lint.js'
+import {parseFastCheck, parseFastLint} from '../../src/cli/lint.js'
 import {mqctl} from '../helpers/cli.js'
 
 // acl lint and config lint run without oclif for their own flags (src/cli/lint.ts); oclif's
@@ -132,4 +132,62 @@ describe('acl lint without oclif', () => {
     expect(fast).toEqual(await mqctl(['acl', 'lint', acl], {env: {...env, MQCTL_FAST: '0'}}))
     expect(JSON.parse(fast.stdout)).toHaveProperty('findings')
   }, 60_000)
+})
+
+describe('acl check without oclif', () => {
+  it('gives what oclif gives on generated files and queries, and on errors', async () => {
+    const good = file(
+      'check-good',
+      'topic read a/#\ntopic deny a/secret\nuser u1\ntopic readwrite users/u1/#\npattern write c/%c/x\n',
+    )
+    const who = [['--user', 'u1'], ['--anonymous'], ['--user=u0', '--client-id', 'id7'], ['--user', 'u\u001bx']]
+    const topics = ['a/b', 'a/secret', 'users/u1/t', 'c/id7/x', '$SYS/broker/x', 'b', 'a/\u0007']
+    const cases: Array<{args: string[]; input?: string}> = [
+      {args: ['acl', 'check', good, '--topic', 'a/b', '--access', 'read']},
+      {args: ['acl', 'check', good, '--topic', 'a/#', '--access', 'read', '--anonymous']},
+      {args: ['acl', 'check', good, '--topic', 'a/b', '--access', 'read', '--anonymous', '--json', '--explain']},
+      {args: ['acl', 'check', join(dir, 'missing'), '--topic', 'a', '--access', 'write', '--anonymous']},
+      {args: ['acl', 'check', join(dir, 'missing'), '--topic', 'a', '--access', 'write', '--anonymous', '--json']},
+      {args: ['acl', 'check', file('broken', 'topics a\n'), '--topic', 'a', '--access', 'read', '--user', 'x']},
+      {args: ['acl', 'check', '-', '--topic', 'a/b', '--access', 'read', '--user', 'u1'], input: 'topic a/#\n'},
+    ]
+    for (let seed = 1; seed <= 14; seed++) {
+      const acl = file(`check${seed}`, aclText(seed * 104_729).replaceAll('\ttopic', 'topic'))
+      const extra = seed % 3 === 0 ? ['--explain'] : seed % 3 === 1 ? ['--json'] : []
+      cases.push({
+        args: [
+          'acl',
+          'check',
+          acl,
+          ...who[seed % who.length],
+          `--topic=${topics[seed % topics.length]}`,
+          '--access',
+          seed % 2 ? 'read' : 'write',
+          ...extra,
+        ],
+      })
+    }
+
+    for (const {args, input} of cases) {
+      expect(parseFastCheck(args), args.join(' ')).toBeDefined()
+      const fast = await mqctl(args, {input})
+      const oclif = await mqctl(args, {input, env: {MQCTL_FAST: '0'}})
+      expect({args, ...fast}).toEqual({args, ...oclif})
+    }
+  }, 240_000)
+
+  it('leaves the forms oclif must judge to oclif', () => {
+    for (const args of [
+      ['acl', 'check', 'f', '--access', 'read'],
+      ['acl', 'check', 'f', '--topic', 'a'],
+      ['acl', 'check', 'f', '--topic', 'a', '--access', 'all'],
+      ['acl', 'check', 'f', '--topic', 'a', '--access', 'read', '--user', 'x', '--anonymous'],
+      ['acl', 'check', 'f', '--topic', 'a', '--access', 'read', '--topic', 'b'],
+      ['acl', 'check', 'f', 'g', '--topic', 'a', '--access', 'read'],
+      ['acl', 'check', '--topic', 'a', '--access', 'read'],
+      ['acl', 'check', 'f', '--topic', 'a', '--access', 'read', '--help'],
+      ['acl', 'check', 'f', '--topic=', '--access', 'read'],
+    ])
+      expect([args, parseFastCheck(args)]).toEqual([args, undefined])
+  })
 })
