@@ -191,3 +191,27 @@ describe('acl check without oclif', () => {
       expect([args, parseFastCheck(args)]).toEqual([args, undefined])
   })
 })
+
+describe('the fast paths load no heavy package', () => {
+  it('acl lint, acl check, config lint and an online dynsec command load neither zod, oclif nor mqtt.js', async () => {
+    // A preload that reports every package the process loads from node_modules.
+    const preload = file(
+      'report-packages.cjs',
+      `const M = require('node:module'); const load = M._load; const seen = new Set()
+M._load = function (id, ...rest) { if (!id.startsWith('node:') && !id.startsWith('.') && !id.startsWith('/')) seen.add(id); return load.call(this, id, ...rest) }
+process.on('exit', () => require('node:fs').writeSync(2, 'packages: ' + [...seen].sort().join(',') + '\\n'))`,
+    )
+    const acl = file('light', 'topic read a/#\n')
+    const conf = file('light.conf', 'listener 1883\n')
+    for (const args of [
+      ['acl', 'lint', acl],
+      ['acl', 'check', acl, '--anonymous', '--topic', 'a/b', '--access', 'read'],
+      ['config', 'lint', conf, '--no-file-checks'],
+      ['dynsec', 'getClient', 'x', '--unix', join(dir, 'no-socket')],
+    ]) {
+      const r = await mqctl(args, {env: {NODE_OPTIONS: `--require ${preload}`}})
+      const line = r.stderr.split('\n').find((l) => l.startsWith('packages: '))
+      expect({args, line}).toEqual({args, line: 'packages: '})
+    }
+  }, 60_000)
+})
