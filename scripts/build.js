@@ -61,6 +61,7 @@ spawnSync(process.execPath, [join(root, 'bin', 'run.js'), 'dynsec', 'getClient',
   cwd: root,
   env: {...process.env, HOME: empty, XDG_CONFIG_HOME: empty, MQCTL_CONFIG_DIR: empty},
   stdio: 'ignore',
+  timeout: 60_000,
 })
 
 /**
