@@ -32,7 +32,9 @@ export default tseslint.config(
   {
     // bin/ is CommonJS (bin/package.json): a CommonJS entry starts faster than an ES module.
     files: ['bin/**/*.js'],
-    languageOptions: {globals: {require: 'readonly', __filename: 'readonly'}},
+    languageOptions: {
+      globals: {require: 'readonly', __filename: 'readonly', __dirname: 'readonly', module: 'writable'},
+    },
     rules: {'@typescript-eslint/no-require-imports': 'off'},
   },
 )

@@ -3,6 +3,7 @@
 #   dynsec getClient / createClient / listClients    against mosquitto_ctrl on one private broker
 #   --help, dynsec --help, acl lint, config lint      against `node -e 0`  (target <= 2x)
 #   --version (<= 1.5x) and one passwd -b (<= 2x)     against `node -e 0`
+#   the floors under the launcher: node without NODE_EXTRA_CA_CERTS, node from an empty snapshot
 #   300 dynsec commands through one `mqctl shell`     against 300 processes and the broker's own cost
 # hyperfine is used when installed (medians of its runs); otherwise a loop of RUNS with medians.
 # The broker is started here on 127.0.0.1 and an ephemeral port, and killed by its PID at the end.
@@ -36,6 +37,8 @@ for _ in $(seq 50); do (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
 
 ctrl="mosquitto_ctrl -h 127.0.0.1 -p $port -u admin -P adminpw dynsec"
 mq="$MQCTL -h 127.0.0.1 -p $port -u admin -P adminpw --quiet dynsec"
+# node bin/run.js skips the launcher's shell line (NODE_EXTRA_CA_CERTS then loads at start-up).
+mqbin="$MQCTL -h 127.0.0.1 -p $port -u admin -P adminpw --quiet dynsec"
 $mq createClient probe -p pw >/dev/null 2>&1 || { echo "could not create a client; broker log:" >&2; cat "$work/log" >&2; exit 1; }
 printf 'topic a/#\nuser bob\ntopic read b/+\n' >"$work/acl"
 printf 'listener 1883\nallow_anonymous false\npassword_file %s/pw\n' "$work" >"$work/mosquitto.conf"
@@ -78,12 +81,31 @@ row "createClient (deleted before each)" \
   "$(measure "$ctrl deleteClient c1" "$ctrl createClient c1 -p pw")" 1.5
 row "listClients" "$(measure "" "$mq listClients")" "$(measure "" "$ctrl listClients")" 1.5
 row "  (node -e 0, for scale)" "$(measure "" "node -e 0")" "$(measure "" "$ctrl listClients")" -
+# The floors under the launcher (bin/run.js): node with NODE_EXTRA_CA_CERTS unset, as the
+# launcher starts it, and node from a V8 start-up snapshot that does nothing (not used: it starts
+# slower than node's own snapshot, see docs/design-deviations.md).
+echo 'require("node:v8").startupSnapshot.setDeserializeMainFunction(() => {})' >"$work/nothing.js"
+node --snapshot-blob "$work/nothing.blob" --build-snapshot "$work/nothing.js" >/dev/null 2>&1 || true
+cat >"$work/bare" <<EOS
+#!/bin/sh
+exec env -u NODE_EXTRA_CA_CERTS "\$@"
+EOS
+chmod +x "$work/bare"
+row "  (node -e 0, NODE_EXTRA_CA_CERTS unset)" "$(measure "" "$work/bare node -e 0")" "$(measure "" "$ctrl listClients")" -
+if [ -f "$work/nothing.blob" ]; then
+  row "  (node, empty start-up snapshot)" "$(measure "" "$work/bare node --snapshot-blob $work/nothing.blob x")" \
+    "$(measure "" "$ctrl listClients")" -
+fi
+if [ -n "${NODE_EXTRA_CA_CERTS:-}" ]; then
+  row "  (getClient, node bin/run.js)" "$(measure "" "node $mqbin getClient probe")" "$(measure "" "$ctrl getClient probe")" -
+fi
 
 node_ms=$(measure "" "node -e 0")
 echo "against node -e 0 (${node_ms% *} ms)"
 row "--help" "$(measure "" "$MQCTL --help")" "$node_ms" 2
 row "dynsec --help" "$(measure "" "$MQCTL dynsec --help")" "$node_ms" 2
 row "acl lint (3 lines)" "$(measure "" "$MQCTL acl lint $work/acl")" "$node_ms" 2
+row "acl check (3 lines)" "$(measure "" "$MQCTL acl check $work/acl --user bob --topic b/x --access read")" "$node_ms" 2
 row "config lint (3 lines)" "$(measure "" "$MQCTL config lint $work/mosquitto.conf")" "$node_ms" 2
 row "--version" "$(measure "" "$MQCTL --version")" "$node_ms" 1.5
 row "passwd -b (add one user)" "$(measure "" "$MQCTL passwd -b $work/pw alice secret")" "$node_ms" 2

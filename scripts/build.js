@@ -4,8 +4,9 @@
 // into dist/bundle/ with esbuild: one file per path instead of dozens is most of its start-up.
 // The old manifest is removed first: oclif trusts a manifest it finds, so a stale one
 // would hide commands added since it was written.
-import {execFileSync} from 'node:child_process'
-import {rmSync} from 'node:fs'
+import {execFileSync, spawnSync} from 'node:child_process'
+import {createHash} from 'node:crypto'
+import {readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {dirname, join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 
@@ -32,9 +33,16 @@ await build({
   format: 'cjs',
   minifySyntax: true,
   define: {'import.meta.url': '__bundleUrl'},
-  banner: {js: "const __bundleUrl = require('node:url').pathToFileURL(__filename).href;"},
+  banner: {
+    js: [
+      "const __bundleUrl = require('node:url').pathToFileURL(__filename).href;",
+      // bin/run.js passes the loader of dynamic imports when it compiles the bundle from the code cache.
+      "const __import = typeof __mqctlImport === 'function' ? __mqctlImport : (s) => import(s);",
+    ].join('\n'),
+  },
   logLevel: 'warning',
 })
+markForCodeCache(join(root, 'dist', 'bundle', 'main.cjs'))
 // passwd -U's worker, beside the bundle where hash-many.ts looks for it.
 await build({
   ...common,
@@ -43,3 +51,29 @@ await build({
   format: 'esm',
   logLevel: 'warning',
 })
+
+// The code cache of the bundle, for the node that built it: one run of the online dynsec path
+// (against a socket that does not exist, so nothing is contacted) compiles what it needs, and
+// bin/run.js saves that at exit. Other node versions make their own on their first run.
+// It fails (no such socket), as meant; a missing cache is no error either.
+const empty = join(root, 'dist')
+spawnSync(process.execPath, [join(root, 'bin', 'run.js'), 'dynsec', 'getClient', 'x', '--unix', join(empty, 'none')], {
+  cwd: root,
+  env: {...process.env, HOME: empty, XDG_CONFIG_HOME: empty, MQCTL_CONFIG_DIR: empty},
+  stdio: 'ignore',
+  timeout: 60_000,
+})
+
+/**
+ * Routes the bundle's dynamic imports through `__import` (see the banner) and puts the hash of
+ * its text on the first line: bin/run.js names the cache after it, since V8 checks only a
+ * source's length before trusting a cache.
+ */
+function markForCodeCache(file) {
+  let text = readFileSync(file, 'utf8').replace(/(?<![\w$.])import\((?=["'])/g, '__import(')
+  const left = text.split('\n').filter((l) => /(?<![\w$.])import\(/.test(l) && !l.includes('(s) => import(s)'))
+  if (left.length > 0)
+    throw new Error(`dist/bundle/main.cjs: a dynamic import bin/run.js cannot route: ${left[0].trim()}`)
+  text = `// mqctl-build ${createHash('sha256').update(text).digest('hex').slice(0, 32)}\n${text}`
+  writeFileSync(file, text)
+}

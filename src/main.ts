@@ -32,8 +32,9 @@ export async function main(argv: string[], binUrl: string, options: {development
     }
   }
 
-  // MQCTL_FAST=0 sends everything through oclif (the tests compare both paths).
-  const fast = process.env.MQCTL_FAST !== '0'
+  // MQCTL_FAST=0 sends everything through oclif (the tests compare both paths). oclif also reads
+  // MQCTL_CONTENT_TYPE=json as --json, which the fast paths leave to it.
+  const fast = process.env.MQCTL_FAST !== '0' && !process.env.MQCTL_CONTENT_TYPE
   if (fast && (args.includes('--help') || args[0] === 'help')) {
     const {fastHelp} = await import('./cli/help.js')
     const text = fastHelp(args, binUrl)
@@ -43,7 +44,7 @@ export async function main(argv: string[], binUrl: string, options: {development
     }
   }
 
-  if (fast && args[1] === 'lint') {
+  if (fast && (args[1] === 'lint' || (args[0] === 'acl' && args[1] === 'check'))) {
     const {fastLint} = await import('./cli/lint.js')
     const status = await fastLint(args, binUrl)
     if (status !== undefined) {

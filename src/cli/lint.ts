@@ -1,14 +1,18 @@
-import {readFileSync} from 'node:fs'
+import {readFileSync, statSync} from 'node:fs'
+
+import type {AclCheckInput} from '../lib/acl/check-output.js'
 
 /**
- * `config lint FILE` with its own flags, without oclif: linting a small
- * file in CI or an editor hook should cost about what starting node costs. Anything else
- * (--json, --help, `-` for stdin, an unknown flag or value) returns undefined and oclif answers;
- * test/cli/lint.test.ts compares both paths.
+ * `acl lint FILE`, `acl check FILE` and `config lint FILE` without oclif: linting a small file in CI or an editor
+ * hook should cost about what starting node costs. It takes the commands' own flags, --json and
+ * `-` for standard input; anything else (--help, an unknown flag or value, a flag given twice,
+ * `--`) returns undefined and oclif answers. Both paths print the lines of one function
+ * (aclLintOutput, confLintOutput); test/cli/lint.test.ts compares them byte for byte.
  */
 interface LintInvocation {
   kind: 'acl' | 'config'
   file: string
+  json: boolean
   flags: Map<string, string | boolean>
 }
 
@@ -19,20 +23,27 @@ const VALUES: Record<string, Record<string, readonly string[] | null>> = {
 
 export function parseFastLint(args: readonly string[]): LintInvocation | undefined {
   const kind = args[0]
-  // acl lint has grown output of its own (omitted findings): oclif answers it.
-  if (kind !== 'config' || args[1] !== 'lint') return undefined
+  if ((kind !== 'acl' && kind !== 'config') || args[1] !== 'lint') return undefined
   const known = VALUES[kind]
   const flags = new Map<string, string | boolean>()
   let file: string | undefined
+  let json = false
   for (let i = 2; i < args.length; i++) {
     const word = args[i]
-    if (!word.startsWith('-')) {
+    if (!word.startsWith('-') || word === '-') {
       if (file !== undefined) return undefined
       file = word
       continue
     }
 
+    if (word === '--json') {
+      if (json) return undefined
+      json = true
+      continue
+    }
+
     if (kind === 'config' && (word === '--file-checks' || word === '--no-file-checks')) {
+      if (flags.has('file-checks')) return undefined
       flags.set('file-checks', word === '--file-checks')
       continue
     }
@@ -47,23 +58,123 @@ export function parseFastLint(args: readonly string[]): LintInvocation | undefin
     flags.set(name, value)
   }
 
-  return file === undefined ? undefined : {kind, file, flags}
+  return file === undefined ? undefined : {kind, file, json, flags}
 }
 
+const CHECK_VALUES: Record<string, readonly string[] | null> = {
+  user: null,
+  'client-id': null,
+  topic: null,
+  access: ['read', 'write'],
+}
+
+/** `acl check FILE` with its own flags; undefined for anything oclif must judge (as parseFastLint). */
+export function parseFastCheck(args: readonly string[]): (AclCheckInput & {json: boolean}) | undefined {
+  if (args[0] !== 'acl' || args[1] !== 'check') return undefined
+  const values = new Map<string, string>()
+  const switches = new Set<string>()
+  let file: string | undefined
+  for (let i = 2; i < args.length; i++) {
+    const word = args[i]
+    if (!word.startsWith('-') || word === '-') {
+      if (file !== undefined) return undefined
+      file = word
+      continue
+    }
+
+    if (word === '--json' || word === '--anonymous' || word === '--explain') {
+      if (switches.has(word)) return undefined
+      switches.add(word)
+      continue
+    }
+
+    const eq = word.indexOf('=')
+    const name = word.startsWith('--') ? (eq > 0 ? word.slice(2, eq) : word.slice(2)) : undefined
+    if (name === undefined || !(name in CHECK_VALUES) || values.has(name)) return undefined
+    const value = eq > 0 ? word.slice(eq + 1) : args[++i]
+    if (value === undefined || value === '' || (eq < 0 && value.startsWith('-'))) return undefined
+    const allowed = CHECK_VALUES[name]
+    if (allowed && !allowed.includes(value)) return undefined
+    values.set(name, value)
+  }
+
+  const anonymous = switches.has('--anonymous')
+  const topic = values.get('topic')
+  const access = values.get('access') as 'read' | 'write' | undefined
+  // Missing required flags and --user with --anonymous are oclif's errors, in oclif's words.
+  if (file === undefined || topic === undefined || access === undefined) return undefined
+  if (anonymous && values.has('user')) return undefined
+  return {
+    file,
+    user: values.get('user'),
+    anonymous,
+    clientId: values.get('client-id') ?? 'mqctl-check',
+    topic,
+    access,
+    explain: switches.has('--explain'),
+    json: switches.has('--json'),
+  }
+}
+
+async function fastCheck(input: AclCheckInput & {json: boolean}): Promise<number> {
+  try {
+    const {aclCheckOutput} = await import('../lib/acl/check-output.js')
+    const {allowed, result, lines} = await aclCheckOutput(input)
+    process.stdout.write(input.json ? JSON.stringify(result, null, 2) + '\n' : lines.map((l) => l + '\n').join(''))
+    return allowed ? 0 : 1
+  } catch (error) {
+    const {renderError, toMqctlError} = await import('../base/render-error.js')
+    const e = toMqctlError(error)
+    renderError(e, input.json)
+    return e.exit
+  }
+}
+
+/**
+ * A large ACL file on a terminal gets the command's progress line, which lives on the oclif I/O
+ * seam; the fast path (there for scripts and small files) leaves that case to it.
+ */
+function drawsProgress(file: string): boolean {
+  if (!process.stderr.isTTY || file === '-') return false
+  try {
+    return statSync(file).size > LARGE_ACL_BYTES
+  } catch {
+    return false
+  }
+}
+
+const LARGE_ACL_BYTES = 256 * 1024
+
 export async function fastLint(args: readonly string[], binUrl: string): Promise<number | undefined> {
+  const check = parseFastCheck(args)
+  if (check) return fastCheck(check)
   const invocation = parseFastLint(args)
   if (!invocation) return undefined
-  const {file, flags} = invocation
+  const {kind, file, json, flags} = invocation
+  if (kind === 'acl' && !json && drawsProgress(file)) return undefined
   try {
     const version = (JSON.parse(readFileSync(new URL('../package.json', binUrl), 'utf8')) as {version: string}).version
     const color = Boolean(process.stdout.isTTY) && !process.env.NO_COLOR
-    const format = (flags.get('format') as string | undefined) ?? 'text'
+    const given = flags.get('format') as string | undefined
     let errors: number
     let lines: string[]
-    {
+    if (kind === 'acl') {
+      // The command's own check, with its code and wording (the error module is loaded on failure only).
+      if (json && given !== undefined && given !== 'json') {
+        const {MqctlError} = await import('../lib/errors.js')
+        throw new MqctlError('USAGE_FORMAT', `--json and --format ${given} conflict: give one of them`)
+      }
+
+      const {aclLintOutput} = await import('../lib/acl/lint-output.js')
+      const passwd = flags.get('passwd') as string | undefined
+      const out = await aclLintOutput(file, {passwd, format: json ? 'json' : (given ?? 'text'), version, color})
+      errors = out.report.errors
+      lines = out.lines
+    } else {
       const {confLintOutput} = await import('../lib/conf/lint-run.js')
       const target = ((flags.get('target') as string | undefined) ?? '2.0') as '2.0' | '2.1'
       const fileChecks = (flags.get('file-checks') as boolean | undefined) ?? true
+      const format = json ? 'json' : (given ?? 'text')
       const out = await confLintOutput(file, {target, fileChecks, format, version, color})
       errors = out.report.errors
       lines = out.lines
@@ -75,7 +186,7 @@ export async function fastLint(args: readonly string[], binUrl: string): Promise
     // Loaded on failure only: rendering pulls in the colour palette (chalk), which costs start-up time.
     const {renderError, toMqctlError} = await import('../base/render-error.js')
     const e = toMqctlError(error)
-    renderError(e, false)
+    renderError(e, json)
     return e.exit
   }
 }

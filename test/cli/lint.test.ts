@@ -4,10 +4,10 @@ import {join} from 'node:path'
 
 import {describe, expect, it} from 'vitest'
 
-import {parseFastLint} from '../../src/cli/lint.js'
+import {parseFastCheck, parseFastLint} from '../../src/cli/lint.js'
 import {mqctl} from '../helpers/cli.js'
 
-// config lint runs without oclif for their own flags (src/cli/lint.ts); oclif's
+// acl lint and config lint run without oclif for their own flags (src/cli/lint.ts); oclif's
 // path (MQCTL_FAST=0) is the reference for stdout, stderr and the exit status.
 const dir = mkdtempSync(join(tmpdir(), 'mqctl-fastlint-'))
 const file = (name: string, text: string) => {
@@ -62,15 +62,156 @@ describe('config lint without oclif', () => {
 
   it('leaves other forms to oclif', () => {
     for (const args of [
-      ['acl', 'lint', 'f', '--json'],
       ['acl', 'lint', 'f', '--format', 'xml'],
-      ['acl', 'lint', '-'],
       ['acl', 'lint'],
       ['acl', 'lint', 'a', 'b'],
+      ['acl', 'lint', 'f', '--json', '--json'],
+      ['acl', 'lint', 'f', '--format', 'json', '--format=text'],
+      ['acl', 'lint', 'f', '--passwd='],
+      ['acl', 'lint', 'f', '--passwd', '--json'],
+      ['acl', 'lint', 'f', '--', '-x'],
+      ['acl', 'lint', 'f', '-h'],
+      ['acl', 'lint', 'f', '--help'],
+      ['acl', 'lint', 'f', '--target', '2.0'],
       ['config', 'lint', 'f', '--passwd', 'x'],
+      ['config', 'lint', 'f', '--no-file-checks', '--file-checks'],
       ['acl', 'check', 'f'],
-      ['acl', 'lint', 'f'],
     ])
       expect([args, parseFastLint(args)]).toEqual([args, undefined])
   })
+})
+
+describe('acl lint without oclif', () => {
+  it('gives what oclif gives on generated files, flags, standard input and errors', async () => {
+    const passwd = file('acl-pw', 'u0:$7$101$abc$def\nu2:$7$101$abc$def\n')
+    // Over 1000 findings of one rule: the "not listed" lines.
+    const many = file('many', 'topic a/b\n'.repeat(1003))
+    const hostile = file('hostile', 'topic read a\u001b[31m/b\nuser \u0007x\ntopic\tread\tc\ntopic read d\u0000e\n')
+    const cases: Array<{args: string[]; input?: string}> = [
+      {args: ['acl', 'lint', many]},
+      {args: ['acl', 'lint', many, '--json']},
+      {args: ['acl', 'lint', hostile]},
+      {args: ['acl', 'lint', hostile, '--format=sarif']},
+      {args: ['acl', 'lint', join(dir, 'missing')]},
+      {args: ['acl', 'lint', join(dir, 'missing'), '--json']},
+      {args: ['acl', 'lint', dir]},
+      {args: ['acl', 'lint', many, '--passwd', join(dir, 'missing-pw')]},
+      {args: ['acl', 'lint', many, '--json', '--format', 'text']},
+      {args: ['acl', 'lint', many, '--format', 'sarif', '--json']},
+      {args: ['acl', 'lint', '-'], input: aclText(99)},
+      {args: ['acl', 'lint', '-', '--json'], input: aclText(98)},
+      {args: ['acl', 'lint', '-', '--format', 'sarif'], input: ''},
+      {args: ['config', 'lint', '-', '--json', '--no-file-checks'], input: 'listener 1883\nport x\n'},
+      {args: ['config', 'lint', join(dir, 'missing.conf'), '--json']},
+    ]
+    const forms = [
+      [],
+      ['--format', 'json'],
+      ['--format=sarif'],
+      ['--json'],
+      ['--passwd', passwd],
+      ['--json', '--format=json'],
+    ]
+    for (let seed = 1; seed <= 12; seed++) {
+      const acl = file(`gen${seed}`, aclText(seed * 7919))
+      cases.push({args: ['acl', 'lint', acl, ...forms[seed % forms.length]]})
+    }
+
+    for (const {args, input} of cases) {
+      expect(parseFastLint(args), args.join(' ')).toBeDefined()
+      const fast = await mqctl(args, {input})
+      const oclif = await mqctl(args, {input, env: {MQCTL_FAST: '0'}})
+      expect({args, ...fast}).toEqual({args, ...oclif})
+    }
+  }, 240_000)
+
+  it('leaves MQCTL_CONTENT_TYPE=json to oclif, which reads it as --json', async () => {
+    const acl = file('ct', aclText(5))
+    const env = {MQCTL_CONTENT_TYPE: 'json'}
+    const fast = await mqctl(['acl', 'lint', acl], {env})
+    expect(fast).toEqual(await mqctl(['acl', 'lint', acl], {env: {...env, MQCTL_FAST: '0'}}))
+    expect(JSON.parse(fast.stdout)).toHaveProperty('findings')
+  }, 60_000)
+})
+
+describe('acl check without oclif', () => {
+  it('gives what oclif gives on generated files and queries, and on errors', async () => {
+    const good = file(
+      'check-good',
+      'topic read a/#\ntopic deny a/secret\nuser u1\ntopic readwrite users/u1/#\npattern write c/%c/x\n',
+    )
+    const who = [['--user', 'u1'], ['--anonymous'], ['--user=u0', '--client-id', 'id7'], ['--user', 'u\u001bx']]
+    const topics = ['a/b', 'a/secret', 'users/u1/t', 'c/id7/x', '$SYS/broker/x', 'b', 'a/\u0007']
+    const cases: Array<{args: string[]; input?: string}> = [
+      {args: ['acl', 'check', good, '--topic', 'a/b', '--access', 'read']},
+      {args: ['acl', 'check', good, '--topic', 'a/#', '--access', 'read', '--anonymous']},
+      {args: ['acl', 'check', good, '--topic', 'a/b', '--access', 'read', '--anonymous', '--json', '--explain']},
+      {args: ['acl', 'check', join(dir, 'missing'), '--topic', 'a', '--access', 'write', '--anonymous']},
+      {args: ['acl', 'check', join(dir, 'missing'), '--topic', 'a', '--access', 'write', '--anonymous', '--json']},
+      {args: ['acl', 'check', file('broken', 'topics a\n'), '--topic', 'a', '--access', 'read', '--user', 'x']},
+      {args: ['acl', 'check', '-', '--topic', 'a/b', '--access', 'read', '--user', 'u1'], input: 'topic a/#\n'},
+    ]
+    for (let seed = 1; seed <= 14; seed++) {
+      const acl = file(`check${seed}`, aclText(seed * 104_729).replaceAll('\ttopic', 'topic'))
+      const extra = seed % 3 === 0 ? ['--explain'] : seed % 3 === 1 ? ['--json'] : []
+      cases.push({
+        args: [
+          'acl',
+          'check',
+          acl,
+          ...who[seed % who.length],
+          `--topic=${topics[seed % topics.length]}`,
+          '--access',
+          seed % 2 ? 'read' : 'write',
+          ...extra,
+        ],
+      })
+    }
+
+    for (const {args, input} of cases) {
+      expect(parseFastCheck(args), args.join(' ')).toBeDefined()
+      const fast = await mqctl(args, {input})
+      const oclif = await mqctl(args, {input, env: {MQCTL_FAST: '0'}})
+      expect({args, ...fast}).toEqual({args, ...oclif})
+    }
+  }, 240_000)
+
+  it('leaves the forms oclif must judge to oclif', () => {
+    for (const args of [
+      ['acl', 'check', 'f', '--access', 'read'],
+      ['acl', 'check', 'f', '--topic', 'a'],
+      ['acl', 'check', 'f', '--topic', 'a', '--access', 'all'],
+      ['acl', 'check', 'f', '--topic', 'a', '--access', 'read', '--user', 'x', '--anonymous'],
+      ['acl', 'check', 'f', '--topic', 'a', '--access', 'read', '--topic', 'b'],
+      ['acl', 'check', 'f', 'g', '--topic', 'a', '--access', 'read'],
+      ['acl', 'check', '--topic', 'a', '--access', 'read'],
+      ['acl', 'check', 'f', '--topic', 'a', '--access', 'read', '--help'],
+      ['acl', 'check', 'f', '--topic=', '--access', 'read'],
+    ])
+      expect([args, parseFastCheck(args)]).toEqual([args, undefined])
+  })
+})
+
+describe('the fast paths load no heavy package', () => {
+  it('acl lint, acl check, config lint and an online dynsec command load neither zod, oclif nor mqtt.js', async () => {
+    // A preload that reports every package the process loads from node_modules.
+    const preload = file(
+      'report-packages.cjs',
+      `const M = require('node:module'); const load = M._load; const seen = new Set()
+M._load = function (id, ...rest) { if (!id.startsWith('node:') && !id.startsWith('.') && !id.startsWith('/')) seen.add(id); return load.call(this, id, ...rest) }
+process.on('exit', () => require('node:fs').writeSync(2, 'packages: ' + [...seen].sort().join(',') + '\\n'))`,
+    )
+    const acl = file('light', 'topic read a/#\n')
+    const conf = file('light.conf', 'listener 1883\n')
+    for (const args of [
+      ['acl', 'lint', acl],
+      ['acl', 'check', acl, '--anonymous', '--topic', 'a/b', '--access', 'read'],
+      ['config', 'lint', conf, '--no-file-checks'],
+      ['dynsec', 'getClient', 'x', '--unix', join(dir, 'no-socket')],
+    ]) {
+      const r = await mqctl(args, {env: {NODE_OPTIONS: `--require ${preload}`}})
+      const line = r.stderr.split('\n').find((l) => l.startsWith('packages: '))
+      expect({args, line}).toEqual({args, line: 'packages: '})
+    }
+  }, 60_000)
 })

@@ -35,27 +35,19 @@ Exit status: 0 allowed, 1 denied, 2 bad flags (including a --topic the broker re
 
   async run(): Promise<unknown> {
     const {args, flags} = await this.parse(AclCheck)
-    const {MqctlError} = await import('../../lib/errors.js')
-    if (!flags.user && !flags.anonymous) throw new MqctlError('USAGE_ACL_CHECK', 'give --user NAME or --anonymous')
-    const {checkAclQuery, decisionJson, explainLines} = await import('../../lib/acl/query.js')
-    const query = {
-      username: flags.user,
+    const {aclCheckOutput} = await import('../../lib/acl/check-output.js')
+    const {allowed, result, lines} = await aclCheckOutput({
+      file: args.file,
+      user: flags.user,
+      anonymous: flags.anonymous,
       clientId: flags['client-id'],
       topic: flags.topic,
       access: flags.access as 'read' | 'write',
-    }
-    checkAclQuery(query)
-    const {readAcl, refuseBroken} = await import('../../lib/acl/query.js')
-    const {name, acl} = readAcl(args.file)
-    refuseBroken(name, acl)
-    const {evaluateAcl} = await import('../../lib/acl/evaluate.js')
-    const decision = evaluateAcl(acl, query)
-    if (!decision.allowed) process.exitCode = 1
-    const result = decisionJson(decision, query)
+      explain: flags.explain,
+    })
+    if (!allowed) process.exitCode = 1
     if (this.jsonEnabled()) return result
-    if (flags.explain) for (const line of explainLines(decision)) this.out(line)
-    const {escapeForLine} = await import('../../lib/output/escape.js')
-    this.out(escapeForLine(`${result.verdict}: ${decision.reason}`))
+    for (const line of lines) this.out(line)
     return result
   }
 }

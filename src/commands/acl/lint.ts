@@ -71,7 +71,6 @@ Exit status: 1 when there is at least one error, 0 otherwise (warnings do not fa
       throw new MqctlError('USAGE_FORMAT', `--json and --format ${flags.format} conflict: give one of them`)
     }
 
-    const {lintAclFile} = await import('../../lib/acl/lint-file.js')
     // A large file takes seconds: a progress line on a terminal (io.progress draws nothing
     // elsewhere), only once the work has lasted a moment, so small files never flash one.
     const started = Date.now()
@@ -83,32 +82,17 @@ Exit status: 1 when there is at least one error, 0 otherwise (warnings do not fa
       this.io.progress(`checking rules ${done}/${total}`)
     }
 
-    const report = await lintAclFile(args.file, {passwd: flags.passwd, onProgress})
+    const {aclLintOutput} = await import('../../lib/acl/lint-output.js')
+    const {report, lines} = await aclLintOutput(args.file, {
+      passwd: flags.passwd,
+      format: this.jsonEnabled() ? 'json' : (flags.format ?? 'text'),
+      version: this.config.version,
+      color: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR,
+      onProgress,
+    })
     this.io.progress(undefined)
-    const format = this.jsonEnabled() ? 'json' : (flags.format ?? 'text')
-    if (report.findings.some((f) => f.severity === 'error')) process.exitCode = 1
-    if (format === 'json') {
-      if (this.jsonEnabled()) return report
-      this.out(JSON.stringify(report, null, 2))
-    } else if (format === 'sarif') {
-      const {findingsSarif} = await import('../../lib/output/findings.js')
-      const {ACL_RULES} = await import('../../lib/acl/lint.js')
-      this.out(JSON.stringify(findingsSarif(report.file, report.findings, ACL_RULES, this.config.version), null, 2))
-    } else {
-      const {findingsText} = await import('../../lib/output/findings.js')
-      for (const line of findingsText(
-        report.file,
-        report.findings,
-        Boolean(process.stdout.isTTY) && !process.env.NO_COLOR,
-      ))
-        this.out(line)
-      const {escapeForLine} = await import('../../lib/output/escape.js')
-      for (const [rule, n] of Object.entries(report.omitted))
-        this.out(
-          `${escapeForLine(report.file)}: ${n} more ${rule} finding${n === 1 ? '' : 's'} not listed (the first 1000 are)`,
-        )
-    }
-
+    if (report.errors > 0) process.exitCode = 1
+    if (!this.jsonEnabled()) for (const line of lines) this.out(line)
     return report
   }
 }

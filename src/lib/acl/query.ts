@@ -1,6 +1,6 @@
 import {MqctlError} from '../errors.js'
 import {escapeForLine} from '../output/escape.js'
-import {verdictOf} from '../output/verdict.js'
+import {verdictOf} from '../output/verdict-of.js'
 import {checkPublishTopic, describeBrokerTopicProblem, unpublishableCharacter} from '../topic.js'
 import {evaluateAcl, type AclDecision, type AclQuery} from './evaluate.js'
 import type {AclRule, ParsedAcl} from './parse.js'

@@ -1,5 +1,9 @@
 import {z} from 'zod'
 
+import {VERDICTS} from './verdict-of.js'
+
+export {VERDICTS, verdictOf, type Verdict} from './verdict-of.js'
+
 /**
  * The one verdict shape of every command that answers yes or no (acl check, dynsec check,
  * passwd verify, probe --expect, plan --exit-code, the linters): `{"verdict": "allow"|"deny", …}`
@@ -9,12 +13,7 @@ import {z} from 'zod'
  *   export const aclCheckJson = withVerdict({reason: z.string(), …})
  *   return {verdict: verdictOf(decision.allowed), reason: …}
  */
-export const VERDICTS = ['allow', 'deny'] as const
-export type Verdict = (typeof VERDICTS)[number]
-
 export const verdictSchema = z.enum(VERDICTS).describe('"allow": the answer is yes (exit 0); "deny": no (exit 1).')
 
 /** A command's --json object with the shared `verdict` field first. */
 export const withVerdict = <T extends z.ZodRawShape>(shape: T) => z.looseObject({verdict: verdictSchema, ...shape})
-
-export const verdictOf = (yes: boolean): Verdict => (yes ? 'allow' : 'deny')
