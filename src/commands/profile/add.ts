@@ -1,10 +1,9 @@
 import {Flags} from '@oclif/core'
 
-import {requiredArg} from '../../base/args.js'
-import {MqctlCommand} from '../../base/command.js'
-import {profileKeyFlags, profileValuesFromFlags} from '../../base/profile-flags.js'
+import {ProfileEditCommand, profileArgs} from '../../base/profile-command.js'
+import {profileKeyFlags} from '../../base/profile-flags.js'
 
-export default class ProfileAdd extends MqctlCommand {
+export default class ProfileAdd extends ProfileEditCommand {
   static override summary = 'Add a connection profile to the mqctl config file.'
 
   static override description = `Writes a new profile NAME with the given keys (the connection flags' long names, plus --password-file and --password-env) to the profile file ($MQCTL_CONFIG_DIR/config.yaml, else $XDG_CONFIG_HOME/mqctl/config.yaml, else ~/.config/mqctl/config.yaml), created if needed. The profile is checked as reading checks it before anything is written; the file is rewritten atomically, under its lock, with mode 0600, keeping its comments. A profile that exists already is refused (change it with "profile set"). --use also makes it the default (kubectl's "use-context").
@@ -16,7 +15,7 @@ Exit status: 0 written, 2 bad input (an existing profile, an invalid value), 5 t
     '<%= config.bin %> profile add local --unix /run/mosquitto/mosquitto.sock',
   ]
 
-  static override args = {name: requiredArg('Profile name.')}
+  static override args = profileArgs
 
   static override flags = {
     ...profileKeyFlags,
@@ -25,14 +24,10 @@ Exit status: 0 written, 2 bad input (an existing profile, an invalid value), 5 t
 
   async run(): Promise<unknown> {
     const {args, flags} = await this.parse(ProfileAdd)
-    const {configFilePath} = await import('../../lib/connection/profiles.js')
-    const {editProfiles} = await import('../../lib/connection/profile-edit.js')
-    const values = await profileValuesFromFlags(flags)
-    if (values.pw !== undefined)
-      this.warn('the password is stored in plain text; prefer --password-env or --password-file')
-    const result = await editProfiles(configFilePath(), {action: 'add', name: args.name, values, use: flags.use})
-    if (!this.jsonEnabled())
-      this.out(`added profile "${args.name}" to ${result.file}${flags.use ? ' (now the default)' : ''}`)
-    return result
+    const values = await this.profileValues(flags)
+    return this.editProfile(
+      {action: 'add', name: args.name, values, use: flags.use},
+      (result) => `added profile "${args.name}" to ${result.file}${flags.use ? ' (now the default)' : ''}`,
+    )
   }
 }

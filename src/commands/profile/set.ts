@@ -1,10 +1,9 @@
 import {Flags} from '@oclif/core'
 
-import {requiredArg} from '../../base/args.js'
-import {MqctlCommand} from '../../base/command.js'
-import {profileKeyFlags, profileValuesFromFlags} from '../../base/profile-flags.js'
+import {ProfileEditCommand, profileArgs} from '../../base/profile-command.js'
+import {profileKeyFlags} from '../../base/profile-flags.js'
 
-export default class ProfileSet extends MqctlCommand {
+export default class ProfileSet extends ProfileEditCommand {
   static override summary = 'Change keys of a connection profile.'
 
   static override description = `Sets the given keys of profile NAME (the connection flags' long names, plus --password-file and --password-env) and removes those named with --unset; the other keys stay. Checked, written atomically under the file's lock, mode 0600, comments kept.
@@ -16,7 +15,7 @@ Exit status: 0 written, 2 bad input (no such profile, an invalid value, --unset 
     '<%= config.bin %> profile set prod --unset cafile --tls-use-os-certs',
   ]
 
-  static override args = {name: requiredArg('Profile name.')}
+  static override args = profileArgs
 
   static override flags = {
     ...profileKeyFlags,
@@ -25,13 +24,10 @@ Exit status: 0 written, 2 bad input (no such profile, an invalid value, --unset 
 
   async run(): Promise<unknown> {
     const {args, flags} = await this.parse(ProfileSet)
-    const {configFilePath} = await import('../../lib/connection/profiles.js')
-    const {editProfiles} = await import('../../lib/connection/profile-edit.js')
-    const values = await profileValuesFromFlags(flags)
-    if (values.pw !== undefined)
-      this.warn('the password is stored in plain text; prefer --password-env or --password-file')
-    const result = await editProfiles(configFilePath(), {action: 'set', name: args.name, values, unset: flags.unset})
-    if (!this.jsonEnabled()) this.out(`updated profile "${args.name}" in ${result.file}`)
-    return result
+    const values = await this.profileValues(flags)
+    return this.editProfile(
+      {action: 'set', name: args.name, values, unset: flags.unset},
+      (result) => `updated profile "${args.name}" in ${result.file}`,
+    )
   }
 }
