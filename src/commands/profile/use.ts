@@ -1,3 +1,3 @@
-import {profileNameCommand} from '../../base/profile-command.js'
+import {profileCommand} from '../../base/profile-command.js'
 
-export default profileNameCommand('use')
+export default profileCommand('use')
