@@ -12,7 +12,7 @@ export abstract class BrokerCommand extends MqctlCommand {
   protected async runBroker(name: BrokerCommandName, flags: Record<string, unknown>): Promise<unknown> {
     const {BROKER_ENDPOINT, runBrokerCommand} = await import('../lib/broker/control.js')
     const {openDynsecSession} = await import('../lib/dynsec/client.js')
-    const connection = await connectFromFlags(flags)
+    const connection = await connectFromFlags(flags, this.io)
     const log = connection.debug ? (line: string) => this.io.debug(line) : undefined
     const session = await openDynsecSession(connection, {log, endpoint: BROKER_ENDPOINT})
     try {

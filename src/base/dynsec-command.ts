@@ -19,11 +19,11 @@ export abstract class DynsecCommand extends MqctlCommand {
   protected async openBackend(flags: Flags): Promise<DynsecBackend> {
     if (flags.file !== undefined) {
       const {openBackendFromFlags} = await import('./dynsec-backend.js')
-      return (await openBackendFromFlags(flags)).backend
+      return (await openBackendFromFlags(flags, {io: this.io})).backend
     }
 
     const {brokerBackend} = await import('../lib/dynsec/broker-backend.js')
-    const connection = await connectFromFlags(flags)
+    const connection = await connectFromFlags(flags, this.io)
     return brokerBackend(connection, connection.debug ? (line) => this.io.debug(line) : undefined)
   }
 

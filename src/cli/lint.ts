@@ -56,7 +56,6 @@ export async function fastLint(args: readonly string[], binUrl: string): Promise
   const {file, flags} = invocation
   try {
     const version = (JSON.parse(readFileSync(new URL('../package.json', binUrl), 'utf8')) as {version: string}).version
-    const color = Boolean(process.stdout.isTTY) && !process.env.NO_COLOR
     const format = (flags.get('format') as string | undefined) ?? 'text'
     let errors: number
     let lines: string[]
@@ -64,7 +63,9 @@ export async function fastLint(args: readonly string[], binUrl: string): Promise
       const {confLintOutput} = await import('../lib/conf/lint-run.js')
       const target = ((flags.get('target') as string | undefined) ?? '2.0') as '2.0' | '2.1'
       const fileChecks = (flags.get('file-checks') as boolean | undefined) ?? true
-      const out = await confLintOutput(file, {target, fileChecks, format, version, color})
+      // Colour as every command decides it (base/io.ts); chalk loads only for a terminal.
+      const {stdoutColour} = await import('../base/io.js')
+      const out = await confLintOutput(file, {target, fileChecks, format, version, colour: await stdoutColour()})
       errors = out.report.errors
       lines = out.lines
     }

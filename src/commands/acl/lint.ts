@@ -84,12 +84,7 @@ Exit status: 1 when there is at least one error, 0 otherwise (warnings do not fa
       this.out(JSON.stringify(findingsSarif(report.file, report.findings, ACL_RULES, this.config.version), null, 2))
     } else {
       const {findingsText} = await import('../../lib/output/findings.js')
-      for (const line of findingsText(
-        report.file,
-        report.findings,
-        Boolean(process.stdout.isTTY) && !process.env.NO_COLOR,
-      ))
-        this.out(line)
+      for (const line of findingsText(report.file, report.findings, this.io.stdout.colour)) this.out(line)
       const {escapeForLine} = await import('../../lib/output/escape.js')
       for (const [rule, n] of Object.entries(report.omitted))
         this.out(
