@@ -83,7 +83,7 @@ export async function runBrokerCommand(
   if (response.error !== undefined) {
     // 2.1's mosquitto_ctrl ends the broker module's errors with a full stop.
     const text = `${command}: Error: ${response.error}.`
-    throw new MqctlError('REFUSED_BROKER', text, {verbatim: text, exit: 1})
+    throw new MqctlError('REFUSED_BROKER', text, {verbatim: text})
   }
 
   return {

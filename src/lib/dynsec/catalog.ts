@@ -253,7 +253,7 @@ export const findDynsecCommand = (name: string): DynsecCommandSpec | undefined =
 export function unknownDynsecCommand(name: string, more: readonly string[] = []): MqctlError {
   const guess = closest(name, [...DYNSEC_COMMANDS.map((c) => c.name), ...more])
   const text = `Command '${name}' not recognised.${guess ? `\nDid you mean "${guess}"?` : ''}`
-  return new MqctlError('USAGE_UNKNOWN_COMMAND', text.replace('\n', ' '), {verbatim: text, exit: 13})
+  return new MqctlError('USAGE_UNKNOWN_COMMAND', text.replace('\n', ' '), {verbatim: text})
 }
 
 export {

@@ -61,7 +61,6 @@ export async function runPasswd(invocation: PasswdInvocation, io: PasswdIO): Pro
         if (removed === 0) {
           throw new MqctlError('NOT_FOUND_USER', `User ${username} not found in password file.`, {
             verbatim: `Warning: User ${username} not found in password file.`,
-            exit: 1,
           })
         }
 
