@@ -1,6 +1,8 @@
 import {Flags} from '@oclif/core'
 
 import {connectFromFlags} from './connect.js'
+import {createIO} from './io.js'
+import type {IO} from '../lib/io.js'
 import type {DynsecState} from '../lib/dynsec/state/model.js'
 
 /** Flags shared by `dynsec check` and `dynsec who`. */
@@ -30,7 +32,10 @@ export interface AccessState {
 }
 
 /** Reads the state from -f FILE, or from the broker the connection flags name (read-only requests). */
-export async function loadAccessState(flags: Record<string, unknown>): Promise<AccessState> {
+export async function loadAccessState(
+  flags: Record<string, unknown>,
+  io: IO = createIO({json: false}),
+): Promise<AccessState> {
   if (typeof flags.file === 'string') {
     const {readDynsecStateFile} = await import('../lib/dynsec/state/read-file.js')
     const f = readDynsecStateFile(flags.file)
@@ -39,8 +44,8 @@ export async function loadAccessState(flags: Record<string, unknown>): Promise<A
 
   const {readBrokerState} = await import('../lib/dynsec/state/read-broker.js')
   const {openDynsecSession} = await import('../lib/dynsec/client.js')
-  const connection = await connectFromFlags(flags)
-  const log = connection.debug ? (line: string) => process.stderr.write(`mqctl: debug: ${line}\n`) : undefined
+  const connection = await connectFromFlags(flags, io)
+  const log = connection.debug ? (line: string) => io.debug(line) : undefined
   const session = await openDynsecSession(connection, {log})
   try {
     const state = await readBrokerState(session)

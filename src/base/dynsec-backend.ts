@@ -2,6 +2,8 @@ import {connectFromFlags} from './connect.js'
 import type {DynsecBackend} from '../lib/dynsec/backend.js'
 import type {DynsecSendOptions} from '../lib/dynsec/client.js'
 import type {ResolvedConnection} from '../lib/connection/resolve.js'
+import type {IO} from '../lib/io.js'
+import {createIO} from './io.js'
 
 export interface OpenedBackend {
   backend: DynsecBackend
@@ -11,16 +13,16 @@ export interface OpenedBackend {
   target: string
 }
 
-const warn = (text: string) => process.stderr.write(`mqctl: warning: ${text}\n`)
-
 /**
  * The one switch between the two backends: `--file` (or `-f` before `dynsec`) gives the file
  * backend, anything else a connection to the broker. Heavy modules load only on the path taken.
  */
 export async function openBackendFromFlags(
   flags: Record<string, unknown>,
-  options: DynsecSendOptions & {allowMissingFile?: boolean} = {},
+  options: DynsecSendOptions & {allowMissingFile?: boolean; io?: IO} = {},
 ): Promise<OpenedBackend> {
+  const io = options.io ?? createIO({json: false})
+  const warn = (text: string) => io.warn(text)
   const file = flags.file as string | undefined
   if (file !== undefined) {
     const {openFileBackend} = await import('../lib/dynsec/file-backend.js')
@@ -40,8 +42,9 @@ export async function openBackendFromFlags(
   }
 
   const {openSessionBackend} = await import('../lib/dynsec/client.js')
-  const connection = await connectFromFlags(flags)
-  const log = connection.debug ? (line: string) => process.stderr.write(`mqctl: debug: ${line}\n`) : options.log
-  const backend = await openSessionBackend(connection, {...options, log})
+  const connection = await connectFromFlags(flags, io)
+  const log = connection.debug ? (line: string) => io.debug(line) : options.log
+  const {io: _io, ...sendOptions} = options
+  const backend = await openSessionBackend(connection, {...sendOptions, log})
   return {backend, connection, target: connection.unix ?? `${connection.host}:${connection.port}`}
 }

@@ -19,13 +19,13 @@ export abstract class DynsecCommand extends MqctlCommand {
   protected async openBackend(flags: Flags): Promise<DynsecBackend> {
     if (flags.file !== undefined) {
       const {openBackendFromFlags} = await import('./dynsec-backend.js')
-      return (await openBackendFromFlags(flags)).backend
+      return (await openBackendFromFlags(flags, {io: this.io})).backend
     }
 
     // One subscribed connection for every request of this process (getClient --layout auto asks
     // for the broker's version first; a per-send connection would connect twice).
     const {openSessionBackend} = await import('../lib/dynsec/client.js')
-    const connection = await connectFromFlags(flags)
+    const connection = await connectFromFlags(flags, this.io)
     return openSessionBackend(connection, {log: connection.debug ? (line) => this.io.debug(line) : undefined})
   }
 

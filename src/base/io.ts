@@ -36,6 +36,12 @@ export function palette(isTTY: boolean, stderr = false, env: NodeJS.ProcessEnv =
   }
 }
 
+/** The palette of this process's stdout, for front ends without an IO (the config lint fast path). */
+export async function stdoutColour(): Promise<Palette> {
+  await prepareColour()
+  return palette(Boolean(process.stdout.isTTY))
+}
+
 function processStream(stream: NodeJS.WriteStream, isStderr: boolean): OutputStream {
   const isTTY = Boolean(stream.isTTY)
   let colour: Palette | undefined

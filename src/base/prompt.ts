@@ -36,7 +36,7 @@ export const promptPassword: PromptFn = (message) =>
     const onData = (chunk: Buffer | string) => {
       for (const byte of typeof chunk === 'string' ? Buffer.from(chunk) : chunk) {
         if (byte === 0x0d || byte === 0x0a || byte === 0x04) return finish()
-        if (byte === 0x03) return finish(new MqctlError('REFUSED_INTERRUPTED', 'interrupted', {exit: 130}))
+        if (byte === 0x03) return finish(new MqctlError('REFUSED_INTERRUPTED', 'interrupted'))
         if (byte === 0x7f || byte === 0x08) dropLastChar(typed)
         else if (byte === 0x15) typed.length = 0
         else typed.push(byte)

@@ -154,7 +154,9 @@ export async function fastLint(args: readonly string[], binUrl: string): Promise
   if (kind === 'acl' && !json && drawsProgress(file)) return undefined
   try {
     const version = (JSON.parse(readFileSync(new URL('../package.json', binUrl), 'utf8')) as {version: string}).version
-    const color = Boolean(process.stdout.isTTY) && !process.env.NO_COLOR
+    // Colour as every command decides it (base/io.ts); chalk loads only for a terminal.
+    const {stdoutColour} = await import('../base/io.js')
+    const colour = await stdoutColour()
     const given = flags.get('format') as string | undefined
     let errors: number
     let lines: string[]
@@ -167,7 +169,7 @@ export async function fastLint(args: readonly string[], binUrl: string): Promise
 
       const {aclLintOutput} = await import('../lib/acl/lint-output.js')
       const passwd = flags.get('passwd') as string | undefined
-      const out = await aclLintOutput(file, {passwd, format: json ? 'json' : (given ?? 'text'), version, color})
+      const out = await aclLintOutput(file, {passwd, format: json ? 'json' : (given ?? 'text'), version, colour})
       errors = out.report.errors
       lines = out.lines
     } else {
@@ -175,7 +177,7 @@ export async function fastLint(args: readonly string[], binUrl: string): Promise
       const target = ((flags.get('target') as string | undefined) ?? '2.0') as '2.0' | '2.1'
       const fileChecks = (flags.get('file-checks') as boolean | undefined) ?? true
       const format = json ? 'json' : (given ?? 'text')
-      const out = await confLintOutput(file, {target, fileChecks, format, version, color})
+      const out = await confLintOutput(file, {target, fileChecks, format, version, colour})
       errors = out.report.errors
       lines = out.lines
     }

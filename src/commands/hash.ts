@@ -72,7 +72,7 @@ Work is capped, since a hash to verify may come from anyone: PBKDF2 iterations 1
       const {verifyAnyHash} = await import('../lib/passwd/any-hash.js')
       const match = await verifyAnyHash(flags.verify, password)
       if (!match) process.exitCode = 1
-      if (!this.jsonEnabled()) process.stderr.write(match ? 'password matches\n' : 'password does not match\n')
+      if (!this.jsonEnabled()) this.io.stderr.write(match ? 'password matches\n' : 'password does not match\n')
       return {match}
     }
 

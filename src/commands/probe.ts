@@ -56,7 +56,7 @@ Where an MQTT 3.1.1 client would get no answer at all (a denied publish is ackno
       await import('../lib/probe.js')
     const request = {subscribe: flags.sub, publish: flags.pub, loopback: flags.loopback, waitMs: flags.wait}
     validateProbeRequest(request)
-    const connection = await connectFromFlags(flags)
+    const connection = await connectFromFlags(flags, this.io)
     const checks = await runProbe(connection, request)
     const expect = flags.expect as Verdict | undefined
     const failed = expect === undefined ? [] : unmetExpectations(checks, expect)

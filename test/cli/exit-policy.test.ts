@@ -1,3 +1,7 @@
+import {readFileSync, readdirSync} from 'node:fs'
+import {join} from 'node:path'
+import {fileURLToPath} from 'node:url'
+
 import {describe, expect, it} from 'vitest'
 
 import {EXIT_TABLE, exitPolicy, mqctlExit, passwdExit} from '../../src/cli/exit-policy.js'
@@ -49,5 +53,38 @@ describe("mosquitto_passwd's statuses for the drop-in front end", () => {
   it('builds other front ends the same way', () => {
     const policy = exitPolicy({codes: {A_B: 9}, families: {A: 7}, fallback: 8})
     expect([status('A_B', policy), status('A_C', policy), status('Z', policy)]).toEqual([9, 7, 8])
+  })
+})
+
+describe('statuses come from codes, not from throw sites', () => {
+  const src = fileURLToPath(new URL('../../src/', import.meta.url))
+  const files = (dir: string): string[] =>
+    readdirSync(join(src, dir), {withFileTypes: true}).flatMap((e) =>
+      e.isDirectory() ? files(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : [],
+    )
+
+  // Pending: the shell's runner (another branch), and the passwd grammar, whose unit tests read the
+  // deprecated MqctlError.exit (mqctl's policy says 2 for USAGE_*; the passwd front end says 1).
+  it('no MqctlError in src/lib, src/base or src/commands passes an exit override, but the pending ones', () => {
+    const overriding = ['lib', 'base', 'commands']
+      .flatMap((dir) => files(dir))
+      .filter((f) => /\bexit: (\d+|EXIT\.)/.test(readFileSync(join(src, f), 'utf8')))
+    expect(overriding.sort()).toEqual([join('lib', 'passwd', 'args.ts'), join('lib', 'shell', 'runner.ts')])
+  })
+
+  it('the statuses those sites used to force are what their codes give', () => {
+    const cases: Array<[string, number]> = [
+      ['REFUSED_EMPTY_PASSWORD', 1],
+      ['REFUSED_PASSWORD_MISMATCH', 2],
+      ['REFUSED_DYNSEC', 1],
+      ['REFUSED_BROKER', 1],
+      ['NOT_FOUND_USER', 1],
+      ['USAGE_CONFIG', 2],
+      ['USAGE_INTERACTIVE', 2],
+      ['USAGE_UNKNOWN_COMMAND', 13],
+      ['REFUSED_INTERRUPTED', 130],
+    ]
+    for (const [code, exit] of cases) expect([code, status(code)]).toEqual([code, exit])
+    expect(status('USAGE_PASSWD', passwdExit)).toBe(1)
   })
 })

@@ -87,7 +87,7 @@ Exit status: 1 when there is at least one error, 0 otherwise (warnings do not fa
       passwd: flags.passwd,
       format: this.jsonEnabled() ? 'json' : (flags.format ?? 'text'),
       version: this.config.version,
-      color: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR,
+      colour: this.io.stdout.colour,
       onProgress,
     })
     this.io.progress(undefined)

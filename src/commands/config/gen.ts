@@ -2,7 +2,6 @@ import {Flags} from '@oclif/core'
 
 import {MqctlCommand} from '../../base/command.js'
 import {canPrompt} from '../../base/prompt.js'
-import type {GenRequest, ListenerKind} from '../../lib/conf/generate.js'
 
 const LISTENERS = 'LISTENERS'
 const TLS = 'TLS'
@@ -169,46 +168,15 @@ Relative paths become absolute (a broker service does not start in your director
 
   async run(): Promise<unknown> {
     const {flags} = await this.parse(ConfigGen)
-    const {MqctlError, EXIT} = await import('../../lib/errors.js')
+    const {MqctlError} = await import('../../lib/errors.js')
     const gen = await import('../../lib/conf/generate.js')
 
-    let request: GenRequest = {
-      preset: flags.preset as GenRequest['preset'],
-      target: flags.target as GenRequest['target'],
-      listener: flags.listener,
-      tlsListener: flags['tls-listener'],
-      websocketsListener: flags['websockets-listener'],
-      unixSocket: flags['unix-socket'],
-      certDir: flags['cert-dir'],
-      cafile: flags.cafile,
-      certfile: flags.certfile,
-      keyfile: flags.keyfile,
-      requireCertificate: flags['require-certificate'] || undefined,
-      useIdentityAsUsername: flags['use-identity-as-username'] || undefined,
-      tlsVersion: flags['tls-version'] as GenRequest['tlsVersion'],
-      auth: flags.auth,
-      passwordFile: flags['password-file'],
-      dynsec: flags.dynsec,
-      plugin: flags.plugin,
-      pluginDir: flags['plugin-dir'],
-      aclFile: flags['acl-file'],
-      allowAnonymous: flags['allow-anonymous'],
-      persistence: flags.persistence,
-      logDest: flags['log-dest'],
-      logType: flags['log-type'],
-      user: flags.user,
-    }
-
+    let request = gen.requestFromFlags(flags)
     if (flags.interactive) {
-      if (!canPrompt()) {
-        throw new MqctlError(
-          'USAGE_INTERACTIVE',
-          '--interactive needs a terminal; give flags (or a --preset) instead',
-          {exit: EXIT.usage},
-        )
-      }
-
-      request = await this.wizard(request, gen)
+      if (!canPrompt())
+        throw new MqctlError('USAGE_INTERACTIVE', '--interactive needs a terminal; give flags (or a --preset) instead')
+      const {configWizard} = await import('../../base/config-wizard.js')
+      request = await configWizard(request, gen)
     }
 
     const found = await gen.findPlugins(request.pluginDir === undefined ? undefined : [request.pluginDir])
@@ -221,201 +189,12 @@ Relative paths become absolute (a broker service does not start in your director
     const warnings = [...gen.reviewGenOptions(options), ...(await gen.checkGenPaths(options))]
     for (const w of warnings) this.warn(w)
 
-    if (flags.output !== undefined) {
-      const {stat} = await import('node:fs/promises')
-      const {writeFileAtomic} = await import('../../lib/files/atomic.js')
-      const exists = await stat(flags.output).then(
-        () => true,
-        () => false,
-      )
-      if (exists && !flags.force)
-        throw new MqctlError('FILE_EXISTS', `${flags.output} already exists; give --force to replace it`)
-      await writeFileAtomic(flags.output, config, {mode: 0o644, onWarning: (m) => this.warn(m)})
-      if (!this.jsonEnabled()) this.out(flags.output)
-    } else if (!this.jsonEnabled()) {
-      process.stdout.write(config)
+    if (flags.output === undefined) this.out(config)
+    else {
+      await gen.writeGenOutput(flags.output, config, {force: flags.force, onWarning: (m) => this.warn(m)})
+      this.out(flags.output)
     }
 
     return {file: flags.output ?? null, target: options.target, preset: options.preset ?? null, warnings, config}
   }
-
-  /** A short wizard: listeners, TLS, authentication, persistence. Prompts draw on stderr. */
-  private async wizard(start: GenRequest, gen: typeof import('../../lib/conf/generate.js')): Promise<GenRequest> {
-    const {confirm, input, select} = await import('@inquirer/prompts')
-    const {MqctlError} = await import('../../lib/errors.js')
-    const ctx = {output: process.stderr}
-    const words = (text: string) => text.split(/\s+/).filter(Boolean)
-    const specs = (kind: ListenerKind) => (text: string) => {
-      try {
-        for (const spec of words(text)) gen.parseListenerSpec(spec, kind)
-        return true
-      } catch (error) {
-        return (error as Error).message
-      }
-    }
-
-    try {
-      const preset = await select(
-        {
-          message: 'Start from a preset',
-          choices: [
-            {name: 'none', value: '', description: 'Answer every question'},
-            ...gen.PRESET_NAMES.map((name) => ({name, value: name, description: gen.PRESETS[name].summary})),
-          ],
-          default: start.preset ?? '',
-        },
-        ctx,
-      )
-      const r: GenRequest = {
-        ...(preset ? gen.PRESETS[preset as GenRequest['preset'] & string].request : {}),
-        ...defined(start),
-        preset: (preset || undefined) as GenRequest['preset'],
-      }
-      const hint = ' (PORT[:BIND][,anonymous], space-separated; empty for none)'
-      r.listener = words(
-        await input(
-          {message: `Plain MQTT listeners${hint}`, default: (r.listener ?? []).join(' '), validate: specs('listener')},
-          ctx,
-        ),
-      )
-      r.tlsListener = words(
-        await input(
-          {message: `TLS listeners${hint}`, default: (r.tlsListener ?? []).join(' '), validate: specs('tlsListener')},
-          ctx,
-        ),
-      )
-      r.websocketsListener = words(
-        await input(
-          {
-            message: 'WebSockets listeners (PORT[:BIND][,tls][,anonymous]; empty for none)',
-            default: (r.websocketsListener ?? []).join(' '),
-            validate: specs('websocketsListener'),
-          },
-          ctx,
-        ),
-      )
-      r.unixSocket = words(
-        await input(
-          {
-            message: 'Unix socket paths (empty for none)',
-            default: (r.unixSocket ?? []).join(' '),
-            validate: specs('unixSocket'),
-          },
-          ctx,
-        ),
-      )
-      const wsTls = r.websocketsListener.some((s) => /,tls(,|$)/.test(s))
-      if (r.tlsListener.length > 0 || wsTls) {
-        r.certDir = await input(
-          {
-            message: 'Directory with ca.crt, server.crt and server.key (from "mqctl cert server")',
-            default: r.certDir ?? '/etc/mosquitto/certs',
-            required: true,
-          },
-          ctx,
-        )
-        r.requireCertificate = await confirm(
-          {message: 'Require client certificates?', default: r.requireCertificate ?? false},
-          ctx,
-        )
-        r.useIdentityAsUsername = r.requireCertificate
-          ? await confirm(
-              {
-                message: "Use the certificate's CN as the username (no password)?",
-                default: r.useIdentityAsUsername ?? false,
-              },
-              ctx,
-            )
-          : false
-      } else {
-        for (const key of [
-          'certDir',
-          'cafile',
-          'certfile',
-          'keyfile',
-          'requireCertificate',
-          'useIdentityAsUsername',
-          'tlsVersion',
-        ] as const)
-          delete r[key]
-      }
-
-      const current = r.auth
-        ? gen.parseAuthWords(r.auth)
-        : r.dynsec
-          ? {method: 'dynsec' as const, file: r.dynsec}
-          : r.passwordFile
-            ? {method: 'password-file' as const, file: r.passwordFile}
-            : {method: 'none' as const}
-      const method = await select(
-        {
-          message: 'Authentication',
-          choices: [
-            {
-              name: 'password file',
-              value: 'password-file',
-              description: 'usernames and passwords in a file made by "mqctl passwd"',
-            },
-            {
-              name: 'dynamic security',
-              value: 'dynsec',
-              description: 'clients, roles and ACLs managed at run time with "mqctl dynsec"',
-            },
-            {name: 'none', value: 'none', description: 'anonymous clients only (or client certificates)'},
-          ],
-          default: current?.method ?? 'none',
-        },
-        ctx,
-      )
-      delete r.auth
-      delete r.passwordFile
-      delete r.dynsec
-      const currentFile = current && current.method === method && 'file' in current ? current.file : undefined
-      if (method === 'password-file') {
-        r.passwordFile = await input(
-          {message: 'Password file', default: currentFile ?? '/etc/mosquitto/passwd', required: true},
-          ctx,
-        )
-      }
-
-      if (method === 'dynsec') {
-        r.dynsec = await input(
-          {
-            message: 'Dynamic-security file',
-            default: currentFile ?? '/var/lib/mosquitto/dynamic-security.json',
-            required: true,
-          },
-          ctx,
-        )
-        delete r.aclFile
-      } else {
-        r.aclFile = (await input({message: 'ACL file (empty for none)', default: r.aclFile ?? ''}, ctx)) || undefined
-      }
-
-      r.allowAnonymous = await confirm(
-        {message: 'Allow clients without a username?', default: r.allowAnonymous ?? method === 'none'},
-        ctx,
-      )
-      const persist = await confirm(
-        {
-          message: 'Keep retained messages and sessions across restarts (persistence)?',
-          default: r.persistence !== undefined && r.persistence !== 'none',
-        },
-        ctx,
-      )
-      const dir = r.persistence === undefined || r.persistence === 'none' ? '/var/lib/mosquitto' : r.persistence
-      r.persistence = persist
-        ? await input({message: 'Persistence directory', default: dir, required: true}, ctx)
-        : 'none'
-      return r
-    } catch (error) {
-      if ((error as Error).name === 'ExitPromptError')
-        throw new MqctlError('REFUSED_INTERRUPTED', 'interrupted', {exit: 130})
-      throw error
-    }
-  }
-}
-
-function defined<T extends object>(value: T): Partial<T> {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>
 }

@@ -39,7 +39,7 @@ Relative paths resolve against the current directory, as the broker's do. --no-f
       fileChecks: flags['file-checks'],
       format: this.jsonEnabled() ? 'json' : flags.format,
       version: this.config.version,
-      color: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR,
+      colour: this.io.stdout.colour,
     })
     if (report.errors > 0) process.exitCode = 1
     if (!this.jsonEnabled()) for (const line of lines) this.out(line)

@@ -43,7 +43,7 @@ Exit status: 0 allowed, 1 denied, 2 usage, 3/4 broker connection or timeout, 5 f
     if (flags.user === undefined && !flags.anonymous)
       throw new MqctlError('USAGE_DYNSEC_CHECK', 'give --user NAME or --anonymous')
     await checkAccessTopic(flags.topic, flags.access)
-    const loaded = await loadAccessState(flags)
+    const loaded = await loadAccessState(flags, this.io)
     for (const w of loaded.warnings) this.warn(`${loaded.source}: ${w}`)
     const {evaluateDynsec, explainLines} = await import('../../lib/dynsec/evaluate.js')
     const bound = loaded.state.clients.find((c) => c.username === flags.user)?.clientid

@@ -76,7 +76,7 @@ Exit status: 0 written, 1 refused (lossy), 2 usage, 5 a file cannot be read, par
     const {carried, notCarried} = report.users
     this.out(`${carried} user(s) carried, ${notCarried} not; ${report.roles} role(s); target ${report.target}`)
     if (!report.written) {
-      process.stderr.write(
+      this.io.stderr.write(
         `mqctl: not written: ${report.lossy} rule(s) or user(s) cannot be carried exactly; --accept-lossy writes anyway\n`,
       )
       return report

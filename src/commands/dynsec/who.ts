@@ -26,7 +26,7 @@ Exit status: 0 when at least one client is allowed, 1 when none is.`
   async run(): Promise<unknown> {
     const {flags} = await this.parse(DynsecWho)
     await checkAccessTopic(flags.topic, flags.access)
-    const loaded = await loadAccessState(flags)
+    const loaded = await loadAccessState(flags, this.io)
     for (const w of loaded.warnings) this.warn(`${loaded.source}: ${w}`)
     const {whoIsAllowed} = await import('../../lib/dynsec/who.js')
     const entries = whoIsAllowed(loaded.state, flags.topic, flags.access as 'subscribe', {

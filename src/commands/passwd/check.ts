@@ -46,7 +46,7 @@ Rules: passwd/plaintext, passwd/unknown-hash-type, passwd/unsupported-hash, pass
       for (const f of report.findings)
         this.out(`${args.file}:${f.line}:${f.column}: ${f.severity}: ${f.message} [${f.rule}]`)
       const errors = report.findings.filter((f) => f.severity === 'error').length
-      process.stderr.write(
+      this.io.stderr.write(
         `${args.file}: ${report.entries} entr${report.entries === 1 ? 'y' : 'ies'}, ${errors} error(s), ${report.findings.length - errors} warning(s)\n`,
       )
     }

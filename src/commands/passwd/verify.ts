@@ -43,7 +43,7 @@ The password comes from a prompt that echoes nothing (on a terminal), --password
         'no-user': 'user not found',
         'invalid-entry': `the entry on line ${result.line} is no usable hash (${result.problem}); the broker refuses every password for it`,
       }[result.outcome]
-      process.stderr.write(`${args.username}: ${text}\n`)
+      this.io.stderr.write(`${args.username}: ${text}\n`)
     }
 
     if (result.outcome !== 'match') process.exitCode = 1

@@ -44,7 +44,7 @@ Precedence: flags, then MQCTL_HOST/MQCTL_PORT/MQCTL_USERNAME/MQCTL_PASSWORD, the
     const wanted = process.env.MQCTL_PROFILE || config?.default
     const current = wanted !== undefined && names.includes(wanted) ? wanted : undefined
     if (!this.jsonEnabled()) {
-      if (!config) process.stderr.write(`no config file at ${path}\n`)
+      if (!config) this.io.stderr.write(`no config file at ${path}\n`)
       for (const name of names) {
         const notes = [
           name === config?.default ? 'default' : '',

@@ -1,37 +1,3 @@
-import {Flags} from '@oclif/core'
+import {profileCommand} from '../../base/profile-command.js'
 
-import {requiredArg} from '../../base/args.js'
-import {MqctlCommand} from '../../base/command.js'
-import {profileKeyFlags, profileValuesFromFlags} from '../../base/profile-flags.js'
-
-export default class ProfileSet extends MqctlCommand {
-  static override summary = 'Change keys of a connection profile.'
-
-  static override description = `Sets the given keys of profile NAME (the connection flags' long names, plus --password-file and --password-env) and removes those named with --unset; the other keys stay. Checked, written atomically under the file's lock, mode 0600, comments kept.
-
-Exit status: 0 written, 2 bad input (no such profile, an invalid value, --unset of a key it does not have), 5 the file cannot be read or written.`
-
-  static override examples = [
-    '<%= config.bin %> profile set prod --port 8884',
-    '<%= config.bin %> profile set prod --unset cafile --tls-use-os-certs',
-  ]
-
-  static override args = {name: requiredArg('Profile name.')}
-
-  static override flags = {
-    ...profileKeyFlags,
-    unset: Flags.string({description: 'Key to remove; repeatable.', multiple: true, default: []}),
-  }
-
-  async run(): Promise<unknown> {
-    const {args, flags} = await this.parse(ProfileSet)
-    const {configFilePath} = await import('../../lib/connection/profiles.js')
-    const {editProfiles} = await import('../../lib/connection/profile-edit.js')
-    const values = await profileValuesFromFlags(flags)
-    if (values.pw !== undefined)
-      this.warn('the password is stored in plain text; prefer --password-env or --password-file')
-    const result = await editProfiles(configFilePath(), {action: 'set', name: args.name, values, unset: flags.unset})
-    if (!this.jsonEnabled()) this.out(`updated profile "${args.name}" in ${result.file}`)
-    return result
-  }
-}
+export default profileCommand('set')

@@ -1,3 +1,4 @@
+import type {Palette} from '../io.js'
 import {lintAclFile, type AclReport} from './lint-file.js'
 
 /**
@@ -10,7 +11,7 @@ export async function aclLintOutput(
     passwd?: string
     format: string
     version: string
-    color: boolean
+    colour?: Palette
     onProgress?: (done: number, total: number) => void
   },
 ): Promise<{report: AclReport; lines: string[]}> {
@@ -26,7 +27,7 @@ export async function aclLintOutput(
   }
 
   const {escapeForLine} = await import('../output/escape.js')
-  const lines = findingsText(report.file, report.findings, options.color)
+  const lines = findingsText(report.file, report.findings, options.colour)
   for (const [rule, n] of Object.entries(report.omitted))
     lines.push(
       `${escapeForLine(report.file)}: ${n} more ${rule} finding${n === 1 ? '' : 's'} not listed (the first 1000 are)`,

@@ -18,9 +18,19 @@ export const BROKER_ENDPOINT: ControlEndpoint = {
     `this user may not use the broker control API: it needs to ${verb === 'subscribe' ? 'subscribe to and receive' : 'publish to'} $CONTROL/broker/#`,
 }
 
+/** The broker commands: `summary` for the shell's help, `commandSummary` for `mqctl broker <name> --help`. */
 export const BROKER_COMMANDS = [
-  {name: 'listPlugins', summary: 'List the plugins the broker has loaded and their control endpoints (2.1).'},
-  {name: 'listListeners', summary: "List the broker's listeners: port, protocol, socket, bind address, TLS (2.1)."},
+  {
+    name: 'listPlugins',
+    summary: 'List the plugins the broker has loaded and their control endpoints (2.1).',
+    commandSummary:
+      'List the plugins the broker has loaded, with their versions and control endpoints (mosquitto 2.1).',
+  },
+  {
+    name: 'listListeners',
+    summary: "List the broker's listeners: port, protocol, socket, bind address, TLS (2.1).",
+    commandSummary: "List the broker's listeners: port, protocol, socket path, bind address and TLS (mosquitto 2.1).",
+  },
 ] as const
 
 export type BrokerCommand = (typeof BROKER_COMMANDS)[number]['name']
@@ -73,7 +83,7 @@ export async function runBrokerCommand(
   if (response.error !== undefined) {
     // 2.1's mosquitto_ctrl ends the broker module's errors with a full stop.
     const text = `${command}: Error: ${response.error}.`
-    throw new MqctlError('REFUSED_BROKER', text, {verbatim: text, exit: 1})
+    throw new MqctlError('REFUSED_BROKER', text, {verbatim: text})
   }
 
   return {

@@ -3,7 +3,7 @@ import {constants} from 'node:fs'
 import {access, readdir, stat} from 'node:fs/promises'
 import {dirname, join} from 'node:path'
 
-import {strerror} from '../errors.js'
+import {MqctlError, strerror} from '../errors.js'
 import {accountCanRead, brokerAccount, type Account} from '../files/account.js'
 import type {GenOptions} from './gen-schema.js'
 import {PLUGIN_FILES, type FoundPlugins} from './gen-request.js'
@@ -157,4 +157,20 @@ export async function checkGenPaths(o: GenOptions, options: PathCheckOptions = {
   }
 
   return warnings
+}
+
+/** Writes the generated file for -o FILE: atomically, 0644 when new, an existing file only with --force. */
+export async function writeGenOutput(
+  file: string,
+  config: string,
+  options: {force?: boolean; onWarning?: (message: string) => void} = {},
+): Promise<void> {
+  const {writeFileAtomic} = await import('../files/atomic.js')
+  const exists = await stat(file).then(
+    () => true,
+    () => false,
+  )
+  if (exists && !options.force)
+    throw new MqctlError('FILE_EXISTS', `${file} already exists; give --force to replace it`)
+  await writeFileAtomic(file, config, {mode: 0o644, onWarning: options.onWarning})
 }

@@ -3,7 +3,7 @@ import {dirname, join, resolve} from 'node:path'
 
 import {z} from 'zod'
 
-import {EXIT, MqctlError} from '../errors.js'
+import {MqctlError} from '../errors.js'
 import {
   LOG_DESTS,
   PRESET_NAMES,
@@ -55,6 +55,35 @@ export const GenRequestSchema = z.object({
   user: z.string().optional(),
 })
 export type GenRequest = z.infer<typeof GenRequestSchema>
+
+/** The request keys about TLS: without a TLS listener, giving any of them is a usage error. */
+export const TLS_KEYS = [
+  'certDir',
+  'cafile',
+  'certfile',
+  'keyfile',
+  'requireCertificate',
+  'useIdentityAsUsername',
+  'tlsVersion',
+] as const
+
+/** Switches that say nothing when off: only --allow-anonymous has a --no- form that undoes a preset. */
+const ON_ONLY = new Set<string>(['requireCertificate', 'useIdentityAsUsername'])
+
+/** A request key's flag: its kebab-case name (`certDir` → `--cert-dir`). */
+export const genFlagName = (key: string): string => key.replaceAll(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)
+
+/** config gen's parsed flags → the request: every key is read from its flag (genFlagName). */
+export function requestFromFlags(flags: Readonly<Record<string, unknown>>): GenRequest {
+  const request: Record<string, unknown> = {}
+  for (const key of Object.keys(GenRequestSchema.shape)) {
+    const value = flags[genFlagName(key)]
+    if (value !== undefined && !(value === false && ON_ONLY.has(key))) request[key] = value
+  }
+
+  // The flags' options lists are the schema's enums, so oclif has checked the values already.
+  return request as GenRequest
+}
 
 interface Preset {
   summary: string
@@ -117,7 +146,7 @@ const FLAG: Record<ListenerKind, string> = {
   unixSocket: '--unix-socket',
 }
 
-const usage = (message: string) => new MqctlError('USAGE_CONFIG', message, {exit: EXIT.usage})
+const usage = (message: string) => new MqctlError('USAGE_CONFIG', message)
 
 /** `PORT[:BIND][,anonymous][,tls]` (or `PATH[,anonymous]` for --unix-socket) → a listener. */
 export function parseListenerSpec(spec: string, kind: ListenerKind, open = false): Listener {
@@ -242,15 +271,6 @@ export function resolveGenOptions(request: GenRequest, ctx: ResolveContext): Gen
   const anyTls = listeners.some((l) => l.kind === 'tcp' && l.tls)
   const certDir = r.certDir === undefined ? undefined : abs(r.certDir)
   const fromDir = (name: string) => (certDir === undefined ? undefined : join(certDir, name))
-  const tlsGiven = [
-    'certDir',
-    'cafile',
-    'certfile',
-    'keyfile',
-    'requireCertificate',
-    'useIdentityAsUsername',
-    'tlsVersion',
-  ] as const
   let tls: z.input<typeof TlsSchema> | undefined
   if (anyTls) {
     const certfile = r.certfile === undefined ? fromDir('server.crt') : abs(r.certfile)
@@ -268,10 +288,10 @@ export function resolveGenOptions(request: GenRequest, ctx: ResolveContext): Gen
       tlsVersion: r.tlsVersion,
     }
   } else {
-    const stray = tlsGiven.find((k) => given[k] !== undefined && given[k] !== false)
+    const stray = TLS_KEYS.find((k) => given[k] !== undefined && given[k] !== false)
     if (stray)
       throw usage(
-        `--${stray.replaceAll(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} needs a TLS listener (--tls-listener PORT or --websockets-listener PORT,tls)`,
+        `--${genFlagName(stray)} needs a TLS listener (--tls-listener PORT or --websockets-listener PORT,tls)`,
       )
   }
 

@@ -3,7 +3,7 @@
  */
 import {z} from 'zod'
 
-import {EXIT, MqctlError} from '../errors.js'
+import {MqctlError} from '../errors.js'
 import {isMixed, usesAuth} from './gen-layout.js'
 import {CONF_OPTIONS} from './options.js'
 
@@ -161,5 +161,5 @@ export function parseGenOptions(input: unknown): GenOptions {
   const problems = result.error.issues.map((i) =>
     i.code === 'custom' || i.path.length === 0 ? i.message : `${i.path.join('.')}: ${i.message}`,
   )
-  throw new MqctlError('USAGE_CONFIG', [...new Set(problems)].join('; '), {exit: EXIT.usage})
+  throw new MqctlError('USAGE_CONFIG', [...new Set(problems)].join('; '))
 }

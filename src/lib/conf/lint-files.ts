@@ -54,21 +54,32 @@ async function worldReadable(e: ConfEntry, findings: Finding[]): Promise<void> {
   }
 }
 
-export async function checkPasswordFile(e: ConfEntry, findings: Finding[]): Promise<void> {
-  const st = await stat(e.value).catch(() => undefined)
-  if (st?.isDirectory()) {
-    push(
-      findings,
-      e,
-      'conf/password-file-directory',
-      'error',
-      `password_file "${show(e.value)}" is a directory (mosquitto 2.0.11 hangs on it; later versions refuse to start)`,
-    )
-    return
+/**
+ * The checks a file of credentials or rules gets before its lines: not a directory (a finding
+ * of its own, with what the broker does then), readable, not world-readable. False: stop there.
+ */
+async function checkListFile(
+  e: ConfEntry,
+  findings: Finding[],
+  directory: Pick<Finding, 'rule' | 'severity' | 'message'>,
+): Promise<boolean> {
+  if ((await stat(e.value).catch(() => undefined))?.isDirectory()) {
+    push(findings, e, directory.rule, directory.severity, directory.message)
+    return false
   }
 
-  if (!(await checkReadable(e, findings))) return
+  if (!(await checkReadable(e, findings))) return false
   await worldReadable(e, findings)
+  return true
+}
+
+export async function checkPasswordFile(e: ConfEntry, findings: Finding[]): Promise<void> {
+  const directory = {
+    rule: 'conf/password-file-directory',
+    severity: 'error' as const,
+    message: `password_file "${show(e.value)}" is a directory (mosquitto 2.0.11 hangs on it; later versions refuse to start)`,
+  }
+  if (!(await checkListFile(e, findings, directory))) return
   const lines = parsePasswdFile(read(e, 'password file'))
   for (const f of checkPasswdLines(lines, '2.0').filter((x) => x.severity === 'error')) {
     push(findings, e, 'conf/password-entries', 'warning', `${show(e.value)}:${f.line}: ${f.message} [${f.rule}]`)
@@ -76,20 +87,12 @@ export async function checkPasswordFile(e: ConfEntry, findings: Finding[]): Prom
 }
 
 export async function checkAclFile(e: ConfEntry, findings: Finding[]): Promise<void> {
-  const st = await stat(e.value).catch(() => undefined)
-  if (st?.isDirectory()) {
-    push(
-      findings,
-      e,
-      'conf/acl-directory',
-      'warning',
-      `acl_file "${show(e.value)}" is a directory: mosquitto 2.0 loads it as empty and denies everything`,
-    )
-    return
+  const directory = {
+    rule: 'conf/acl-directory',
+    severity: 'warning' as const,
+    message: `acl_file "${show(e.value)}" is a directory: mosquitto 2.0 loads it as empty and denies everything`,
   }
-
-  if (!(await checkReadable(e, findings))) return
-  await worldReadable(e, findings)
+  if (!(await checkListFile(e, findings, directory))) return
   for (const f of lintAclText(read(e, 'ACL file').toString('utf8'), e.value)) {
     if (f.severity === 'note') continue
     const rule = f.severity === 'error' ? 'conf/acl-error' : 'conf/acl-warning'

@@ -1,3 +1,4 @@
+import type {Palette} from '../io.js'
 import type {Finding} from '../output/findings.js'
 
 export interface ConfReport {
@@ -10,7 +11,7 @@ export interface ConfReport {
 /** `config lint`'s report and its text in the chosen format (the command and the fast front end print it). */
 export async function confLintOutput(
   path: string,
-  options: {target: '2.0' | '2.1'; fileChecks: boolean; format: string; version: string; color: boolean},
+  options: {target: '2.0' | '2.1'; fileChecks: boolean; format: string; version: string; colour?: Palette},
 ): Promise<{report: ConfReport; lines: string[]}> {
   const {lintConf, CONF_RULES} = await import('./lint.js')
   const findings = await lintConf(path, {target: options.target, fileChecks: options.fileChecks})
@@ -24,5 +25,5 @@ export async function confLintOutput(
     return {report, lines: [JSON.stringify(findingsSarif(file, findings, CONF_RULES, options.version), null, 2)]}
   }
 
-  return {report, lines: findingsText(file, findings, options.color)}
+  return {report, lines: findingsText(file, findings, options.colour)}
 }

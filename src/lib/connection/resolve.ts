@@ -157,9 +157,9 @@ export async function resolveConnection(input: ResolveInput): Promise<ResolvedCo
   if (username !== undefined && password === undefined && input.promptPassword) {
     password = await input.promptPassword(username)
     if (password === '')
-      throw new MqctlError('USAGE_NO_PASSWORD', 'Empty password.', {
+      // mosquitto_ctrl exits 1 here: a refusal (REFUSED_*), not a usage error.
+      throw new MqctlError('REFUSED_EMPTY_PASSWORD', 'Empty password.', {
         verbatim: 'Error: Empty password.\nError getting password.',
-        exit: 1,
       })
     sources.set('pw', 'prompt')
   }

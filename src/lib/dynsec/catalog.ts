@@ -20,6 +20,21 @@ export const ACL_TYPES = [
 ] as const
 export const DEFAULT_ACL_TYPES = ['publishClientSend', 'publishClientReceive', 'subscribe', 'unsubscribe'] as const
 
+/**
+ * The admin role's ACLs as `mosquitto_ctrl dynsec init` writes them (spec 2.7): the dynsec API,
+ * and reading everything but publishing nothing else. `dynsec migrate` gives its admin the same.
+ */
+export const ADMIN_ACLS: ReadonlyArray<readonly [(typeof ACL_TYPES)[number], string]> = [
+  ['publishClientSend', '$CONTROL/dynamic-security/#'],
+  ['publishClientReceive', '$CONTROL/dynamic-security/#'],
+  ['subscribePattern', '$CONTROL/dynamic-security/#'],
+  ['publishClientReceive', '$SYS/#'],
+  ['subscribePattern', '$SYS/#'],
+  ['publishClientReceive', '#'],
+  ['subscribePattern', '#'],
+  ['unsubscribePattern', '#'],
+]
+
 /** One positional word: its name as an argument of the mqctl command. */
 export interface DynsecArg {
   name: string
@@ -238,7 +253,7 @@ export const findDynsecCommand = (name: string): DynsecCommandSpec | undefined =
 export function unknownDynsecCommand(name: string, more: readonly string[] = []): MqctlError {
   const guess = closest(name, [...DYNSEC_COMMANDS.map((c) => c.name), ...more])
   const text = `Command '${name}' not recognised.${guess ? `\nDid you mean "${guess}"?` : ''}`
-  return new MqctlError('USAGE_UNKNOWN_COMMAND', text.replace('\n', ' '), {verbatim: text, exit: 13})
+  return new MqctlError('USAGE_UNKNOWN_COMMAND', text.replace('\n', ' '), {verbatim: text})
 }
 
 export {

@@ -3,19 +3,9 @@ import {promisify} from 'node:util'
 
 import {writeFileAtomic, writeFileExclusive} from '../files/atomic.js'
 import {defaultHashParams, hashPassword, type Target} from '../passwd/hash.js'
+import {ADMIN_ACLS} from './catalog.js'
 
 const pbkdf2Async = promisify(pbkdf2)
-
-const ADMIN_ACLS: Array<[string, string]> = [
-  ['publishClientSend', '$CONTROL/dynamic-security/#'],
-  ['publishClientReceive', '$CONTROL/dynamic-security/#'],
-  ['subscribePattern', '$CONTROL/dynamic-security/#'],
-  ['publishClientReceive', '$SYS/#'],
-  ['subscribePattern', '$SYS/#'],
-  ['publishClientReceive', '#'],
-  ['subscribePattern', '#'],
-  ['unsubscribePattern', '#'],
-]
 
 /**
  * The config `mosquitto_ctrl dynsec init` writes (spec 2.7): one admin client with the admin

@@ -2,6 +2,7 @@ import type {AclRule, ParsedAcl} from '../acl/parse.js'
 import type {PasswdLine} from '../passwd/file.js'
 import {decodeHash} from '../passwd/hash.js'
 import {topicMatches} from '../topic.js'
+import {ACL_TYPES, ADMIN_ACLS} from './catalog.js'
 import type {DynsecFileLayout} from './state/file-codec.js'
 import type {DynsecState, StateAcl, StateClient, StateRole, StoredPassword} from './state/model.js'
 
@@ -61,17 +62,6 @@ export const PATTERN_ROLE = 'acl-file-patterns'
 export const userRole = (username: string) => `acl-file-user:${username}`
 
 const ADMIN_ROLE = 'admin'
-const ADMIN_ACLS: Array<[StateAcl['acltype'], string]> = [
-  ['publishClientSend', '$CONTROL/dynamic-security/#'],
-  ['publishClientReceive', '$CONTROL/dynamic-security/#'],
-  ['subscribePattern', '$CONTROL/dynamic-security/#'],
-  ['publishClientReceive', '$SYS/#'],
-  ['subscribePattern', '$SYS/#'],
-  ['publishClientReceive', '#'],
-  ['subscribePattern', '#'],
-  ['unsubscribePattern', '#'],
-]
-
 const PRIORITY = {ownDeny: 400, own: 300, patternDeny: 200, pattern: 100}
 const byteOrder = (a: string, b: string) => Buffer.compare(Buffer.from(a), Buffer.from(b))
 
@@ -101,14 +91,7 @@ const CONTROL_TOPIC = '$CONTROL/dynamic-security/v1'
 
 /** Plugin order: by type, then priority descending; exact duplicates dropped. */
 function sortAcls(acls: StateAcl[]): StateAcl[] {
-  const order = [
-    'publishClientSend',
-    'publishClientReceive',
-    'subscribeLiteral',
-    'subscribePattern',
-    'unsubscribeLiteral',
-    'unsubscribePattern',
-  ]
+  const order: readonly string[] = ACL_TYPES
   const seen = new Set<string>()
   return acls
     .filter((a) => {

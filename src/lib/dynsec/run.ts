@@ -35,7 +35,6 @@ export async function runDynsecRequest(
       const text = 'deleteGroup: Error: Deleting the anonymous group is forbidden'
       throw new MqctlError('REFUSED_DYNSEC', text, {
         verbatim: text,
-        exit: 1,
         hint: 'setAnonymousGroup another group first',
       })
     }
@@ -44,7 +43,7 @@ export async function runDynsecRequest(
   const [response] = await session.send([request])
   if (response.error !== undefined) {
     const text = `${name}: Error: ${response.error}`
-    throw new MqctlError('REFUSED_DYNSEC', text, {verbatim: text, exit: 1})
+    throw new MqctlError('REFUSED_DYNSEC', text, {verbatim: text})
   }
 
   const spec = findDynsecCommand(name)!

@@ -1,6 +1,7 @@
 import {isAbsolute} from 'node:path'
 import {pathToFileURL} from 'node:url'
 
+import {PLAIN, type Palette} from '../io.js'
 import {escapeForLine} from './escape.js'
 
 /**
@@ -16,12 +17,10 @@ export interface Finding {
   file?: string
 }
 
-export function findingsText(file: string, findings: readonly Finding[], color = false): string[] {
-  const paint = (sev: Finding['severity']) => {
-    if (!color) return sev
-    const code = sev === 'error' ? 31 : sev === 'warning' ? 33 : 36
-    return `\u001B[${code}m${sev}\u001B[39m`
-  }
+/** Compiler-style lines; the severity is coloured with the palette of the stream they go to (the I/O seam's). */
+export function findingsText(file: string, findings: readonly Finding[], colour: Palette = PLAIN): string[] {
+  const paint = (sev: Finding['severity']) =>
+    sev === 'error' ? colour.red(sev) : sev === 'warning' ? colour.yellow(sev) : colour.cyan(sev)
 
   // Messages quote topics and names from the input: a control byte there must not reach the terminal.
   return findings.map(

@@ -63,7 +63,6 @@ export async function runPasswd(invocation: PasswdInvocation, io: PasswdIO): Pro
           const shown = escapeForLine(username)
           throw new MqctlError('NOT_FOUND_USER', `User ${shown} not found in password file.`, {
             verbatim: `Warning: User ${shown} not found in password file.`,
-            exit: 1,
           })
         }
 

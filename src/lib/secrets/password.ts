@@ -16,12 +16,11 @@ export interface PasswordSources {
 export const MAX_PASSWORD_FILE_BYTES = 1024 * 1024
 
 export const emptyPassword = () =>
-  new MqctlError('REFUSED_EMPTY_PASSWORD', 'Empty password.', {verbatim: 'Error: Empty password.', exit: 1})
+  new MqctlError('REFUSED_EMPTY_PASSWORD', 'Empty password.', {verbatim: 'Error: Empty password.'})
 
 export const passwordMismatch = () =>
   new MqctlError('REFUSED_PASSWORD_MISMATCH', 'Passwords do not match.', {
     verbatim: 'Error: Passwords do not match.',
-    exit: 2,
   })
 
 /**
