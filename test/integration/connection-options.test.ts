@@ -97,7 +97,7 @@ describe('connection options against a real broker', () => {
       ),
     ).toEqual([0, 'admin', ''])
     expect(
-      ok(await mqctl(['-L', `mqtt://admin:${ADMIN_PW}@127.0.0.1:${broker.port}`, '--quiet', ...listRoles])),
+      ok(await mqctl(['-L', `mqtt://admin:${ADMIN_PW}@127.0.0.1:${broker.port}/t`, '--quiet', ...listRoles])),
     ).toEqual([0, 'admin', ''])
     const env = {
       MQCTL_HOST: '127.0.0.1',

@@ -272,7 +272,7 @@ function brokerUrlProblem(url: string): string | undefined {
   return undefined
 }
 
-/** Splits `mqtt(s)://[user[:pass]@]host[:port][/topic]` as mosquitto_ctrl's -L does (check first). */
+/** Splits `mqtt(s)://[user[:pass]@]host[:port]/topic` as mosquitto_ctrl's -L does (check first). */
 export function parseBrokerUrl(url: string): BrokerUrl {
   const [, scheme, user, pass, host, portText] = URL_SHAPE.exec(url)!
   return {
