@@ -1,4 +1,5 @@
 import {checkCtrlOptionsTogether, parseCtrlOptions} from '../lib/connection/ctrl-options.js'
+import {findBrokerCommand} from '../lib/broker/control.js'
 import {findDynsecCommand, unknownDynsecCommand} from '../lib/dynsec/catalog.js'
 import {MqctlError} from '../lib/errors.js'
 
@@ -88,9 +89,6 @@ export function rewriteCtrlArgv(argv: readonly string[]): string[] {
   return [...words.slice(0, cut), ...moved, ...words.slice(cut)]
 }
 
-/** mosquitto_ctrl 2.1's broker module commands (`$CONTROL/broker/v1`). */
-const BROKER_COMMANDS = ['listPlugins', 'listListeners']
-
 /**
  * `broker help` is the module's help and `broker LISTPLUGINS` a command in any case, as in
  * mosquitto_ctrl 2.1; any other word is its `Command 'x' not recognised.` (exit 13).
@@ -103,7 +101,7 @@ function rewriteBrokerWords(words: string[]): void {
     words.splice(1, 1, '--help')
     return
   }
-  const command = BROKER_COMMANDS.find((c) => c.toLowerCase() === name.toLowerCase())
+  const command = findBrokerCommand(name)
   if (!command) {
     const text = `Command '${name}' not recognised.`
     throw new MqctlError('USAGE_UNKNOWN_COMMAND', text, {verbatim: text, exit: 13})
