@@ -85,7 +85,9 @@ export function rewriteCtrlArgv(argv: readonly string[]): string[] {
   const dashDash = words.indexOf('--')
   const end = dashDash === -1 ? words.length : dashDash
   const last = words[end - 1]
-  const cut = end > 2 && last.startsWith('-') && last !== '-' && !OWN_FLAGS.has(last) ? end - 1 : end
+  // Only a flag name (`-i`, `--iterations`): `--timeout -1` or a priority `-5` ends in a value.
+  const danglingFlag = /^(-[A-Za-z]|--[A-Za-z][\w-]*)$/.test(last ?? '') && !OWN_FLAGS.has(last)
+  const cut = end > 2 && danglingFlag ? end - 1 : end
   return [...words.slice(0, cut), ...moved, ...words.slice(cut)]
 }
 

@@ -136,6 +136,17 @@ describe('rewriteCtrlArgv: what mosquitto_ctrl 2.1.2 did with the same argv (its
       '--port=2',
       '-p',
     ])
+    // A last word that is a value stays after its flag.
+    expect(rewriteCtrlArgv(['-p', '2', 'dynsec', 'listRoles', '--timeout', '-1'])).toEqual([
+      'dynsec',
+      'listRoles',
+      '--timeout',
+      '-1',
+      '--port=2',
+    ])
+    expect(
+      rewriteCtrlArgv(['-p', '2', 'dynsec', 'addRoleACL', 'r', 'subscribeLiteral', 't', 'allow', '-5']).at(-1),
+    ).toBe('--port=2')
   })
 
   it('reads the broker module as mosquitto_ctrl 2.1 does: help, any case, unknown commands exit 13', () => {

@@ -3,6 +3,7 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
 
+import {freePort} from '../helpers/broker.js'
 import {mqctl} from '../helpers/cli.js'
 
 // Found by running mosquitto 2.1.2's test/apps/ctrl/ctrl-args.py and ctrl-broker.py against mqctl;
@@ -28,5 +29,19 @@ describe('mosquitto_ctrl 2.1 argv forms of the broker module and of dangling com
     expect(r.code).toBe(2)
     expect(r.stderr).toMatch(/--iterations expects a value/)
     expect(r.stderr).not.toMatch(/--file=/)
+  })
+
+  it('a missing --cafile is reported before connecting (2.1.2: "Problem setting TLS options"), not "refused"', async () => {
+    const port = await freePort() // nothing listens there: the old order said "connection refused"
+    const missing = join(mkdtempSync(join(tmpdir(), 'mqctl-argv-')), 'missing.crt')
+    for (const module of [
+      ['dynsec', 'listClients'],
+      ['broker', 'listListeners'],
+    ]) {
+      const r = await mqctl(['--cafile', missing, '-h', '127.0.0.1', '-p', String(port), ...module])
+      expect(r.code, module.join(' ')).toBe(5)
+      expect(r.stderr).toMatch(/^mqctl: Problem setting TLS options: .*missing\.crt/)
+      expect(r.stderr).not.toMatch(/refused/)
+    }
   })
 })

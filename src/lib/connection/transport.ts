@@ -231,15 +231,22 @@ async function socks5(c: ResolvedConnection): Promise<Socket> {
 /** Opens the byte stream MQTT will run over: TCP, TLS, a Unix socket, or through a SOCKS5 proxy. */
 export async function openTransport(c: ResolvedConnection): Promise<Socket | TLSSocket> {
   try {
+    let secure: TlsOptions | undefined
+    if (c.tls) {
+      tlsModule ??= await import('node:tls')
+      identity ??= await import('./tls-identity.js')
+      // The TLS files are read before connecting, as mosquitto_ctrl sets its TLS options first:
+      // a missing --cafile is "Problem setting TLS options", not "connection refused".
+      secure = tlsOptions(c)
+    }
+
     let socket: Socket
     if (c.unix) socket = await waitFor(netConnect({path: c.unix}), 'connect')
     else if (c.proxy) socket = await socks5(c)
     else socket = await waitFor(netConnect({host: c.host, port: c.port, localAddress: c.bindAddress}), 'connect')
     if (c.nodelay) socket.setNoDelay(true)
-    if (!c.tls) return socket
-    tlsModule ??= await import('node:tls')
-    identity ??= await import('./tls-identity.js')
-    const tlsSocket = tlsModule.connect({...tlsOptions(c), socket})
+    if (!secure) return socket
+    const tlsSocket = tlsModule.connect({...secure, socket})
     return await waitFor(tlsSocket, 'secureConnect')
   } catch (error) {
     if (error instanceof MqctlError) throw error
