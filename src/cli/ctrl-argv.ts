@@ -72,6 +72,9 @@ export function rewriteCtrlArgv(argv: readonly string[]): string[] {
   }
 
   if (words[0].toLowerCase() === 'broker' && words.length > 1) rewriteBrokerWords(words)
+  // Checked together here too, before the command runs, so they keep mosquitto_ctrl's words
+  // (`--keyform key … broker listListeners`: "Problem setting key form…", as 2.1.2 says).
+  if (leading.size > 0) checkCtrlOptionsTogether(leading)
 
   // `dynsec init` works offline: both mosquitto_ctrl versions parse (and check) the connection
   // options before it and then ignore them, and Mosquitto's own tests call it that way.

@@ -44,4 +44,9 @@ describe('mosquitto_ctrl 2.1 argv forms of the broker module and of dangling com
       expect(r.stderr).not.toMatch(/refused/)
     }
   })
+
+  it("options checked together keep mosquitto_ctrl 2.1.2's words when a command follows", async () => {
+    const r = await mqctl(['--keyform', 'key', '--cafile', 'f', '--cert', 'f', '--key', 'f', 'broker', 'listListeners'])
+    expect([r.code, r.stderr]).toEqual([2, "Error: Problem setting key form, it must be one of 'pem' or 'engine'.\n"])
+  })
 })
