@@ -156,7 +156,7 @@ function generate(rand: () => number): string[][] {
     const g = pick(GROUPS)
     const r = pick(ROLES.filter((x) => x !== 'admin'))
     const pw = `pw${Math.floor(rand() * 1000)}`
-    const kind = Math.floor(rand() * 26)
+    const kind = Math.floor(rand() * 28)
     switch (kind) {
       case 0:
       case 1:
@@ -224,6 +224,19 @@ function generate(rand: () => number): string[][] {
         break
       case 24:
         out.push([pick(['listClients', 'listGroups', 'listRoles']), ...(rand() < 0.3 ? ['2', '1'] : [])])
+        break
+      case 26:
+        // Arguments both tools refuse before sending anything.
+        out.push(
+          pick([
+            ['addRoleACL', r, 'publish', 'a/b', 'allow'],
+            ['addRoleACL', r, 'subscribeLiteral', 'a/b', 'maybe'],
+            ['setDefaultACLAccess', 'publishClientSend', 'maybe'],
+            ['setDefaultACLAccess', 'subscribeLiteral', 'allow'],
+            ['createClient'],
+            ['addClientRole', u],
+          ]),
+        )
         break
       default:
         out.push([pick(['getDefaultACLAccess', 'getAnonymousGroup'])])
