@@ -78,6 +78,8 @@ function run(cmd: string, argv: string[], input?: string): Promise<Result> {
     child.stderr.on('data', (d) => (stderr += d))
     child.on('error', reject)
     child.on('close', (code) => resolve({code, stdout, stderr}))
+    // A tool that exits before reading its (empty) stdin must not fail the run with EPIPE.
+    child.stdin.on('error', () => undefined)
     child.stdin.end(input ?? '')
   })
 }
