@@ -18,7 +18,8 @@ export async function main(argv: string[], binUrl: string, options: {development
   }
 
   let args = argv
-  if (argv.some((a) => a.toLowerCase() === 'dynsec') || argv[0]?.startsWith('-')) {
+  const moduleWord = (a: string) => a.toLowerCase() === 'dynsec' || a.toLowerCase() === 'broker'
+  if (argv.some(moduleWord) || argv[0]?.startsWith('-')) {
     const {rewriteCtrlArgv} = await import('./cli/ctrl-argv.js')
     try {
       args = rewriteCtrlArgv(argv)

@@ -1,4 +1,5 @@
 import {checkCtrlOptionsTogether, parseCtrlOptions} from '../lib/connection/ctrl-options.js'
+import {findBrokerCommand} from '../lib/broker/control.js'
 import {findDynsecCommand, unknownDynsecCommand} from '../lib/dynsec/catalog.js'
 import {MqctlError} from '../lib/errors.js'
 
@@ -70,16 +71,47 @@ export function rewriteCtrlArgv(argv: readonly string[]): string[] {
     if (name === 'help') words.splice(1, 1, '--help')
   }
 
+  if (words[0].toLowerCase() === 'broker' && words.length > 1) rewriteBrokerWords(words)
+  // Checked together here too, before the command runs, so they keep mosquitto_ctrl's words
+  // (`--keyform key … broker listListeners`: "Problem setting key form…", as 2.1.2 says).
+  if (leading.size > 0) checkCtrlOptionsTogether(leading)
+
   // `dynsec init` works offline: both mosquitto_ctrl versions parse (and check) the connection
   // options before it and then ignore them, and Mosquitto's own tests call it that way.
   if (words[0] === 'dynsec' && OFFLINE_DYNSEC.has(words[1])) leading.clear()
   const moved: string[] = []
   for (const [flag, value] of leading) moved.push(value === true ? `--${flag}` : `--${flag}=${value}`)
 
-  // Moved options go before a `--`, so they stay options.
+  // Moved options go at the end, before a `--` (so they stay options) and before a last word that
+  // is an option: a command's own flag left without its value (`setClientPassword a pw -i`)
+  // would take the first moved option as its value.
   const dashDash = words.indexOf('--')
-  if (dashDash === -1) return [...words, ...moved]
-  return [...words.slice(0, dashDash), ...moved, ...words.slice(dashDash)]
+  const end = dashDash === -1 ? words.length : dashDash
+  const last = words[end - 1]
+  // Only a flag name (`-i`, `--iterations`): `--timeout -1` or a priority `-5` ends in a value.
+  const danglingFlag = /^(-[A-Za-z]|--[A-Za-z][\w-]*)$/.test(last ?? '') && !OWN_FLAGS.has(last)
+  const cut = end > 2 && danglingFlag ? end - 1 : end
+  return [...words.slice(0, cut), ...moved, ...words.slice(cut)]
+}
+
+/**
+ * `broker help` is the module's help and `broker LISTPLUGINS` a command in any case, as in
+ * mosquitto_ctrl 2.1; any other word is its `Command 'x' not recognised.` (exit 13).
+ */
+function rewriteBrokerWords(words: string[]): void {
+  words[0] = 'broker'
+  const name = words[1]
+  if (name.startsWith('-')) return
+  if (name === 'help') {
+    words.splice(1, 1, '--help')
+    return
+  }
+  const command = findBrokerCommand(name)
+  if (!command) {
+    const text = `Command '${name}' not recognised.`
+    throw new MqctlError('USAGE_UNKNOWN_COMMAND', text, {verbatim: text, exit: 13})
+  }
+  words[1] = command
 }
 
 /** `dynsec` followed by an option rather than a command name or a help request. */

@@ -122,3 +122,45 @@ describe('rewriteCtrlArgv: -f FILE (mosquitto_ctrl 2.1) and the dynsec-as-code c
     expect(rewriteCtrlArgv(['-h', 'h', 'dynsec', 'schema'])).toEqual(['dynsec', 'schema'])
   })
 })
+
+describe('rewriteCtrlArgv: what mosquitto_ctrl 2.1.2 did with the same argv (its test/apps/ctrl run against mqctl)', () => {
+  it('keeps a last command option without its value from swallowing a moved connection option', () => {
+    // 2.1.2: "-i argument given, but no iterations provided." mqctl had made "--file=FILE" the value.
+    const out = rewriteCtrlArgv(['-f', 'file', 'dynsec', 'setClientPassword', 'admin', 'pw', '-i'])
+    expect(out.at(-1)).toBe('-i')
+    expect(out).toContain('--file=file')
+    expect(rewriteCtrlArgv(['-p', '2', 'dynsec', 'createClient', 'c', '-p'])).toEqual([
+      'dynsec',
+      'createClient',
+      'c',
+      '--port=2',
+      '-p',
+    ])
+    // A last word that is a value stays after its flag.
+    expect(rewriteCtrlArgv(['-p', '2', 'dynsec', 'listRoles', '--timeout', '-1'])).toEqual([
+      'dynsec',
+      'listRoles',
+      '--timeout',
+      '-1',
+      '--port=2',
+    ])
+    expect(
+      rewriteCtrlArgv(['-p', '2', 'dynsec', 'addRoleACL', 'r', 'subscribeLiteral', 't', 'allow', '-5']).at(-1),
+    ).toBe('--port=2')
+  })
+
+  it('reads the broker module as mosquitto_ctrl 2.1 does: help, any case, unknown commands exit 13', () => {
+    expect(rewriteCtrlArgv(['-p', '1', 'broker', 'help'])).toEqual(['broker', '--help', '--port=1'])
+    expect(rewriteCtrlArgv(['BROKER', 'listplugins'])).toEqual(['broker', 'listPlugins'])
+    expect(rewriteCtrlArgv(['-u', 'a', 'broker', 'LISTLISTENERS'])).toEqual(['broker', 'listListeners', '--username=a'])
+    let error: unknown
+    try {
+      rewriteCtrlArgv(['broker', 'unknown'])
+    } catch (e) {
+      error = e
+    }
+    expect(error).toBeInstanceOf(MqctlError)
+    expect((error as MqctlError).exit).toBe(13)
+    expect((error as MqctlError).message).toBe("Command 'unknown' not recognised.")
+  })
+})

@@ -40,6 +40,9 @@ const SCENARIO = [
   'addRoleACL dashboards unsubscribePattern dash/# deny',
   'addRoleACL ops publishClientSend ops/# allow',
   'addRoleACL ops publishClientReceive $SYS/# allow',
+  // A written -1 is "no priority" to both mosquitto_ctrl versions: the plugin stores 0 for the ACL.
+  'addRoleACL ops subscribeLiteral ops/minus-one allow -1',
+  'addGroupRole guests ops -1',
   'addGroupRole devices sensors 2',
   'addGroupRole humans dashboards',
   'addGroupRole humans ops 9',

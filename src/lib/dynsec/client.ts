@@ -108,10 +108,13 @@ export function classifyReply(payload: Buffer): Reply | undefined {
   return unavailable ? {kind: 'unavailable', error: unavailable.error!} : {kind: 'responses', responses}
 }
 
-/** The exit-4 error when the broker says no plugin serves the topic. */
-export const endpointUnavailable = (error: string): MqctlError =>
-  new MqctlError('TIMEOUT_NO_PLUGIN', `the broker says the dynamic-security endpoint is not available ("${error}")`, {
-    hint: NO_PLUGIN_HINT,
+/**
+ * The exit-4 error when the broker says nothing serves the topic: for the broker API that is
+ * "enable_control_api" missing, not the plugin (a real 2.1.2 broker answers both the same way).
+ */
+export const endpointUnavailable = (error: string, endpoint: ControlEndpoint = DYNSEC_ENDPOINT): MqctlError =>
+  new MqctlError('TIMEOUT_NO_PLUGIN', `the broker says the ${endpoint.name} endpoint is not available ("${error}")`, {
+    hint: endpoint.noReplyHint,
   })
 
 /**
@@ -202,7 +205,7 @@ export async function openDynsecSession(
       listeners.delete(listener)
     }
 
-    if (unavailable !== undefined) throw endpointUnavailable(unavailable)
+    if (unavailable !== undefined) throw endpointUnavailable(unavailable, endpoint)
     const responses = tagged.map((c) => answers.get(c.correlationData))
 
     return responses.includes(undefined) ? {responses, closed} : {responses}

@@ -62,7 +62,15 @@ export function parseAclSpec(text: string): Record<string, unknown> {
   }
 }
 
-const optionalPriority = (text: string | undefined) => (text === undefined ? {} : {priority: parsePriority(text)})
+/**
+ * A priority word. Both mosquitto_ctrl versions take -1 as "none given" and send no priority:
+ * for addRoleACL the plugin then stores 0, so sending -1 would order that ACL differently.
+ */
+function optionalPriority(text: string | undefined): {priority?: number} {
+  if (text === undefined) return {}
+  const priority = parsePriority(text)
+  return priority === -1 ? {} : {priority}
+}
 
 const listRequest = (command: string, count?: string, offset?: string, verbose?: boolean): DynsecRequest => ({
   command,

@@ -14,7 +14,25 @@ const listeners = {
 }
 const plugins = {plugins: [{name: 'dynamic-security', 'control-endpoints': ['$CONTROL/dynamic-security/v1']}]}
 
+// Captured on 2026-12-01 from a real mosquitto 2.1.2 broker built by hand (enable_control_api
+// true, two listeners with a bind address, the dynamic-security plugin): the reply payload read
+// with mosquitto_rr, and the text mosquitto_ctrl 2.1.2 printed for it.
+const CAPTURED_2_1_2 = {
+  reply:
+    '{"responses":[{"command":"listListeners","data":{"listeners":[{"port":27891,"protocol":"mqtt","bind-address":"127.0.0.1","tls":false},{"port":27892,"protocol":"mqtt","bind-address":"127.0.0.1","tls":false}]}},{"command":"listPlugins","data":{"plugins":[{"name":"dynamic-security","control-endpoints":["$CONTROL/dynamic-security/v1"]}]}}]}',
+  listListeners:
+    'Listener 1:\n  Port:              27891\n  Protocol:          mqtt\n  Bind address:      127.0.0.1\n  TLS:               false\n\nListener 2:\n  Port:              27892\n  Protocol:          mqtt\n  Bind address:      127.0.0.1\n  TLS:               false\n\n',
+  listPlugins: 'Plugin:            dynamic-security\nControl endpoints: $CONTROL/dynamic-security/v1\n',
+}
+
 describe('broker listListeners / listPlugins text', () => {
+  it("is what mosquitto_ctrl 2.1.2 printed for a real 2.1.2 broker's reply", () => {
+    const [listenersReply, pluginsReply] = (JSON.parse(CAPTURED_2_1_2.reply) as {responses: Array<{data: object}>})
+      .responses
+    expect(formatListeners(listenersReply.data).join('\n') + '\n').toBe(CAPTURED_2_1_2.listListeners)
+    expect(formatPlugins(pluginsReply.data).join('\n') + '\n').toBe(CAPTURED_2_1_2.listPlugins)
+  })
+
   it("is mosquitto_ctrl 2.1's", () => {
     expect(formatListeners(listeners).join('\n') + '\n').toBe(
       'Listener 1:\n  Port:              1883\n  Protocol:          mqtt\n  TLS:               false\n\nListener 2:\n  Port:              8883\n  Protocol:          mqtt\n  TLS:               true\n\n',

@@ -91,6 +91,17 @@ describe("mosquitto_ctrl 2.1's getClient layout", () => {
     expect(text({username: 'u', roles: [], groups: []})).toBe('Username:    u\nClientid:\nConnections:\n')
   })
 
+  it("prints a real 2.1.2 broker's reply as mosquitto_ctrl 2.1.2 did", () => {
+    // Captured on 2026-12-01 from a hand-built 2.1.2 broker (mosquitto_rr) while the admin was
+    // connected; the text is what mosquitto_ctrl 2.1.2 printed for the same getClient.
+    const reply = JSON.parse(
+      '{"responses":[{"command":"getClient","data":{"client":{"username":"admin","textname":"Dynsec admin user","roles":[{"rolename":"admin"}],"groups":[],"connections":[{"address":"127.0.0.1"}]}}}]}',
+    ) as {responses: Array<{data: unknown}>}
+    expect(formatResponse('client', 'getClient', reply.responses[0].data, '2.1').join('\n') + '\n').toBe(
+      'Username:    admin\nClientid:\nRoles:       admin (priority: -1)\nConnections: 127.0.0.1\n',
+    )
+  })
+
   it('leaves 2.0 the default', () => {
     expect(formatResponse('client', 'getClient', {client: {...base, connections: [{address: 'x'}]}})).toEqual([
       'Username: username1',
