@@ -116,12 +116,13 @@ describe('the order of equal-priority ACLs', () => {
       commands: Array<{command: {command: string; topic?: string}}>
     }
     // Broker order [a, m, z] → [z, a, m]: a and m go after z; [dev/#, dev/+] → [dev/+, dev/#].
+    // Each moved ACL is removed just before it is added back.
     expect(json.commands.map((c) => `${c.command.command} ${c.command.topic}`)).toEqual([
       'removeRoleACL a/#',
-      'removeRoleACL m/#',
-      'removeRoleACL dev/#',
       'addRoleACL a/#',
+      'removeRoleACL m/#',
       'addRoleACL m/#',
+      'removeRoleACL dev/#',
       'addRoleACL dev/#',
     ])
 

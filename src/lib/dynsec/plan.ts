@@ -187,26 +187,26 @@ function planRole(steps: PlanStep[], cur: StateRole | undefined, want: StateRole
   const have = index(cur.acls, aclKey)
   const same = (a: StateAcl, b: StateAcl) => a.priority === b.priority && a.allow === b.allow
   const moves = tieMoves(cur.acls, want.acls, (a) => have.has(aclKey(a)) && same(have.get(aclKey(a))!, a))
-  for (const a of cur.acls) {
-    const w = wanted.get(aclKey(a))
-    const move = moves.has(aclKey(a))
-    if (w && same(w, a) && !move) continue
-    const change = move
-      ? ` (priority ${a.priority}) moves: ACLs of equal priority are checked in the policy's order`
-      : w
-        ? ` → ${w.allow ? 'allow' : 'deny'} (priority ${w.priority})`
-        : ''
+  const remove = (a: StateAcl, change: string) =>
     steps.push({
-      symbol: w ? '~' : '-',
+      symbol: wanted.has(aclKey(a)) ? '~' : '-',
       object,
       text: `${object}: acl ${a.acltype} ${a.topic}${change}`,
       request: {command: 'removeRoleACL', rolename, acltype: a.acltype, topic: a.topic},
     })
+  for (const a of cur.acls) {
+    const w = wanted.get(aclKey(a))
+    if ((w && same(w, a)) || moves.has(aclKey(a))) continue
+    remove(a, w ? ` → ${w.allow ? 'allow' : 'deny'} (priority ${w.priority})` : '')
   }
 
   for (const a of want.acls) {
     const h = have.get(aclKey(a))
-    if (h && same(h, a) && !moves.has(aclKey(a))) continue
+    // A moved ACL is removed just before it is added back: the role (often the admin's own)
+    // lacks it for one command only, inside one request (chunkPayloads keeps the pair together).
+    if (moves.has(aclKey(a)))
+      remove(a, ` (priority ${a.priority}) moves: ACLs of equal priority are checked in the policy's order`)
+    else if (h && same(h, a)) continue
     steps.push({
       symbol: h ? '~' : '+',
       object,

@@ -238,8 +238,8 @@ describe('planChanges against the plugin model', () => {
     // c cannot go to the front by itself: a new ACL goes after its ties, so a and b follow it.
     expect(moved(['a', 'b', 'c'], ['c', 'a', 'b'])).toEqual([
       'removeRoleACL a',
-      'removeRoleACL b',
       'addRoleACL a',
+      'removeRoleACL b',
       'addRoleACL b',
     ])
     expect(moved(['a', 'b'], ['a', 'b'])).toEqual([])
