@@ -194,19 +194,17 @@ function planRole(steps: PlanStep[], cur: StateRole | undefined, want: StateRole
       text: `${object}: acl ${a.acltype} ${a.topic}${change}`,
       request: {command: 'removeRoleACL', rolename, acltype: a.acltype, topic: a.topic},
     })
-  for (const a of cur.acls) {
-    const w = wanted.get(aclKey(a))
-    if ((w && same(w, a)) || moves.has(aclKey(a))) continue
-    remove(a, w ? ` → ${w.allow ? 'allow' : 'deny'} (priority ${w.priority})` : '')
-  }
+  // Only ACLs the policy drops are removed up front; a changed or moved one is removed just before
+  // it is added back, so the role (often the admin's own) lacks it for one command only, inside one
+  // request (chunkPayloads keeps the pair together).
+  for (const a of cur.acls) if (!wanted.has(aclKey(a))) remove(a, '')
 
   for (const a of want.acls) {
     const h = have.get(aclKey(a))
-    // A moved ACL is removed just before it is added back: the role (often the admin's own)
-    // lacks it for one command only, inside one request (chunkPayloads keeps the pair together).
     if (moves.has(aclKey(a)))
       remove(a, ` (priority ${a.priority}) moves: ACLs of equal priority are checked in the policy's order`)
     else if (h && same(h, a)) continue
+    else if (h) remove(h, ` → ${a.allow ? 'allow' : 'deny'} (priority ${a.priority})`)
     steps.push({
       symbol: h ? '~' : '+',
       object,

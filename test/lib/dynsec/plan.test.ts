@@ -270,4 +270,30 @@ describe('planChanges against the plugin model', () => {
     ])
     expect(summarize(steps)).toEqual({add: 2, change: 1, delete: 1})
   })
+  it('removes a changed ACL just before its re-add, so the role lacks it for one command only', () => {
+    const base: DynsecState = {
+      defaultACLAccess: {publishClientSend: false, publishClientReceive: false, subscribe: false, unsubscribe: false},
+      clients: [],
+      groups: [],
+      roles: [],
+    }
+    const a = (topic: string, priority: number, allow = true): StateAcl => ({
+      acltype: 'publishClientSend',
+      topic,
+      priority,
+      allow,
+    })
+    const cur = {...base, roles: [{rolename: 'admin', acls: [a('$CONTROL/#', 5), a('x', 1), a('gone', 0)]}]}
+    const want = {...base, roles: [{rolename: 'admin', acls: [a('$CONTROL/#', 9), a('x', 1, false), a('new', 0)]}]}
+    const steps = planChanges(cur, want, {prune: true})
+    expect(steps.map((s) => `${s.request.command} ${String(s.request.topic)}`)).toEqual([
+      'removeRoleACL gone',
+      'removeRoleACL $CONTROL/#',
+      'addRoleACL $CONTROL/#',
+      'removeRoleACL x',
+      'addRoleACL x',
+      'addRoleACL new',
+    ])
+    expect(steps.map((s) => s.text)).toContain('role admin: acl publishClientSend $CONTROL/# → allow (priority 9)')
+  })
 })
