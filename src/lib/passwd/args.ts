@@ -44,11 +44,11 @@ Usage: mqctl passwd [-H sha512 | -H sha512-pbkdf2] [-I iterations] [--target 2.0
 See "mqctl passwd --help" and man mqctl-passwd for more information.`
 
 const fail = (text: string): never => {
-  throw new MqctlError('USAGE_PASSWD', text.replace(/^Error: /, ''), {verbatim: text, exit: 1})
+  throw new MqctlError('USAGE_PASSWD', text.replace(/^Error: /, ''), {verbatim: text})
 }
 
 const usage = (): never => {
-  throw new MqctlError('USAGE_PASSWD', 'invalid arguments', {verbatim: PASSWD_USAGE, exit: 1})
+  throw new MqctlError('USAGE_PASSWD', 'invalid arguments', {verbatim: PASSWD_USAGE})
 }
 
 const LONG_WITH_VALUE = new Set(['--target', '--password-file', '--password-env'])
