@@ -1,6 +1,7 @@
-import {spawn} from 'node:child_process'
+import {execFileSync, spawn} from 'node:child_process'
 import {
   chmodSync,
+  chownSync,
   copyFileSync,
   mkdirSync,
   mkdtempSync,
@@ -27,7 +28,10 @@ import {makeCa, makeLeaf} from '../helpers/openssl-pki.js'
 // V8's code cache (dist/bundle/cache) and must give the same answers without one.
 const ROOT = join(dirname(BIN), '..')
 const dir = mkdtempSync(join(tmpdir(), 'mqctl-launcher-'))
-const {frame} = createRequire(import.meta.url)(BIN) as {frame: (data: Buffer) => Buffer}
+const {frame, readTrusted} = createRequire(import.meta.url)(BIN) as {
+  frame: (data: Buffer) => Buffer
+  readTrusted: (file: string, owners: Set<number | undefined>) => Buffer | undefined
+}
 
 function exec(
   file: string,
@@ -177,6 +181,54 @@ describe('the code cache', () => {
     for (const [i, args] of forms.entries()) expect(await exec(bin, args)).toEqual(want[i])
     rmSync(cacheDir)
   }, 240_000)
+
+  it('is neither read nor written where another user could have put it, and a FIFO there does not hang', async () => {
+    const want = await reference()
+    const name = `main-${buildId()}-${process.version}-${process.arch}.bin`
+    const file = join(cacheDir, name)
+    rmSync(cacheDir, {recursive: true, force: true})
+    expect(await exec(bin, forms[0])).toEqual(want[0])
+    const good = readFileSync(file)
+    const me = new Set([process.getuid?.()])
+    const read = (f: string) => {
+      try {
+        return readTrusted(f, me)
+      } catch {
+        return undefined // ELOOP, ENOENT: no cache either
+      }
+    }
+
+    expect(read(file)?.equals(good)).toBe(true)
+    // A file another user owns, one others may write, a link to a good cache: not read.
+    chownSync(file, 54321, 54321)
+    expect(read(file)).toBeUndefined()
+    chownSync(file, process.getuid!(), process.getgid!())
+    chmodSync(file, 0o666)
+    expect(read(file)).toBeUndefined()
+    chmodSync(file, 0o644)
+    const elsewhere = join(dir, 'elsewhere.bin')
+    writeFileSync(elsewhere, good)
+    rmSync(file)
+    symlinkSync(elsewhere, file)
+    expect(read(file)).toBeUndefined()
+    rmSync(file)
+    // A world-writable cache directory (an install under umask 0): the good cache in it is not
+    // read, and no run writes one there.
+    writeFileSync(file, good)
+    chmodSync(cacheDir, 0o777)
+    expect(read(file)).toBeUndefined()
+    rmSync(file)
+    expect(await exec(bin, forms[0])).toEqual(want[0])
+    expect(cacheFiles()).toEqual([])
+    chmodSync(cacheDir, 0o755)
+    // A FIFO under the cache's name: the run neither blocks on it nor replaces it.
+    execFileSync('mkfifo', [file])
+    const started = Date.now()
+    expect(await exec(bin, forms[0])).toEqual(want[0])
+    expect(Date.now() - started).toBeLessThan(20_000)
+    expect(statSync(file).isFIFO()).toBe(true)
+    rmSync(file)
+  }, 120_000)
 
   it('is not used for a bundle without the build mark', async () => {
     const text = readFileSync(join(ROOT, 'dist', 'bundle', 'main.cjs'), 'utf8')
