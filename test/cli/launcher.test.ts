@@ -290,6 +290,46 @@ describe('NODE_EXTRA_CA_CERTS, deferred to the TLS connection', () => {
     }
   }, 120_000)
 
+  // The deferred file joins node's actual default store, whatever it is: here OpenSSL's
+  // (--use-openssl-ca, as distribution builds of node have it by default), which trusts the
+  // broker's CA through SSL_CERT_FILE. Each case: node loading NODE_EXTRA_CA_CERTS itself versus
+  // the same file deferred, as the shell line defers it.
+  it("adds the deferred file to node's own default store, and reads from it what node reads", async () => {
+    const pki = join(dir, 'pki')
+    const other = join(dir, 'pki-other')
+    mkdirSync(other, {recursive: true})
+    const otherCa = makeCa(other)
+    const trusted = join(dir, 'ca-trusted.pem')
+    execFileSync('openssl', [
+      'x509',
+      '-in',
+      join(pki, 'ca.crt'),
+      '-addtrust',
+      'serverAuth',
+      '-trustout',
+      '-out',
+      trusted,
+    ])
+    const cases: Array<[string, string[], Record<string, string>]> = [
+      ['OpenSSL store', ['--use-openssl-ca'], {SSL_CERT_FILE: join(pki, 'ca.crt'), EXTRA: otherCa}],
+      ['TRUSTED CERTIFICATE block', [], {EXTRA: trusted}],
+    ]
+    for (const [what, flags, {EXTRA, ...env}] of cases) {
+      const run = (extra: Record<string, string | undefined>) =>
+        exec(process.execPath, [...flags, BIN, ...args(), 'dynsec', 'listClients'], {
+          SSL_CERT_DIR: undefined,
+          SSL_CERT_FILE: undefined,
+          NODE_OPTIONS: undefined,
+          ...env,
+          ...extra,
+        })
+      const byNode = await run({NODE_EXTRA_CA_CERTS: EXTRA, MQCTL_NODE_EXTRA_CA_CERTS: undefined})
+      const deferred = await run({MQCTL_NODE_EXTRA_CA_CERTS: EXTRA, NODE_EXTRA_CA_CERTS: undefined})
+      expect({what, ...deferred}).toEqual({what, ...byNode})
+      if (what === 'OpenSSL store') expect(byNode.code).toBe(0)
+    }
+  }, 60_000)
+
   it('warns like node when the file cannot be read, and verifies without it', async () => {
     const missing = join(dir, 'no-such-ca.pem')
     const r = await exec(BIN, [...args(), 'dynsec', 'listClients'], {NODE_EXTRA_CA_CERTS: missing})
