@@ -42,3 +42,13 @@ describe('dynsec apply, a chunk the broker refuses while later ones are taken', 
     expect(r.code).toBe(1)
   }, 60_000)
 })
+
+describe('a request the broker refuses as too large', () => {
+  it('names message_size_limit, not the access rights (exit 3 as before)', async () => {
+    const r = await mqctl([...conn(), '--quiet', 'dynsec', 'createRole', 'r'.repeat(5000)])
+    expect(r.code).toBe(3)
+    expect(r.stderr).toContain('Packet too large')
+    expect(r.stderr).toContain('message_size_limit')
+    expect(r.stderr).not.toContain('may not use')
+  }, 60_000)
+})

@@ -57,7 +57,11 @@ export function answerRefused(
       'CONNECTION_NOT_AUTHORIZED',
       `the broker refused the request to ${endpoint.request}: ${reason}`,
       {
-        hint: endpoint.accessHint('publish'),
+        // 0x95: mosquitto's message_size_limit, which a 2.0 broker does not announce in CONNACK.
+        hint:
+          first[1] === 0x95
+            ? "the request is larger than the broker's message_size_limit: raise it, or send fewer or smaller commands"
+            : endpoint.accessHint('publish'),
       },
     )
   }
