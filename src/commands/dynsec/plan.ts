@@ -11,6 +11,8 @@ export default class DynsecPlan extends DynsecCommand {
 
 Objects the policy lists are made exactly as listed (their extra ACLs, roles and memberships are removed); objects it does not list are left alone unless --prune, which deletes them (last). Default-access keys and the anonymous group are managed only when the policy sets them.
 
+The order of equal-priority publish and pattern ACLs is part of the policy (the plugin checks them in list order): a different order on the broker is a change, repaired by removing and re-adding the fewest of them (not deletions: no --prune needed).
+
 Under --json the object carries the shared verdict field: "allow" when there is nothing to do, "deny" when there are changes.
 
 Exit status with --exit-code: 0 when there is nothing to do, 6 when there are changes (1-5 for errors as usual). With several --profile (or --all-profiles) each broker is planned in parallel and gets one summary row (one JSON object under --json); one broker that is down does not stop the others, and the exit status is non-zero when any failed or (with --exit-code) drifted.`

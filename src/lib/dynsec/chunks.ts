@@ -23,10 +23,12 @@ export function chunkPayloads(commands: readonly DynsecRequest[], maxPacket?: nu
   commands.forEach((c, i) => {
     const text = JSON.stringify(c)
     if (parts.length > 0 && (parts.length >= CHUNK || size + text.length + 1 > budget)) {
-      chunks.push([i - first, `{"commands":[${parts.join(',')}]}`])
-      parts = []
-      size = 14
-      first = i
+      // A re-added ACL stays in its removal's request, so its role never lacks it between two.
+      const carry = parts.length > 1 && reAdds(commands[i - 1], c) ? parts.pop()! : undefined
+      chunks.push([i - first - (carry ? 1 : 0), `{"commands":[${parts.join(',')}]}`])
+      parts = carry ? [carry] : []
+      size = 14 + (carry ? Buffer.byteLength(carry) + 1 : 0)
+      first = carry ? i - 1 : i
     }
 
     parts.push(text)
@@ -80,4 +82,15 @@ export function answerRefused(
   for (let i = ends[handed - 1]; i < tagged.length; i++) {
     answer(i, `not sent: the broker refused an earlier part of the request (${reason})`)
   }
+}
+
+/** `add` puts back the ACL that `remove` took away (a priority change or an equal-priority move). */
+function reAdds(remove: DynsecRequest, add: DynsecRequest): boolean {
+  return (
+    remove.command === 'removeRoleACL' &&
+    add.command === 'addRoleACL' &&
+    remove.rolename === add.rolename &&
+    remove.acltype === add.acltype &&
+    remove.topic === add.topic
+  )
 }

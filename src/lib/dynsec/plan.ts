@@ -114,6 +114,39 @@ const texts = (o: {textname?: string; textdescription?: string}) => ({
   ...(o.textdescription ? {textdescription: o.textdescription} : {}),
 })
 
+/**
+ * The plugin walks a role's publish and pattern ACLs in list order and the first match decides;
+ * its literal ACLs are looked up by exact topic, so their order never matters. A new ACL goes
+ * after those of equal priority (roles.c insert_acl_cmp), so the only way to reorder a tie is
+ * to remove and re-add. Unchanged ACLs that can stay are the longest prefix of each desired tie
+ * group that the broker already holds in that order; the rest are re-added after them.
+ */
+const UNORDERED = new Set<string>(['subscribeLiteral', 'unsubscribeLiteral'])
+function tieMoves(cur: readonly StateAcl[], want: readonly StateAcl[], unchanged: (a: StateAcl) => boolean) {
+  const position = new Map(cur.map((a, i) => [aclKey(a), i]))
+  const groups = new Map<string, StateAcl[]>()
+  for (const a of want) {
+    if (UNORDERED.has(a.acltype)) continue
+    const g = `${a.acltype}\u0000${a.priority}`
+    groups.set(g, [...(groups.get(g) ?? []), a])
+  }
+
+  const moves = new Set<string>()
+  for (const group of groups.values()) {
+    let last = -1
+    let i = 0
+    for (; i < group.length && unchanged(group[i]); i++) {
+      const at = position.get(aclKey(group[i]))!
+      if (at < last) break
+      last = at
+    }
+
+    for (const a of group.slice(i)) if (unchanged(a)) moves.add(aclKey(a))
+  }
+
+  return moves
+}
+
 function planRole(steps: PlanStep[], cur: StateRole | undefined, want: StateRole): void {
   const object = `role ${want.rolename}`
   const rolename = want.rolename
@@ -153,20 +186,25 @@ function planRole(steps: PlanStep[], cur: StateRole | undefined, want: StateRole
   const wanted = index(want.acls, aclKey)
   const have = index(cur.acls, aclKey)
   const same = (a: StateAcl, b: StateAcl) => a.priority === b.priority && a.allow === b.allow
-  for (const a of cur.acls) {
-    const w = wanted.get(aclKey(a))
-    if (w && same(w, a)) continue
+  const moves = tieMoves(cur.acls, want.acls, (a) => have.has(aclKey(a)) && same(have.get(aclKey(a))!, a))
+  const remove = (a: StateAcl, change: string) =>
     steps.push({
-      symbol: w ? '~' : '-',
+      symbol: wanted.has(aclKey(a)) ? '~' : '-',
       object,
-      text: `${object}: acl ${a.acltype} ${a.topic}${w ? ` → ${w.allow ? 'allow' : 'deny'} (priority ${w.priority})` : ''}`,
+      text: `${object}: acl ${a.acltype} ${a.topic}${change}`,
       request: {command: 'removeRoleACL', rolename, acltype: a.acltype, topic: a.topic},
     })
-  }
+  // Only ACLs the policy drops are removed up front; a changed or moved one is removed just before
+  // it is added back, so the role (often the admin's own) lacks it for one command only, inside one
+  // request (chunkPayloads keeps the pair together).
+  for (const a of cur.acls) if (!wanted.has(aclKey(a))) remove(a, '')
 
   for (const a of want.acls) {
     const h = have.get(aclKey(a))
-    if (h && same(h, a)) continue
+    if (moves.has(aclKey(a)))
+      remove(a, ` (priority ${a.priority}) moves: ACLs of equal priority are checked in the policy's order`)
+    else if (h && same(h, a)) continue
+    else if (h) remove(h, ` → ${a.allow ? 'allow' : 'deny'} (priority ${a.priority})`)
     steps.push({
       symbol: h ? '~' : '+',
       object,

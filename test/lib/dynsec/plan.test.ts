@@ -6,6 +6,7 @@ import {ACL_TYPES} from '../../../src/lib/dynsec/schemas.js'
 import {executeCommand} from '../../../src/lib/dynsec/state/execute.js'
 import type {DynsecState, StateAcl} from '../../../src/lib/dynsec/state/model.js'
 import {byteOrder} from '../../../src/lib/dynsec/state/plugin-json.js'
+import {sortAcls} from '../../../src/lib/dynsec/state/read-broker.js'
 
 const ROLES = ['r1', 'r2', 'admin', 'Z', 'é', 'r 3']
 const GROUPS = ['g1', 'g2', 'anon', 'G']
@@ -17,18 +18,25 @@ const text = fc.option(fc.constantFrom('', 'x', 'Text'), {nil: undefined})
 // -1 is the plugin's "no priority", which the model writes as undefined.
 const priority = fc.constantFrom(undefined, -3, -2, 0, 1, 5)
 
-const acls = fc
-  .uniqueArray(fc.tuple(fc.constantFrom(...ACL_TYPES), fc.constantFrom(...TOPICS)), {
-    selector: ([t, topic]) => `${t} ${topic}`,
-    maxLength: 5,
-  })
-  .chain((keys) =>
-    fc
-      .tuple(...keys.map(() => fc.tuple(fc.integer({min: -2, max: 3}), fc.boolean())))
-      .map((vals) =>
-        keys.map(([acltype, topic], i): StateAcl => ({acltype, topic, priority: vals[i][0], allow: vals[i][1]})),
-      ),
-  )
+// In the model's order (type, priority descending, ties as generated), as the readers give them.
+const aclList = (types: readonly StateAcl['acltype'][], maxPriority: number, maxLength: number) =>
+  fc
+    .uniqueArray(fc.tuple(fc.constantFrom(...types), fc.constantFrom(...TOPICS)), {
+      selector: ([t, topic]) => `${t} ${topic}`,
+      maxLength,
+    })
+    .chain((keys) =>
+      fc
+        .tuple(...keys.map(() => fc.tuple(fc.integer({min: -2, max: maxPriority}), fc.boolean())))
+        .map((vals) =>
+          sortAcls(
+            keys.map(([acltype, topic], i): StateAcl => ({acltype, topic, priority: vals[i][0], allow: vals[i][1]})),
+          ),
+        ),
+    )
+const acls = aclList(ACL_TYPES, 3, 5)
+// Few types and priorities, many ACLs: most of them tie, some in literal lists.
+const tiedAcls = aclList(['publishClientSend', 'subscribePattern', 'subscribeLiteral'], -1, 8)
 
 const links = <K extends string>(key: K, pool: string[]) =>
   fc
@@ -77,7 +85,10 @@ const state: fc.Arbitrary<DynsecState> = fc
   })
   .map((s) => JSON.parse(JSON.stringify(s)) as DynsecState)
 
-/** Equal as the plugin sees it: "" texts are unset, equal-priority ACLs in any order. */
+/**
+ * Equal as the plugin sees it: "" texts are unset; literal ACLs of equal priority in any order
+ * (the plugin finds them by topic); publish and pattern ACLs keep their order (checked in order).
+ */
 function canonical(s: DynsecState): DynsecState {
   const t = <T extends {textname?: string; textdescription?: string}>(o: T): T => {
     const c = {...o}
@@ -89,7 +100,7 @@ function canonical(s: DynsecState): DynsecState {
   const order = (a: StateAcl, b: StateAcl) =>
     ACL_TYPES.indexOf(a.acltype) - ACL_TYPES.indexOf(b.acltype) ||
     b.priority - a.priority ||
-    byteOrder(a.topic, b.topic)
+    (a.acltype.endsWith('Literal') ? byteOrder(a.topic, b.topic) : 0)
   return {
     ...s,
     roles: s.roles.map((r) => ({...t(r), acls: [...r.acls].sort(order)})),
@@ -172,6 +183,70 @@ describe('planChanges against the plugin model', () => {
     )
   })
 
+  const tiedState = (acls: StateAcl[][]): DynsecState => ({
+    defaultACLAccess: {publishClientSend: false, publishClientReceive: false, subscribe: false, unsubscribe: false},
+    clients: [],
+    groups: [],
+    roles: acls.map((a, i) => ({rolename: `r${i}`, acls: a})),
+  })
+  const tiedPair = fc.tuple(
+    fc.array(tiedAcls, {minLength: 2, maxLength: 2}),
+    fc.array(tiedAcls, {minLength: 2, maxLength: 2}),
+  )
+
+  it('with equal priorities: the plan gives the desired order, and a state plans nothing to itself', () => {
+    fc.assert(
+      fc.property(tiedPair, ([cur, want]) => {
+        const current = tiedState(cur)
+        const desired = tiedState(want)
+        expect(canonical(applyPlan(current, desired, false))).toEqual(canonical(desired))
+        expect(planChanges(desired, structuredClone(desired))).toEqual([])
+      }),
+      {numRuns: 500, seed: 14},
+    )
+  })
+
+  it('the same ACLs in another order: plans exactly when a publish or pattern tie is reordered', () => {
+    fc.assert(
+      fc.property(
+        tiedAcls.chain((a) => fc.tuple(fc.constant(a), fc.shuffledSubarray(a, {minLength: a.length}))),
+        ([cur, shuffled]) => {
+          const want = sortAcls(shuffled)
+          const order = (l: StateAcl[]) =>
+            l.filter((a) => !a.acltype.endsWith('Literal')).map((a) => a.topic + a.acltype)
+          const steps = planChanges(tiedState([cur]), tiedState([want]))
+          expect(steps.length > 0).toBe(order(cur).join() !== order(want).join())
+          expect(steps.every((s) => s.symbol === '~')).toBe(true)
+        },
+      ),
+      {numRuns: 300, seed: 15},
+    )
+  })
+
+  it('reorders a tie with the fewest re-adds, never touching literal ACLs', () => {
+    const acl = (topic: string, acltype: StateAcl['acltype'] = 'publishClientSend'): StateAcl => ({
+      acltype,
+      topic,
+      priority: 1,
+      allow: topic !== 'b',
+    })
+    const moved = (cur: string[], want: string[]) =>
+      planChanges(tiedState([cur.map((t) => acl(t))]), tiedState([want.map((t) => acl(t))])).map(
+        (s) => `${s.request.command} ${String(s.request.topic)}`,
+      )
+    expect(moved(['a', 'b', 'c'], ['b', 'c', 'a'])).toEqual(['removeRoleACL a', 'addRoleACL a'])
+    // c cannot go to the front by itself: a new ACL goes after its ties, so a and b follow it.
+    expect(moved(['a', 'b', 'c'], ['c', 'a', 'b'])).toEqual([
+      'removeRoleACL a',
+      'addRoleACL a',
+      'removeRoleACL b',
+      'addRoleACL b',
+    ])
+    expect(moved(['a', 'b'], ['a', 'b'])).toEqual([])
+    const literal = (ts: string[]) => tiedState([ts.map((t) => acl(t, 'subscribeLiteral'))])
+    expect(planChanges(literal(['a', 'b']), literal(['b', 'a']))).toEqual([])
+  })
+
   it('summarizes objects, not commands', () => {
     const empty: DynsecState = {
       defaultACLAccess: {publishClientSend: false, publishClientReceive: false, subscribe: false, unsubscribe: false},
@@ -194,5 +269,31 @@ describe('planChanges against the plugin model', () => {
       'deleteRole',
     ])
     expect(summarize(steps)).toEqual({add: 2, change: 1, delete: 1})
+  })
+  it('removes a changed ACL just before its re-add, so the role lacks it for one command only', () => {
+    const base: DynsecState = {
+      defaultACLAccess: {publishClientSend: false, publishClientReceive: false, subscribe: false, unsubscribe: false},
+      clients: [],
+      groups: [],
+      roles: [],
+    }
+    const a = (topic: string, priority: number, allow = true): StateAcl => ({
+      acltype: 'publishClientSend',
+      topic,
+      priority,
+      allow,
+    })
+    const cur = {...base, roles: [{rolename: 'admin', acls: [a('$CONTROL/#', 5), a('x', 1), a('gone', 0)]}]}
+    const want = {...base, roles: [{rolename: 'admin', acls: [a('$CONTROL/#', 9), a('x', 1, false), a('new', 0)]}]}
+    const steps = planChanges(cur, want, {prune: true})
+    expect(steps.map((s) => `${s.request.command} ${String(s.request.topic)}`)).toEqual([
+      'removeRoleACL gone',
+      'removeRoleACL $CONTROL/#',
+      'addRoleACL $CONTROL/#',
+      'removeRoleACL x',
+      'addRoleACL x',
+      'addRoleACL new',
+    ])
+    expect(steps.map((s) => s.text)).toContain('role admin: acl publishClientSend $CONTROL/# → allow (priority 9)')
   })
 })
