@@ -9,7 +9,8 @@
 // node's ESM loader, ~10 ms a run. The bundle is compiled with V8's code cache (dist/bundle/cache,
 // one file per build, node version and architecture); a missing, stale or rejected cache only
 // means compiling from source, and the cache is then written for the next run when it can be.
-const {mkdirSync, readFileSync, renameSync, rmSync, writeFileSync} = require('node:fs')
+const fs = require('node:fs')
+const {mkdirSync, readFileSync, renameSync, rmSync, writeFileSync} = fs
 const {dirname, join} = require('node:path')
 
 const BUNDLE = join(__dirname, '..', 'dist', 'bundle', 'main.cjs')
@@ -20,9 +21,12 @@ function loadBundle(bundle = BUNDLE) {
   const id = /^\/\/ mqctl-build ([0-9a-f]{16,64})\n/.exec(source)
   if (!id) return require(bundle)
   const cacheFile = join(dirname(bundle), 'cache', `main-${id[1]}-${process.version}-${process.arch}.bin`)
+  // V8 runs a cache's bytecode as it is: only a cache its owner or the bundle's could have
+  // written is read or replaced (see trusted).
+  const owners = new Set([fs.statSync(bundle).uid, process.getuid?.()])
   let cachedData
   try {
-    cachedData = unframe(readFileSync(cacheFile))
+    cachedData = unframe(readTrusted(cacheFile, owners))
   } catch {
     // none yet: compiled from source below, and saved at exit
   }
@@ -36,16 +40,24 @@ function loadBundle(bundle = BUNDLE) {
   // imports (oclif, yaml, node:tls…) go through this one, which resolves from bin/ as from dist/.
   const load = (specifier) => import(specifier)
   script.runInThisContext()(module.exports, createRequire(bundle), module, bundle, dirname(bundle), load)
-  if (cachedData === undefined || script.cachedDataRejected) process.once('exit', () => saveCache(script, cacheFile))
+  if (cachedData === undefined || script.cachedDataRejected) {
+    process.once('exit', () => saveCache(script, cacheFile, owners))
+  }
+
   return module.exports
 }
 
 /** Writes the code cache once the run is over (it then holds the functions the run compiled). */
-function saveCache(script, file) {
+function saveCache(script, file, owners) {
   const tmp = `${file}.${process.pid}.tmp`
   try {
-    mkdirSync(dirname(file), {recursive: true})
-    writeFileSync(tmp, frame(script.createCachedData()))
+    mkdirSync(dirname(file), {recursive: true, mode: 0o755})
+    if (!trusted(fs.lstatSync(dirname(file)), owners)) return
+    // Only a regular file (or none) is replaced: a FIFO or device someone made there stays.
+    const old = fs.lstatSync(file, {throwIfNoEntry: false})
+    if (old && !old.isFile()) return
+    // 'wx': never through a link or a file someone else put under this name.
+    writeFileSync(tmp, frame(script.createCachedData()), {flag: 'wx', mode: 0o644})
     renameSync(tmp, file)
   } catch {
     // a read-only install: every run compiles from source, as without a cache
@@ -54,6 +66,30 @@ function saveCache(script, file) {
     } catch {
       // nothing was written
     }
+  }
+}
+
+/**
+ * Whether a cache file or its directory can only have been written by `owners` (the user running,
+ * the bundle's owner): not a link, owned by one of them, writable by no group or other user. A
+ * cache in a world-writable directory (an install made under umask 0) would run anyone's code.
+ */
+function trusted(stat, owners) {
+  if (process.platform === 'win32') return true
+  return !stat.isSymbolicLink() && owners.has(stat.uid) && (stat.mode & 0o022) === 0
+}
+
+/** The cache file's bytes when it and its directory are trusted; never blocks on a FIFO. */
+function readTrusted(file, owners) {
+  if (!trusted(fs.lstatSync(dirname(file)), owners)) return undefined
+  const {O_RDONLY, O_NOFOLLOW = 0, O_NONBLOCK = 0} = fs.constants
+  const fd = fs.openSync(file, O_RDONLY | O_NOFOLLOW | O_NONBLOCK)
+  try {
+    const stat = fs.fstatSync(fd)
+    if (!stat.isFile() || !trusted(stat, owners) || stat.size > 256 * 1024 * 1024) return undefined
+    return readFileSync(fd)
+  } finally {
+    fs.closeSync(fd)
   }
 }
 
@@ -91,5 +127,5 @@ function unframe(file) {
 if (require.main === module) {
   loadBundle().main(process.argv.slice(2), require('node:url').pathToFileURL(__filename).href)
 } else {
-  module.exports = {loadBundle, frame, unframe}
+  module.exports = {loadBundle, frame, unframe, readTrusted}
 }

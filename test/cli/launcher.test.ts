@@ -1,6 +1,7 @@
-import {spawn} from 'node:child_process'
+import {execFileSync, spawn} from 'node:child_process'
 import {
   chmodSync,
+  chownSync,
   copyFileSync,
   mkdirSync,
   mkdtempSync,
@@ -27,7 +28,10 @@ import {makeCa, makeLeaf} from '../helpers/openssl-pki.js'
 // V8's code cache (dist/bundle/cache) and must give the same answers without one.
 const ROOT = join(dirname(BIN), '..')
 const dir = mkdtempSync(join(tmpdir(), 'mqctl-launcher-'))
-const {frame} = createRequire(import.meta.url)(BIN) as {frame: (data: Buffer) => Buffer}
+const {frame, readTrusted} = createRequire(import.meta.url)(BIN) as {
+  frame: (data: Buffer) => Buffer
+  readTrusted: (file: string, owners: Set<number | undefined>) => Buffer | undefined
+}
 
 function exec(
   file: string,
@@ -178,6 +182,54 @@ describe('the code cache', () => {
     rmSync(cacheDir)
   }, 240_000)
 
+  it('is neither read nor written where another user could have put it, and a FIFO there does not hang', async () => {
+    const want = await reference()
+    const name = `main-${buildId()}-${process.version}-${process.arch}.bin`
+    const file = join(cacheDir, name)
+    rmSync(cacheDir, {recursive: true, force: true})
+    expect(await exec(bin, forms[0])).toEqual(want[0])
+    const good = readFileSync(file)
+    const me = new Set([process.getuid?.()])
+    const read = (f: string) => {
+      try {
+        return readTrusted(f, me)
+      } catch {
+        return undefined // ELOOP, ENOENT: no cache either
+      }
+    }
+
+    expect(read(file)?.equals(good)).toBe(true)
+    // A file another user owns, one others may write, a link to a good cache: not read.
+    chownSync(file, 54321, 54321)
+    expect(read(file)).toBeUndefined()
+    chownSync(file, process.getuid!(), process.getgid!())
+    chmodSync(file, 0o666)
+    expect(read(file)).toBeUndefined()
+    chmodSync(file, 0o644)
+    const elsewhere = join(dir, 'elsewhere.bin')
+    writeFileSync(elsewhere, good)
+    rmSync(file)
+    symlinkSync(elsewhere, file)
+    expect(read(file)).toBeUndefined()
+    rmSync(file)
+    // A world-writable cache directory (an install under umask 0): the good cache in it is not
+    // read, and no run writes one there.
+    writeFileSync(file, good)
+    chmodSync(cacheDir, 0o777)
+    expect(read(file)).toBeUndefined()
+    rmSync(file)
+    expect(await exec(bin, forms[0])).toEqual(want[0])
+    expect(cacheFiles()).toEqual([])
+    chmodSync(cacheDir, 0o755)
+    // A FIFO under the cache's name: the run neither blocks on it nor replaces it.
+    execFileSync('mkfifo', [file])
+    const started = Date.now()
+    expect(await exec(bin, forms[0])).toEqual(want[0])
+    expect(Date.now() - started).toBeLessThan(20_000)
+    expect(statSync(file).isFIFO()).toBe(true)
+    rmSync(file)
+  }, 120_000)
+
   it('is not used for a bundle without the build mark', async () => {
     const text = readFileSync(join(ROOT, 'dist', 'bundle', 'main.cjs'), 'utf8')
     writeFileSync(join(bundleDir, 'main.cjs'), text.slice(text.indexOf('\n') + 1))
@@ -237,6 +289,46 @@ describe('NODE_EXTRA_CA_CERTS, deferred to the TLS connection', () => {
       expect({fast, code: without.code}).toEqual({fast, code: 3})
     }
   }, 120_000)
+
+  // The deferred file joins node's actual default store, whatever it is: here OpenSSL's
+  // (--use-openssl-ca, as distribution builds of node have it by default), which trusts the
+  // broker's CA through SSL_CERT_FILE. Each case: node loading NODE_EXTRA_CA_CERTS itself versus
+  // the same file deferred, as the shell line defers it.
+  it("adds the deferred file to node's own default store, and reads from it what node reads", async () => {
+    const pki = join(dir, 'pki')
+    const other = join(dir, 'pki-other')
+    mkdirSync(other, {recursive: true})
+    const otherCa = makeCa(other)
+    const trusted = join(dir, 'ca-trusted.pem')
+    execFileSync('openssl', [
+      'x509',
+      '-in',
+      join(pki, 'ca.crt'),
+      '-addtrust',
+      'serverAuth',
+      '-trustout',
+      '-out',
+      trusted,
+    ])
+    const cases: Array<[string, string[], Record<string, string>]> = [
+      ['OpenSSL store', ['--use-openssl-ca'], {SSL_CERT_FILE: join(pki, 'ca.crt'), EXTRA: otherCa}],
+      ['TRUSTED CERTIFICATE block', [], {EXTRA: trusted}],
+    ]
+    for (const [what, flags, {EXTRA, ...env}] of cases) {
+      const run = (extra: Record<string, string | undefined>) =>
+        exec(process.execPath, [...flags, BIN, ...args(), 'dynsec', 'listClients'], {
+          SSL_CERT_DIR: undefined,
+          SSL_CERT_FILE: undefined,
+          NODE_OPTIONS: undefined,
+          ...env,
+          ...extra,
+        })
+      const byNode = await run({NODE_EXTRA_CA_CERTS: EXTRA, MQCTL_NODE_EXTRA_CA_CERTS: undefined})
+      const deferred = await run({MQCTL_NODE_EXTRA_CA_CERTS: EXTRA, NODE_EXTRA_CA_CERTS: undefined})
+      expect({what, ...deferred}).toEqual({what, ...byNode})
+      if (what === 'OpenSSL store') expect(byNode.code).toBe(0)
+    }
+  }, 60_000)
 
   it('warns like node when the file cannot be read, and verifies without it', async () => {
     const missing = join(dir, 'no-such-ca.pem')

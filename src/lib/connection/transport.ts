@@ -131,27 +131,42 @@ function loadCaBundle(tls: NonNullable<ResolvedConnection['tls']>): string[] | u
     }
   }
 
-  if (cas.length === 0) return deferredDefaultStore()
+  if (cas.length === 0) return undefined
   return tls.useOsCerts ? [...tlsModule.rootCertificates, ...cas] : cas
 }
 
 /**
- * The default store with the NODE_EXTRA_CA_CERTS file bin/run.js kept from node's start-up (node
- * 20 reads it eagerly, ~50 ms a run): node's own store, then those certificates, as node would
- * have it. Undefined (node's default) when nothing was deferred.
+ * The NODE_EXTRA_CA_CERTS file bin/run.js kept from node's start-up (node 20 reads it eagerly,
+ * ~50 ms a run), or undefined when nothing was deferred or it cannot be read (node's warning).
  */
-function deferredDefaultStore(env = process.env): string[] | undefined {
+function deferredExtraCerts(env = process.env): string | undefined {
   const file = env.MQCTL_NODE_EXTRA_CA_CERTS
   if (!file || env.NODE_EXTRA_CA_CERTS) return undefined
-  const store = (tlsModule as {getCACertificates?: (type: string) => string[]}).getCACertificates
-  const base = store ? store('default') : [...tlsModule.rootCertificates]
   try {
-    return [...base, readInputFile(file, {label: 'NODE_EXTRA_CA_CERTS file'}).bytes.toString('utf8')]
+    return readInputFile(file, {label: 'NODE_EXTRA_CA_CERTS file'}).bytes.toString('utf8')
   } catch (error) {
     // node's wording and behaviour: a warning, and the default store without them.
     process.stderr.write(`Warning: Ignoring extra certs from \`${file}\`, load failed: ${(error as Error).message}\n`)
-    return base
+    return undefined
   }
+}
+
+/**
+ * Node's default store plus the deferred certificates, as node builds it: added to a copy of
+ * the store this node really uses (bundled, or OpenSSL's with --use-openssl-ca and distribution
+ * builds), never tls.rootCertificates, which is the bundled list whatever the store is.
+ */
+function withDeferredCerts(options: TlsOptions): void {
+  if (options.ca !== undefined) return // node ignores the extra certificates when ca is given
+  const extra = deferredExtraCerts()
+  if (extra === undefined) return
+  // Node reads that file as plain certificates: a TRUSTED CERTIFICATE block is no trust anchor
+  // there (addCACert would take it).
+  const plain = extra.match(/-----BEGIN (X509 )?CERTIFICATE-----[\s\S]*?-----END \1?CERTIFICATE-----/g)
+  if (!plain) return
+  const context = tlsModule.createSecureContext(options)
+  ;(context as unknown as {context: {addCACert(pem: string): void}}).context.addCACert(plain.join('\n'))
+  options.secureContext = context
 }
 
 function tlsOptions(c: ResolvedConnection): TlsOptions {
@@ -191,6 +206,7 @@ function tlsOptions(c: ResolvedConnection): TlsOptions {
     options.checkServerIdentity = () => undefined
   }
 
+  withDeferredCerts(options)
   return options
 }
 

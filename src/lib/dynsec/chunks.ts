@@ -1,4 +1,7 @@
-import type {DynsecRequest} from './schemas.js'
+import {reasonText} from '../connection/session.js'
+import {MqctlError} from '../errors.js'
+import type {ControlEndpoint} from './client.js'
+import type {DynsecRequest, DynsecResponse} from './schemas.js'
 
 /** Commands per PUBLISH; keeps each reply well under any broker's packet limits. */
 const CHUNK = 100
@@ -33,6 +36,52 @@ export function chunkPayloads(commands: readonly DynsecRequest[], maxPacket?: nu
   })
   if (parts.length > 0) chunks.push([commands.length - first, `{"commands":[${parts.join(',')}]}`])
   return chunks
+}
+
+/**
+ * A refused chunk when others were taken: its commands and those never sent are answered as not
+ * applied, so the report tells them from the commands the broker did apply (pipelined chunks
+ * after a refused one may be; a broker's message_size_limit refuses large chunks, not small).
+ * When no chunk was taken, the refusal is the error, as for a single request.
+ */
+export function answerRefused(
+  tagged: ReadonlyArray<DynsecRequest & {correlationData: string}>,
+  answers: Map<string, DynsecResponse>,
+  ends: readonly number[],
+  refused: ReadonlyMap<number, number>,
+  handed: number,
+  endpoint: ControlEndpoint,
+): void {
+  const [first] = [...refused.entries()].sort(([a], [b]) => a - b)
+  const reason = reasonText(first[1])
+  if (refused.size === handed) {
+    throw new MqctlError(
+      'CONNECTION_NOT_AUTHORIZED',
+      `the broker refused the request to ${endpoint.request}: ${reason}`,
+      {
+        // 0x95: mosquitto's message_size_limit, which a 2.0 broker does not announce in CONNACK.
+        hint:
+          first[1] === 0x95
+            ? "the request is larger than the broker's message_size_limit: raise it, or send fewer or smaller commands"
+            : endpoint.accessHint('publish'),
+      },
+    )
+  }
+
+  const answer = (i: number, error: string) =>
+    answers.set(tagged[i].correlationData, {
+      command: tagged[i].command,
+      error,
+      correlationData: tagged[i].correlationData,
+    })
+  for (const [k, rc] of refused) {
+    for (let i = k === 0 ? 0 : ends[k - 1]; i < ends[k]; i++)
+      answer(i, `refused by the broker (${reasonText(rc)}), not applied`)
+  }
+
+  for (let i = ends[handed - 1]; i < tagged.length; i++) {
+    answer(i, `not sent: the broker refused an earlier part of the request (${reason})`)
+  }
 }
 
 /** `add` puts back the ACL that `remove` took away (a priority change or an equal-priority move). */

@@ -12,7 +12,7 @@ import {
   type Deadline,
 } from '../connection/session.js'
 import type {DynsecBackend} from './backend.js'
-import {chunkPayloads, PIPELINE} from './chunks.js'
+import {answerRefused, chunkPayloads, PIPELINE} from './chunks.js'
 import type {DynsecRequest, DynsecResponse} from './schemas.js'
 
 export const REQUEST_TOPIC = '$CONTROL/dynamic-security/v1'
@@ -326,8 +326,8 @@ async function exchange(
   const ends: number[] = []
   for (const [count] of chunks) ends.push((sent += count))
   state.stage.now = 'before acknowledging the request'
-  /** Publishes one chunk; true when the peer hung up (the caller stops), throws on a refusal. */
-  const publish = async (payload: string): Promise<boolean> => {
+  /** Publishes one chunk: true when the peer hung up (the caller stops), the reason code of a refusal. */
+  const publish = async (payload: string): Promise<boolean | number> => {
     const limit = deadline(connection.timeoutMs)
     try {
       // mqtt.js keeps an unacknowledged QoS 1 publish for a resend and never fails it when the
@@ -344,13 +344,7 @@ async function exchange(
       if (error instanceof MqctlError && error.code !== 'CONNECTION_CLOSED') throw error
       if (await state.hungUp()) return true
       const rc = (error as {code?: number}).code
-      if (typeof rc === 'number' && rc >= 128) {
-        throw new MqctlError(
-          'CONNECTION_NOT_AUTHORIZED',
-          `the broker refused the request to ${endpoint.request}: ${reasonText(rc)}`,
-          {hint: endpoint.accessHint('publish')},
-        )
-      }
+      if (typeof rc === 'number' && rc >= 128) return rc
 
       throw new MqctlError('CONNECTION_FAILED', `sending the request failed: ${(error as Error).message}`)
     }
@@ -360,25 +354,32 @@ async function exchange(
   // handles one connection's packets in order, so later chunks still see earlier changes),
   // with no more unacknowledged chunks than the broker's Receive Maximum allows.
   const window = Math.max(1, Math.min(PIPELINE, limits.receiveMaximum ?? PIPELINE))
-  const inflight = new Set<Promise<boolean>>()
+  const inflight = new Set<Promise<boolean | number>>()
+  /** Chunk index → reason code of the chunks the broker refused (PUBACK >= 128). */
+  const refused = new Map<number, number>()
   let stop = false
-  for (const [, payload] of chunks) {
-    if (stop || isClosed() || state.unavailable()) break
+  let handed = 0
+  for (const [k, [, payload]] of chunks.entries()) {
+    // After a refusal nothing more goes out (the chunks already on the wire may be applied).
+    if (stop || refused.size > 0 || isClosed() || state.unavailable()) break
+    handed = k + 1
     const p = publish(payload)
     p.catch(() => {}) // awaited below; this only keeps a second failure from going unhandled
     inflight.add(p)
     void p.then(
-      (hung) => {
+      (result) => {
         inflight.delete(p)
-        if (hung) stop = true
+        if (result === true) stop = true
+        else if (typeof result === 'number') refused.set(k, result)
       },
       () => {},
     )
     if (inflight.size >= window) await Promise.race(inflight)
   }
 
-  const hung = await Promise.all(inflight)
-  if (stop || hung.includes(true)) return
+  const results = await Promise.all(inflight)
+  if (stop || results.includes(true)) return
+  if (refused.size > 0) answerRefused(tagged, answers, ends, refused, handed, endpoint)
 
   state.stage.now = 'before the plugin answered'
   // The broker writes the reply right after its PUBACK, and with Nagle's algorithm on its socket
