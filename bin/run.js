@@ -10,7 +10,7 @@
 // one file per build, node version and architecture); a missing, stale or rejected cache only
 // means compiling from source, and the cache is then written for the next run when it can be.
 const {mkdirSync, readFileSync, renameSync, rmSync, writeFileSync} = require('node:fs')
-const {dirname, join} = require('node:path')
+const {basename, dirname, join} = require('node:path')
 
 const BUNDLE = join(__dirname, '..', 'dist', 'bundle', 'main.cjs')
 
@@ -19,7 +19,8 @@ function loadBundle(bundle = BUNDLE) {
   const source = readFileSync(bundle, 'utf8')
   const id = /^\/\/ mqctl-build ([0-9a-f]{16,64})\n/.exec(source)
   if (!id) return require(bundle)
-  const cacheFile = join(dirname(bundle), 'cache', `main-${id[1]}-${process.version}-${process.arch}.bin`)
+  const name = basename(bundle, '.cjs')
+  const cacheFile = join(dirname(bundle), 'cache', `${name}-${id[1]}-${process.version}-${process.arch}.bin`)
   let cachedData
   try {
     cachedData = unframe(readFileSync(cacheFile))
@@ -88,8 +89,7 @@ function unframe(file) {
   return body
 }
 
-if (require.main === module) {
+// Also for the bundle: src/main.ts loads dist/bundle/oclif.cjs through loadBundle.
+module.exports = {loadBundle, frame, unframe}
+if (require.main === module)
   loadBundle().main(process.argv.slice(2), require('node:url').pathToFileURL(__filename).href)
-} else {
-  module.exports = {loadBundle, frame, unframe}
-}
