@@ -155,4 +155,28 @@ describe('plan, apply and export from the oclif bundle', () => {
     // Not confirmed: nothing was deleted on either broker.
     expect((await same(['plan', p, '--exit-code'])).code).toBe(0)
   }, 120_000)
+
+  it('load oclif, zod and yaml from the bundle, not from node_modules', async () => {
+    // A preload that reports every package the process requires by name.
+    const preload = file(
+      'report-packages.cjs',
+      `const M = require('node:module'); const load = M._load; const seen = new Set()
+M._load = function (id, ...rest) { if (!M.isBuiltin(id) && !id.startsWith('.') && !id.startsWith('/')) seen.add(id); return load.call(this, id, ...rest) }
+process.on('exit', () => require('node:fs').writeSync(2, 'packages: ' + [...seen].sort().join(',') + '\\n'))`,
+    )
+    const p = file('light.yaml', 'version: 1\n')
+    for (const args of [['plan', p], ['apply', p], ['export']]) {
+      const r = await mqctl(['dynsec', ...args, '--unix', join(dir, 'no-socket')], {
+        env: {NODE_OPTIONS: `--require ${preload}`},
+      })
+      const line = r.stderr.split('\n').find((l) => l.startsWith('packages: '))
+      expect({args, line}).toEqual({args, line: 'packages: '})
+      const oclif = await mqctl(['dynsec', ...args, '--unix', join(dir, 'no-socket')], {
+        env: {NODE_OPTIONS: `--require ${preload}`, MQCTL_FAST: '0'},
+      })
+      // The reference path does load them (what the bundle saves), and fails the same way.
+      expect(oclif.stderr).toMatch(/packages: .*@oclif\/core/)
+      expect(oclif.code).toBe(r.code)
+    }
+  }, 60_000)
 })
