@@ -12,9 +12,9 @@ import {
   writeFileSync,
 } from 'node:fs'
 import {tmpdir} from 'node:os'
-import {dirname, join} from 'node:path'
+import {join} from 'node:path'
 
-import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {afterAll, describe, expect, it} from 'vitest'
 
 import {BIN, mqctl} from '../helpers/cli.js'
 
@@ -32,27 +32,8 @@ const tmp = () => {
   return d
 }
 
-/**
- * nobody must reach node and the CLI: a checkout inside a 0700 temp directory (a fresh clone in
- * mktemp -d, a Node binary unpacked there) is given o+x on the way down for the test's length.
- */
-const opened: Array<[string, number]> = []
-beforeAll(() => {
-  if (!isRoot) return
-  for (const target of [BIN, process.execPath]) {
-    for (let d = dirname(target); d !== dirname(d); d = dirname(d)) {
-      const mode = statSync(d).mode & 0o7777
-      if ((mode & 0o001) === 0 && !opened.some(([p]) => p === d)) {
-        chmodSync(d, mode | 0o001)
-        opened.push([d, mode])
-      }
-    }
-  }
-})
-
 const mounts: string[] = []
 afterAll(() => {
-  for (const [d, mode] of opened) chmodSync(d, mode)
   for (const m of mounts) spawnSync('umount', [m])
   for (const d of dirs) rmSync(d, {recursive: true, force: true})
 })
