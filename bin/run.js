@@ -11,7 +11,7 @@
 // means compiling from source, and the cache is then written for the next run when it can be.
 const fs = require('node:fs')
 const {mkdirSync, readFileSync, renameSync, rmSync, writeFileSync} = fs
-const {dirname, join} = require('node:path')
+const {basename, dirname, join} = require('node:path')
 
 const BUNDLE = join(__dirname, '..', 'dist', 'bundle', 'main.cjs')
 
@@ -20,7 +20,8 @@ function loadBundle(bundle = BUNDLE) {
   const source = readFileSync(bundle, 'utf8')
   const id = /^\/\/ mqctl-build ([0-9a-f]{16,64})\n/.exec(source)
   if (!id) return require(bundle)
-  const cacheFile = join(dirname(bundle), 'cache', `main-${id[1]}-${process.version}-${process.arch}.bin`)
+  const name = basename(bundle, '.cjs')
+  const cacheFile = join(dirname(bundle), 'cache', `${name}-${id[1]}-${process.version}-${process.arch}.bin`)
   // V8 runs a cache's bytecode as it is: only a cache its owner or the bundle's could have
   // written is read or replaced (see trusted).
   const owners = new Set([fs.statSync(bundle).uid, process.getuid?.()])
@@ -124,8 +125,7 @@ function unframe(file) {
   return body
 }
 
-if (require.main === module) {
+// Also for the bundle: src/main.ts loads dist/bundle/oclif.cjs through loadBundle.
+module.exports = {loadBundle, frame, unframe, readTrusted}
+if (require.main === module)
   loadBundle().main(process.argv.slice(2), require('node:url').pathToFileURL(__filename).href)
-} else {
-  module.exports = {loadBundle, frame, unframe, readTrusted}
-}

@@ -43,6 +43,28 @@ await build({
   logLevel: 'warning',
 })
 markForCodeCache(join(root, 'dist', 'bundle', 'main.cjs'))
+// oclif with dynsec plan/apply/export (src/cli/oclif-bundle.ts), packages included: loaded from
+// node_modules and dist/ they cost ~140 ms in node's module loaders and as much compiling.
+// typescript (oclif's ts-node support, development only) and inquirer (a prompt, loaded on use) stay out.
+await build({
+  ...common,
+  packages: undefined,
+  external: ['typescript', '@inquirer/*'],
+  entryPoints: {oclif: 'src/cli/oclif-bundle.ts'},
+  outdir: 'dist/bundle',
+  outExtension: {'.js': '.cjs'},
+  format: 'cjs',
+  minifySyntax: true,
+  define: {'import.meta.url': '__bundleUrl'},
+  banner: {
+    js: [
+      "const __bundleUrl = require('node:url').pathToFileURL(__filename).href;",
+      "const __import = typeof __mqctlImport === 'function' ? __mqctlImport : (s) => import(s);",
+    ].join('\n'),
+  },
+  logLevel: 'warning',
+})
+markForCodeCache(join(root, 'dist', 'bundle', 'oclif.cjs'))
 // passwd -U's worker, beside the bundle where hash-many.ts looks for it.
 await build({
   ...common,
@@ -63,6 +85,20 @@ spawnSync(process.execPath, [join(root, 'bin', 'run.js'), 'dynsec', 'getClient',
   stdio: 'ignore',
   timeout: 60_000,
 })
+// And of the oclif bundle: a plan of a minimal policy, which fails at the connection the same way.
+const warmPolicy = join(empty, 'warm-up-policy.yaml')
+writeFileSync(warmPolicy, 'version: 1\n')
+spawnSync(
+  process.execPath,
+  [join(root, 'bin', 'run.js'), 'dynsec', 'plan', warmPolicy, '--unix', join(empty, 'none')],
+  {
+    cwd: root,
+    env: {...process.env, HOME: empty, XDG_CONFIG_HOME: empty, MQCTL_CONFIG_DIR: empty},
+    stdio: 'ignore',
+    timeout: 60_000,
+  },
+)
+rmSync(warmPolicy, {force: true})
 
 /**
  * Routes the bundle's dynamic imports through `__import` (see the banner) and puts the hash of
@@ -70,8 +106,9 @@ spawnSync(process.execPath, [join(root, 'bin', 'run.js'), 'dynsec', 'getClient',
  * source's length before trusting a cache.
  */
 function markForCodeCache(file) {
-  let text = readFileSync(file, 'utf8').replace(/(?<![\w$.])import\((?=["'])/g, '__import(')
-  const left = text.split('\n').filter((l) => /(?<![\w$.])import\(/.test(l) && !l.includes('(s) => import(s)'))
+  // oclif's module loader imports computed paths: `import((0, node_url_1.pathToFileURL)(…))`.
+  let text = readFileSync(file, 'utf8').replace(/(?<![\w$.`])import\((?=["'(\w])/g, '__import(')
+  const left = text.split('\n').filter((l) => /(?<![\w$.`])import\((?!\))/.test(l) && !l.includes('(s) => import(s)'))
   if (left.length > 0)
     throw new Error(`dist/bundle/main.cjs: a dynamic import bin/run.js cannot route: ${left[0].trim()}`)
   text = `// mqctl-build ${createHash('sha256').update(text).digest('hex').slice(0, 32)}\n${text}`

@@ -1,4 +1,6 @@
-import {readFileSync} from 'node:fs'
+import {existsSync, readFileSync} from 'node:fs'
+import {createRequire} from 'node:module'
+import {fileURLToPath} from 'node:url'
 
 /**
  * Entry point shared by bin/run.js and bin/dev.js. `--version` is answered without loading
@@ -66,10 +68,23 @@ export async function main(argv: string[], binUrl: string, options: {development
     }
   }
 
+  // plan, apply and export through oclif loaded from one bundle with a code cache (src/cli/oclif-bundle.ts).
+  if (fast && !options.development && args[0] === 'dynsec' && BUNDLED.has(args[1])) {
+    const bundle = fileURLToPath(new URL('../dist/bundle/oclif.cjs', binUrl))
+    if (existsSync(bundle)) {
+      const {loadBundle} = createRequire(binUrl)('./run.js') as {loadBundle: (file: string) => OclifBundle}
+      await loadBundle(bundle).executeBundled(args, new URL('../package.json', binUrl).href)
+      return
+    }
+  }
+
   const {execute} = await import('@oclif/core')
   // The project root's package.json (bin/ has its own, which only makes bin/*.js CommonJS).
   await execute({args, development: options.development, dir: new URL('../package.json', binUrl).href})
 }
+
+const BUNDLED = new Set(['apply', 'export', 'plan'])
+type OclifBundle = typeof import('./cli/oclif-bundle.js')
 
 /** `mqctl passwd …` in mosquitto_passwd form (not a subcommand, not a help request). */
 function isPlainPasswd(argv: string[]): boolean {
