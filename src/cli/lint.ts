@@ -21,13 +21,19 @@ const VALUES: Record<string, Record<string, readonly string[] | null>> = {
   config: {format: ['text', 'json', 'sarif'], target: ['2.0', '2.1']},
 }
 
-export function parseFastLint(args: readonly string[]): LintInvocation | undefined {
-  const kind = args[0]
-  if ((kind !== 'acl' && kind !== 'config') || args[1] !== 'lint') return undefined
-  const known = VALUES[kind]
-  const flags = new Map<string, string | boolean>()
+/**
+ * The words after `<kind> <command>`: one file (or `-`), switches given once, and `--name value` /
+ * `--name=value` for the names in `values` (with their allowed values, or null for any). Anything
+ * else (an unknown flag, a repeat, a missing value) is undefined: oclif judges it, in its words.
+ */
+function parseSimple(
+  args: readonly string[],
+  values: Record<string, readonly string[] | null>,
+  switchNames: readonly string[],
+): {file: string; values: Map<string, string>; switches: Set<string>} | undefined {
+  const given = new Map<string, string>()
+  const switches = new Set<string>()
   let file: string | undefined
-  let json = false
   for (let i = 2; i < args.length; i++) {
     const word = args[i]
     if (!word.startsWith('-') || word === '-') {
@@ -36,29 +42,37 @@ export function parseFastLint(args: readonly string[]): LintInvocation | undefin
       continue
     }
 
-    if (word === '--json') {
-      if (json) return undefined
-      json = true
-      continue
-    }
-
-    if (kind === 'config' && (word === '--file-checks' || word === '--no-file-checks')) {
-      if (flags.has('file-checks')) return undefined
-      flags.set('file-checks', word === '--file-checks')
+    if (switchNames.includes(word)) {
+      if (switches.has(word)) return undefined
+      switches.add(word)
       continue
     }
 
     const eq = word.indexOf('=')
     const name = word.startsWith('--') ? (eq > 0 ? word.slice(2, eq) : word.slice(2)) : undefined
-    if (name === undefined || !(name in known) || flags.has(name)) return undefined
+    if (name === undefined || !(name in values) || given.has(name)) return undefined
     const value = eq > 0 ? word.slice(eq + 1) : args[++i]
     if (value === undefined || value === '' || (eq < 0 && value.startsWith('-'))) return undefined
-    const allowed = known[name]
+    const allowed = values[name]
     if (allowed && !allowed.includes(value)) return undefined
-    flags.set(name, value)
+    given.set(name, value)
   }
 
-  return file === undefined ? undefined : {kind, file, json, flags}
+  return file === undefined ? undefined : {file, values: given, switches}
+}
+
+export function parseFastLint(args: readonly string[]): LintInvocation | undefined {
+  const kind = args[0]
+  if ((kind !== 'acl' && kind !== 'config') || args[1] !== 'lint') return undefined
+  const fileChecks = kind === 'config' ? ['--file-checks', '--no-file-checks'] : []
+  const parsed = parseSimple(args, VALUES[kind], ['--json', ...fileChecks])
+  if (!parsed) return undefined
+  const flags = new Map<string, string | boolean>(parsed.values)
+  const on = parsed.switches.has('--file-checks')
+  const off = parsed.switches.has('--no-file-checks')
+  if (on && off) return undefined
+  if (on || off) flags.set('file-checks', on)
+  return {kind, file: parsed.file, json: parsed.switches.has('--json'), flags}
 }
 
 const CHECK_VALUES: Record<string, readonly string[] | null> = {
@@ -71,38 +85,14 @@ const CHECK_VALUES: Record<string, readonly string[] | null> = {
 /** `acl check FILE` with its own flags; undefined for anything oclif must judge (as parseFastLint). */
 export function parseFastCheck(args: readonly string[]): (AclCheckInput & {json: boolean}) | undefined {
   if (args[0] !== 'acl' || args[1] !== 'check') return undefined
-  const values = new Map<string, string>()
-  const switches = new Set<string>()
-  let file: string | undefined
-  for (let i = 2; i < args.length; i++) {
-    const word = args[i]
-    if (!word.startsWith('-') || word === '-') {
-      if (file !== undefined) return undefined
-      file = word
-      continue
-    }
-
-    if (word === '--json' || word === '--anonymous' || word === '--explain') {
-      if (switches.has(word)) return undefined
-      switches.add(word)
-      continue
-    }
-
-    const eq = word.indexOf('=')
-    const name = word.startsWith('--') ? (eq > 0 ? word.slice(2, eq) : word.slice(2)) : undefined
-    if (name === undefined || !(name in CHECK_VALUES) || values.has(name)) return undefined
-    const value = eq > 0 ? word.slice(eq + 1) : args[++i]
-    if (value === undefined || value === '' || (eq < 0 && value.startsWith('-'))) return undefined
-    const allowed = CHECK_VALUES[name]
-    if (allowed && !allowed.includes(value)) return undefined
-    values.set(name, value)
-  }
-
+  const parsed = parseSimple(args, CHECK_VALUES, ['--json', '--anonymous', '--explain'])
+  if (!parsed) return undefined
+  const {file, values, switches} = parsed
   const anonymous = switches.has('--anonymous')
   const topic = values.get('topic')
   const access = values.get('access') as 'read' | 'write' | undefined
   // Missing required flags and --user with --anonymous are oclif's errors, in oclif's words.
-  if (file === undefined || topic === undefined || access === undefined) return undefined
+  if (topic === undefined || access === undefined) return undefined
   if (anonymous && values.has('user')) return undefined
   return {
     file,
