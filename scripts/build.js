@@ -25,46 +25,34 @@ run(bin('oclif'), ['manifest'])
 // module, and the packages it imports, is initialised only when a path first reaches it.
 const {build} = await import('esbuild')
 const common = {absWorkingDir: root, bundle: true, platform: 'node', target: 'node20', packages: 'external'}
-await build({
-  ...common,
-  entryPoints: {main: 'src/main.ts'},
-  outdir: 'dist/bundle',
-  outExtension: {'.js': '.cjs'},
-  format: 'cjs',
-  minifySyntax: true,
-  define: {'import.meta.url': '__bundleUrl'},
-  banner: {
-    js: [
-      "const __bundleUrl = require('node:url').pathToFileURL(__filename).href;",
-      // bin/run.js passes the loader of dynamic imports when it compiles the bundle from the code cache.
-      "const __import = typeof __mqctlImport === 'function' ? __mqctlImport : (s) => import(s);",
-    ].join('\n'),
-  },
-  logLevel: 'warning',
-})
-markForCodeCache(join(root, 'dist', 'bundle', 'main.cjs'))
+// Both CommonJS bundles read their URL from __filename and take bin/run.js's loader of dynamic
+// imports when it compiles them from the code cache.
+const cachedBundle = async (name, entry, options = {}) => {
+  await build({
+    ...common,
+    ...options,
+    entryPoints: {[name]: entry},
+    outdir: 'dist/bundle',
+    outExtension: {'.js': '.cjs'},
+    format: 'cjs',
+    minifySyntax: true,
+    define: {'import.meta.url': '__bundleUrl'},
+    banner: {
+      js: [
+        "const __bundleUrl = require('node:url').pathToFileURL(__filename).href;",
+        "const __import = typeof __mqctlImport === 'function' ? __mqctlImport : (s) => import(s);",
+      ].join('\n'),
+    },
+    logLevel: 'warning',
+  })
+  markForCodeCache(join(root, 'dist', 'bundle', `${name}.cjs`))
+}
+
+await cachedBundle('main', 'src/main.ts')
 // oclif with dynsec plan/apply/export (src/cli/oclif-bundle.ts), packages included: loaded from
 // node_modules and dist/ they cost ~140 ms in node's module loaders and as much compiling.
 // typescript (oclif's ts-node support, development only) and inquirer (a prompt, loaded on use) stay out.
-await build({
-  ...common,
-  packages: undefined,
-  external: ['typescript', '@inquirer/*'],
-  entryPoints: {oclif: 'src/cli/oclif-bundle.ts'},
-  outdir: 'dist/bundle',
-  outExtension: {'.js': '.cjs'},
-  format: 'cjs',
-  minifySyntax: true,
-  define: {'import.meta.url': '__bundleUrl'},
-  banner: {
-    js: [
-      "const __bundleUrl = require('node:url').pathToFileURL(__filename).href;",
-      "const __import = typeof __mqctlImport === 'function' ? __mqctlImport : (s) => import(s);",
-    ].join('\n'),
-  },
-  logLevel: 'warning',
-})
-markForCodeCache(join(root, 'dist', 'bundle', 'oclif.cjs'))
+await cachedBundle('oclif', 'src/cli/oclif-bundle.ts', {packages: undefined, external: ['typescript', '@inquirer/*']})
 // passwd -U's worker, beside the bundle where hash-many.ts looks for it.
 await build({
   ...common,
@@ -79,25 +67,18 @@ await build({
 // bin/run.js saves that at exit. Other node versions make their own on their first run.
 // It fails (no such socket), as meant; a missing cache is no error either.
 const empty = join(root, 'dist')
-spawnSync(process.execPath, [join(root, 'bin', 'run.js'), 'dynsec', 'getClient', 'x', '--unix', join(empty, 'none')], {
-  cwd: root,
-  env: {...process.env, HOME: empty, XDG_CONFIG_HOME: empty, MQCTL_CONFIG_DIR: empty},
-  stdio: 'ignore',
-  timeout: 60_000,
-})
-// And of the oclif bundle: a plan of a minimal policy, which fails at the connection the same way.
-const warmPolicy = join(empty, 'warm-up-policy.yaml')
-writeFileSync(warmPolicy, 'version: 1\n')
-spawnSync(
-  process.execPath,
-  [join(root, 'bin', 'run.js'), 'dynsec', 'plan', warmPolicy, '--unix', join(empty, 'none')],
-  {
+const warm = (args) =>
+  spawnSync(process.execPath, [join(root, 'bin', 'run.js'), ...args, '--unix', join(empty, 'none')], {
     cwd: root,
     env: {...process.env, HOME: empty, XDG_CONFIG_HOME: empty, MQCTL_CONFIG_DIR: empty},
     stdio: 'ignore',
     timeout: 60_000,
-  },
-)
+  })
+warm(['dynsec', 'getClient', 'x'])
+// And of the oclif bundle: a plan of a minimal policy, which fails at the connection the same way.
+const warmPolicy = join(empty, 'warm-up-policy.yaml')
+writeFileSync(warmPolicy, 'version: 1\n')
+warm(['dynsec', 'plan', warmPolicy])
 rmSync(warmPolicy, {force: true})
 
 /**
