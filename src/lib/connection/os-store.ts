@@ -22,10 +22,10 @@ export const OPENSSLDIR_CANDIDATES: Partial<Record<NodeJS.Platform, string[]>> &
   darwin: ['/opt/homebrew/etc/openssl@3', '/usr/local/etc/openssl@3', '/etc/ssl'],
 }
 
-/** The first candidate directory that holds an openssl.cnf: the system OpenSSL's OPENSSLDIR. */
-export function systemOpensslDir(platform: NodeJS.Platform = process.platform): string | undefined {
+/** The first candidate directory that holds an openssl.cnf: the system OpenSSL's OPENSSLDIR (null: none). */
+export function systemOpensslDir(platform: NodeJS.Platform = process.platform): string | null {
   const candidates = OPENSSLDIR_CANDIDATES[platform] ?? OPENSSLDIR_CANDIDATES.default
-  return candidates.find((dir) => existsSync(join(dir, 'openssl.cnf')))
+  return candidates.find((dir) => existsSync(join(dir, 'openssl.cnf'))) ?? null
 }
 
 export interface VerifyPaths {
@@ -38,10 +38,13 @@ export interface VerifyPaths {
 }
 
 /** OpenSSL's default verify paths for this environment (X509_get_default_cert_file/_dir and their variables). */
-export function defaultVerifyPaths(env: NodeJS.ProcessEnv = process.env, opensslDir = systemOpensslDir()): VerifyPaths {
+export function defaultVerifyPaths(
+  env: NodeJS.ProcessEnv = process.env,
+  opensslDir: string | null = systemOpensslDir(),
+): VerifyPaths {
   const fileVar = env.SSL_CERT_FILE
   const dirVar = env.SSL_CERT_DIR
-  const file = fileVar !== undefined ? fileVar || undefined : opensslDir && join(opensslDir, 'cert.pem')
+  const file = fileVar !== undefined ? fileVar || undefined : opensslDir ? join(opensslDir, 'cert.pem') : undefined
   const dirText = dirVar !== undefined ? dirVar : opensslDir ? join(opensslDir, 'certs') : ''
   const dirs = [...new Set(dirText.split(':').filter((d) => d !== ''))]
   const from = [
@@ -136,7 +139,10 @@ export interface OsStore {
 }
 
 /** The whole default store, each certificate once (Debian's file and directory hold the same ones). */
-export function loadOsStore(env: NodeJS.ProcessEnv = process.env, opensslDir = systemOpensslDir()): OsStore {
+export function loadOsStore(
+  env: NodeJS.ProcessEnv = process.env,
+  opensslDir: string | null = systemOpensslDir(),
+): OsStore {
   const paths = defaultVerifyPaths(env, opensslDir)
   const budget = {bytes: MAX_STORE_BYTES}
   const all = paths.file ? loadDefaultFile(paths.file, budget) : []

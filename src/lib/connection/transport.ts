@@ -62,13 +62,17 @@ export function transportError(error: NodeJS.ErrnoException, c: ResolvedConnecti
     code.startsWith('ERR_TLS') ||
     /certificate|ssl|tls/i.test(error.message)
   ) {
+    const store = trustNote ? ` (${trustNote})` : ''
+    const untrusted =
+      "give the CA that signed the broker's certificate with --cafile or --capath" +
+      `${store}; --insecure does not skip this`
     const hint =
       code === 'ERR_TLS_CERT_ALTNAME_INVALID'
         ? 'connect with a name or address the certificate lists (-h), or issue one that lists this host (mqctl cert server --host/--ip); --insecure skips only this check'
         : code === 'CERT_HAS_EXPIRED' || code === 'CERT_NOT_YET_VALID'
           ? "the broker's certificate is outside its validity dates (check the clocks, or renew it); --insecure does not skip this"
           : CERT_ERRORS.has(code)
-            ? `give the CA that signed the broker's certificate with --cafile or --capath${trustNote ? ` (${trustNote})` : ''}; --insecure does not skip this`
+            ? untrusted
             : 'is this a TLS listener, and do --tls-version/--ciphers/--psk match it?'
     return new MqctlError('CONNECTION_TLS', `TLS handshake with ${where} failed: ${error.message.trim()}`, {hint})
   }
@@ -133,7 +137,9 @@ function trustedCas(tls: NonNullable<ResolvedConnection['tls']>): string[] | und
 
     certs.push(...dir.certificates)
     if (dir.certificates.length === 0 && dir.unhashed > 0) {
-      trustNote = `--capath ${tls.capath} has no certificate under its subject-hash name (<hash>.0), the only name OpenSSL (and mosquitto) looks for: run \`openssl rehash ${tls.capath}\``
+      trustNote =
+        `--capath ${tls.capath} has no certificate under its subject-hash name (<hash>.0), ` +
+        `the only name OpenSSL (and mosquitto) looks for: run \`openssl rehash ${tls.capath}\``
     }
   }
 
