@@ -2,7 +2,7 @@ import {existsSync, readdirSync} from 'node:fs'
 import {join} from 'node:path'
 
 import {readInputFile} from '../files/input.js'
-import {readCertificates, subjectHash, type PemCertificate} from './pem.js'
+import {certificateHash, readCertificates, type PemCertificate} from './pem.js'
 
 /**
  * The CA store OpenSSL's SSL_CTX_set_default_verify_paths gives mosquitto's clients for
@@ -125,7 +125,7 @@ export function loadHashedDir(dir: string, budget: Budget = {bytes: MAX_STORE_BY
       const text = readQuietly(join(dir, `${hash}.${k}`), budget)
       if (text === undefined) break
       const read = readCertificates(text)
-      certificates.push(...read.certificates.filter((c) => subjectHash(c.subject) === hash))
+      certificates.push(...read.certificates.filter((c) => certificateHash(c) === hash))
       if (read.broken !== undefined || read.certificates.length === 0) break
     }
   }

@@ -91,8 +91,19 @@ function decodeBody(body: string): Buffer | undefined {
   return Buffer.from(joined, 'base64')
 }
 
+// The system store holds each certificate twice (Debian's bundle and its hashed directory are the
+// same files): each block text is decoded once.
+const parsed = new Map<string, PemCertificate | undefined>()
+
 /** A certificate block's DER and subject, or undefined when OpenSSL could not read it. */
 export function parseCertificate(block: PemBlock): PemCertificate | undefined {
+  if (parsed.has(block.text)) return parsed.get(block.text)
+  const cert = decodeCertificate(block)
+  parsed.set(block.text, cert)
+  return cert
+}
+
+function decodeCertificate(block: PemBlock): PemCertificate | undefined {
   const der = decodeBody(block.body)
   if (!der) return undefined
   const outer = tlvAt(der, 0, der.length)
@@ -203,6 +214,14 @@ function derLength(n: number): Buffer {
 }
 
 const tlv = (tag: number, content: Buffer) => Buffer.concat([Buffer.from([tag]), derLength(content.length), content])
+
+const hashes = new Map<string, string | undefined>()
+
+/** A certificate's subject hash (see subjectHash), computed once per certificate. */
+export function certificateHash(cert: PemCertificate): string | undefined {
+  if (!hashes.has(cert.key)) hashes.set(cert.key, subjectHash(cert.subject))
+  return hashes.get(cert.key)
+}
 
 /** OpenSSL's X509_NAME_hash of an encoded Name, as 8 hex digits; undefined when OpenSSL refuses the name. */
 export function subjectHash(name: Buffer): string | undefined {
