@@ -2,7 +2,7 @@ import {existsSync, readdirSync} from 'node:fs'
 import {join} from 'node:path'
 
 import {readInputFile} from '../files/input.js'
-import {certificateHash, readCertificates, type PemCertificate} from './pem.js'
+import {certificateSubject, readCertificates, type PemCertificate} from './pem.js'
 
 /**
  * The CA store OpenSSL's SSL_CTX_set_default_verify_paths gives mosquitto's clients for
@@ -125,7 +125,7 @@ export function loadHashedDir(dir: string, budget: Budget = {bytes: MAX_STORE_BY
       const text = readQuietly(join(dir, `${hash}.${k}`), budget)
       if (text === undefined) break
       const read = readCertificates(text)
-      certificates.push(...read.certificates.filter((c) => certificateHash(c) === hash))
+      certificates.push(...read.certificates.filter((c) => certificateSubject(c)?.hash === hash))
       if (read.broken !== undefined || read.certificates.length === 0) break
     }
   }
@@ -134,27 +134,51 @@ export function loadHashedDir(dir: string, budget: Budget = {bytes: MAX_STORE_BY
 }
 
 export interface OsStore {
-  certificates: PemCertificate[]
+  /** The CA file's certificates: in the store from the start. */
+  file: PemCertificate[]
+  /** Each hashed directory's certificates, in lookup order. */
+  dirs: PemCertificate[][]
   paths: VerifyPaths
 }
 
-/** The whole default store, each certificate once (Debian's file and directory hold the same ones). */
+/** The default store as read from disk; assembleTrust decides which of its certificates count. */
 export function loadOsStore(
   env: NodeJS.ProcessEnv = process.env,
   opensslDir: string | null = systemOpensslDir(),
 ): OsStore {
   const paths = defaultVerifyPaths(env, opensslDir)
   const budget = {bytes: MAX_STORE_BYTES}
-  const all = paths.file ? loadDefaultFile(paths.file, budget) : []
+  const dirs: PemCertificate[][] = []
   for (const dir of paths.dirs) {
     try {
-      all.push(...loadHashedDir(dir, budget).certificates)
+      dirs.push(loadHashedDir(dir, budget).certificates)
     } catch {
       // a missing or unreadable directory adds nothing, as in OpenSSL
     }
   }
 
-  return {certificates: uniqueCertificates(all), paths}
+  return {file: paths.file ? loadDefaultFile(paths.file, budget) : [], dirs, paths}
+}
+
+/**
+ * The certificates OpenSSL's verification can reach, each once. CA files are loaded into the
+ * store at the start (the default file, --cafile; here also NODE_EXTRA_CA_CERTS, as node adds
+ * it); a hashed directory is asked for an issuer's name only when the store holds no certificate
+ * of that name yet (X509_STORE_CTX_get_by_subject), and the directories are asked in order until
+ * one has it. So a CA in a directory is shadowed by any certificate of the same name in a CA
+ * file, and by one in an earlier directory: OpenSSL never sees it, and neither does mqctl.
+ */
+export function assembleTrust(eager: PemCertificate[], dirs: PemCertificate[][]): PemCertificate[] {
+  const nameOf = (c: PemCertificate) => certificateSubject(c)?.canon
+  const known = new Set(eager.map(nameOf))
+  const reached = [...eager]
+  for (const dir of dirs) {
+    const found = dir.filter((c) => !known.has(nameOf(c)))
+    reached.push(...found)
+    for (const c of found) known.add(nameOf(c))
+  }
+
+  return uniqueCertificates(reached)
 }
 
 export function uniqueCertificates(certs: PemCertificate[]): PemCertificate[] {

@@ -215,16 +215,36 @@ function derLength(n: number): Buffer {
 
 const tlv = (tag: number, content: Buffer) => Buffer.concat([Buffer.from([tag]), derLength(content.length), content])
 
-const hashes = new Map<string, string | undefined>()
-
-/** A certificate's subject hash (see subjectHash), computed once per certificate. */
-export function certificateHash(cert: PemCertificate): string | undefined {
-  if (!hashes.has(cert.key)) hashes.set(cert.key, subjectHash(cert.subject))
-  return hashes.get(cert.key)
+export interface CanonicalSubject {
+  /** The canonical encoding (base64): two names are the same name for OpenSSL when these are equal. */
+  canon: string
+  /** The subject hash, 8 hex digits. */
+  hash: string
 }
+
+const names = new Map<string, CanonicalSubject | undefined>()
+
+/** A certificate's canonical subject and its hash, computed once per certificate. */
+export function certificateSubject(cert: PemCertificate): CanonicalSubject | undefined {
+  if (!names.has(cert.key)) {
+    const canon = canonicalName(cert.subject)
+    names.set(cert.key, canon && {canon: canon.toString('base64'), hash: hashOf(canon)})
+  }
+
+  return names.get(cert.key)
+}
+
+const hashOf = (canon: Buffer) =>
+  createHash('sha1').update(canon).digest().readUInt32LE(0).toString(16).padStart(8, '0')
 
 /** OpenSSL's X509_NAME_hash of an encoded Name, as 8 hex digits; undefined when OpenSSL refuses the name. */
 export function subjectHash(name: Buffer): string | undefined {
+  const canon = canonicalName(name)
+  return canon && hashOf(canon)
+}
+
+/** The canonical encoding of an encoded Name (see above), or undefined when OpenSSL refuses the name. */
+function canonicalName(name: Buffer): Buffer | undefined {
   const top = tlvAt(name, 0, name.length)
   if (!top || top.tag !== SEQUENCE) return undefined
   const rdns = children(name, top)
@@ -254,6 +274,5 @@ export function subjectHash(name: Buffer): string | undefined {
     canon.push(tlv(0x31, Buffer.concat(entries)))
   }
 
-  const md = createHash('sha1').update(Buffer.concat(canon)).digest()
-  return md.readUInt32LE(0).toString(16).padStart(8, '0')
+  return Buffer.concat(canon)
 }

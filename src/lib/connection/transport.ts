@@ -119,14 +119,17 @@ let trustNote: string | undefined
 function trustedCas(tls: NonNullable<ResolvedConnection['tls']>): string[] | undefined {
   if (tls.psk) return undefined
   trustNote = undefined
-  const certs: PemCertificate[] = []
+  const eager: PemCertificate[] = []
+  const dirs: PemCertificate[][] = []
   if (tls.useOsCerts) {
     const store = osStore.loadOsStore()
-    certs.push(...store.certificates, ...extraCerts())
-    trustNote = `the system store (${store.paths.from}) holds ${store.certificates.length} CA certificate(s)`
+    eager.push(...store.file, ...extraCerts())
+    dirs.push(...store.dirs)
+    const count = osStore.uniqueCertificates([...store.file, ...store.dirs.flat()]).length
+    trustNote = `the system store (${store.paths.from}) holds ${count} CA certificate(s)`
   }
 
-  if (tls.cafile) certs.push(...tlsFiles.checkCaFile(tls.cafile, readPem(tls.cafile, 'CA file', '--cafile')))
+  if (tls.cafile) eager.push(...tlsFiles.checkCaFile(tls.cafile, readPem(tls.cafile, 'CA file', '--cafile')))
   if (tls.capath) {
     let dir: HashedDir
     try {
@@ -135,7 +138,7 @@ function trustedCas(tls: NonNullable<ResolvedConnection['tls']>): string[] | und
       throw new MqctlError('FILE_TLS', `Problem setting TLS options: ${fileError(tls.capath, error).message}`)
     }
 
-    certs.push(...dir.certificates)
+    dirs.push(dir.certificates)
     if (dir.certificates.length === 0 && dir.unhashed > 0) {
       trustNote =
         `--capath ${tls.capath} has no certificate under its subject-hash name (<hash>.0), ` +
@@ -143,7 +146,7 @@ function trustedCas(tls: NonNullable<ResolvedConnection['tls']>): string[] | und
     }
   }
 
-  return osStore.uniqueCertificates(certs).map((c) => c.text)
+  return osStore.assembleTrust(eager, dirs).map((c) => c.text)
 }
 
 /**

@@ -7,6 +7,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {
   MAX_STORE_FILE_BYTES,
+  assembleTrust,
   defaultVerifyPaths,
   loadDefaultFile,
   loadHashedDir,
@@ -115,12 +116,50 @@ describe('loadDefaultFile and loadOsStore', () => {
     expect(loadDefaultFile(join(dir, 'missing.pem'))).toEqual([])
   })
 
-  it('joins file and directories, each certificate once', () => {
+  it('reads the file and each directory; a missing directory adds nothing', () => {
     const d = fresh('joined')
     copyFileSync(ca, join(d, `${hash}.0`))
     const store = loadOsStore({SSL_CERT_FILE: ca, SSL_CERT_DIR: `${d}:${join(dir, 'no-such-dir')}`})
-    expect(store.certificates).toHaveLength(1)
+    expect([store.file.length, store.dirs.map((x) => x.length)]).toEqual([1, [1]])
     expect(store.paths.from).toBe('SSL_CERT_FILE, SSL_CERT_DIR')
-    expect(loadOsStore({SSL_CERT_FILE: '', SSL_CERT_DIR: ''}).certificates).toEqual([])
+    expect(assembleTrust(store.file, store.dirs)).toHaveLength(1)
+    const none = loadOsStore({SSL_CERT_FILE: '', SSL_CERT_DIR: ''})
+    expect([none.file, none.dirs]).toEqual([[], []])
+  })
+})
+
+describe('assembleTrust', () => {
+  it('lets a CA file, then an earlier directory, shadow a directory certificate of the same name', () => {
+    // two CAs of one name, different keys, and one of another name
+    openssl(
+      ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes'].concat([
+        '-keyout',
+        'twin.key',
+        '-out',
+        'twin.crt',
+        '-subj',
+        '/CN=Store CA',
+        '-days',
+        '2',
+      ]),
+    )
+    openssl(
+      ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes'].concat([
+        '-keyout',
+        'else.key',
+        '-out',
+        'else.crt',
+        '-subj',
+        '/CN=Else CA',
+        '-days',
+        '2',
+      ]),
+    )
+    const [original, twin, other] = ['ca.crt', 'twin.crt', 'else.crt'].map((f) => loadDefaultFile(join(dir, f))[0])
+    const keys = (certs: {key: string}[]) => certs.map((c) => c.key)
+    expect(keys(assembleTrust([twin], [[original, other]]))).toEqual(keys([twin, other]))
+    expect(keys(assembleTrust([], [[twin], [original, other]]))).toEqual(keys([twin, other]))
+    expect(keys(assembleTrust([], [[twin, original]]))).toEqual(keys([twin, original]))
+    expect(keys(assembleTrust([other, other], []))).toEqual(keys([other]))
   })
 })
