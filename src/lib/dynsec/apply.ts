@@ -220,10 +220,7 @@ export async function applyPolicy(t: ApplyTarget, policy: Policy, options: Apply
       const created = new Set(
         outcomes.filter((o) => o.step.passwordFor && !o.response?.error).map((o) => o.step.passwordFor),
       )
-      for (const c of file.state.clients) {
-        const hash = hashes.get(c.username)
-        if (hash && created.has(c.username)) c.stored = {encoded_password: hash}
-      }
+      for (const [username, hash] of hashes) if (created.has(username)) file.storeHash(username, hash)
 
       // A file changes only when it is written: its audit lines follow a write that succeeded.
       await file.close()
