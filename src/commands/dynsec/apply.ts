@@ -17,7 +17,7 @@ Deletions (--prune) need --yes when standard input is not a terminal (otherwise 
 
 Passwords are set when a client is created (or, with --rotate-passwords, again), from the policy's per-client "password: {env: NAME}" or "{file: PATH}", or from --passwords PWFILE ("username:password" lines). Never from the command line; never printed, never in --json. "{hash: …}" (export --include-hashes) works with -f only.
 
---audit-log FILE appends one JSON line per applied command: time, admin user, broker, command, object (never a secret).`
+--audit-log FILE appends one JSON line per applied command: time, admin user, broker, command, object (never a secret). It is opened before anything is sent: a log that cannot be written stops the apply (exit 5, nothing sent).`
 
   static override examples = [
     '<%= config.bin %> dynsec apply policy.yaml',

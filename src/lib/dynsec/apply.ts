@@ -3,7 +3,7 @@ import {dirname, isAbsolute, resolve} from 'node:path'
 
 import {MqctlError} from '../errors.js'
 import {readInputFile, readInputText} from '../files/input.js'
-import {appendAudit, auditEntry, type AuditEntry} from './audit.js'
+import {auditEntry, openAuditLog, type AuditEntry} from './audit.js'
 import type {DynsecBackend} from './backend.js'
 import type {SessionBackend} from './client.js'
 import type {FileBackend} from './file-backend.js'
@@ -190,7 +190,7 @@ export function guardPlan(current: DynsecState, steps: readonly PlanStep[], admi
  */
 export async function applyPolicy(t: ApplyTarget, policy: Policy, options: ApplyOptions = {}): Promise<ApplyResult> {
   let backend = t.backend
-  let {current, steps} = await planPolicy(backend, policy, options)
+  const {current, steps} = await planPolicy(backend, policy, options)
   const first = steps
   const summary = summarize(steps)
   if (steps.length === 0) return {target: t.target, steps, summary, status: 'unchanged', outcomes: []}
@@ -212,6 +212,43 @@ export async function applyPolicy(t: ApplyTarget, policy: Policy, options: Apply
 
   const outcomes: CommandOutcome[] = []
   const audit: AuditEntry[] = []
+  const log = options.auditLog ? await openAuditLog(options.auditLog) : undefined
+  try {
+    backend = await sendPlan(t, backend, policy, options, steps, hashes, outcomes, audit)
+    if (backend.kind === 'file') {
+      const file = backend as FileBackend
+      const created = new Set(
+        outcomes.filter((o) => o.step.passwordFor && !o.response?.error).map((o) => o.step.passwordFor),
+      )
+      for (const [username, hash] of hashes) if (created.has(username)) file.storeHash(username, hash)
+
+      // A file changes only when it is written: its audit lines follow a write that succeeded.
+      await file.close()
+    }
+  } catch (error) {
+    // A broker keeps what it applied before the apply stopped (a connection lost for good): recorded.
+    if (backend.kind !== 'file') await log?.append(audit).catch(() => {})
+    await log?.close()
+    throw error
+  }
+
+  if (log) await log.append(audit).finally(() => log.close())
+  const failed = outcomes.some((o) => o.response?.error !== undefined)
+  return {target: t.target, steps: first, summary, status: failed ? 'failed' : 'applied', outcomes}
+}
+
+/** Sends the plan's commands, again after each kick of this session; the backend in use at the end. */
+async function sendPlan(
+  t: ApplyTarget,
+  backend: DynsecBackend,
+  policy: Policy,
+  options: ApplyOptions,
+  first: PlanStep[],
+  hashes: ReadonlyMap<string, string>,
+  outcomes: CommandOutcome[],
+  audit: AuditEntry[],
+): Promise<DynsecBackend> {
+  let steps = first
   for (let round = 0; ; round++) {
     const requests = steps.map((s) => {
       if (!s.passwordFor || hashes.has(s.passwordFor)) return s.request
@@ -231,8 +268,9 @@ export async function applyPolicy(t: ApplyTarget, policy: Policy, options: Apply
     if (!t.reconnect || round >= 3) throw partial.closed
     await backend.close().catch(() => {})
     backend = await t.reconnect()
+    t.backend = backend
     const sent = steps.filter((_, i) => !partial.responses[i])
-    ;({current, steps} = await planPolicy(backend, policy, options))
+    ;({steps} = await planPolicy(backend, policy, options))
     // Unanswered commands that the state read again no longer needs were applied before the kick.
     const still = new Set(steps.map((s) => JSON.stringify(s.request)))
     for (const step of sent) {
@@ -244,19 +282,5 @@ export async function applyPolicy(t: ApplyTarget, policy: Policy, options: Apply
     if (steps.length === 0) break
   }
 
-  if (backend.kind === 'file' && hashes.size > 0) {
-    const file = backend as FileBackend
-    const created = new Set(
-      outcomes.filter((o) => o.step.passwordFor && !o.response?.error).map((o) => o.step.passwordFor),
-    )
-    for (const c of file.state.clients) {
-      const hash = hashes.get(c.username)
-      if (hash && created.has(c.username)) c.stored = {encoded_password: hash}
-    }
-  }
-
-  if (backend !== t.backend) t.backend = backend
-  if (options.auditLog) await appendAudit(options.auditLog, audit)
-  const failed = outcomes.some((o) => o.response?.error !== undefined)
-  return {target: t.target, steps: first, summary, status: failed ? 'failed' : 'applied', outcomes}
+  return backend
 }

@@ -21,6 +21,8 @@ export interface FileBackend extends DynsecBackend {
   readonly state: DynsecState
   /** True once a command changed the state (close() will write). */
   readonly changed: boolean
+  /** Gives a client a stored hash as it is (a policy's `{hash}`), in place of any password set in this run. */
+  storeHash(username: string, encoded: string): void
 }
 
 export interface FileBackendOptions {
@@ -121,6 +123,15 @@ export async function openFileBackend(path: string, options: FileBackendOptions 
     state,
     get changed() {
       return changed
+    },
+    storeHash(username, encoded) {
+      const client = state.clients.find((c) => c.username === username)
+      if (!client) return
+      // Not hashed or cleared at close: a createClient without a password recorded "none" here.
+      ctx.passwords.delete(username)
+      ctx.iterations?.delete(username)
+      client.stored = {encoded_password: encoded}
+      changed = true
     },
     async send(commands: readonly DynsecRequest[]): Promise<DynsecResponse[]> {
       return commands.map((request) => {

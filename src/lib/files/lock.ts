@@ -7,6 +7,7 @@ import {setTimeout as sleep} from 'node:timers/promises'
 
 import {MqctlError, fileError} from '../errors.js'
 import {holderState, selfHolder, type Holder} from './holder.js'
+import {resolveWriteTarget} from './target.js'
 
 export interface LockOptions {
   /** How long to wait for another writer, in milliseconds. */
@@ -119,13 +120,15 @@ export async function privateLockDir(): Promise<string> {
 
 /**
  * Runs `fn` while holding an exclusive lock on `target` (a sibling `.lock` file created with
- * O_EXCL). Locks left by dead processes on this host are taken over.
+ * O_EXCL). Locks left by dead processes on this host are taken over. The lock belongs to the file
+ * a symlink leads to (the file the rewrite replaces), so writers that name it through a link, a
+ * relative or an absolute path exclude each other.
  */
 export async function withFileLock<T>(target: string, fn: () => Promise<T>, options: LockOptions = {}): Promise<T> {
   const timeoutMs = options.timeoutMs ?? 15_000
   const staleMs = options.staleMs ?? 10 * 60_000
   const deadline = Date.now() + timeoutMs
-  const [beside, fallback] = lockPaths(target)
+  const [beside, fallback] = lockPaths(await resolveWriteTarget(target).catch(() => target))
   let lockPath = beside
   let delay = 5
 

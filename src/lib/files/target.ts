@@ -108,7 +108,7 @@ export async function writeAll(handle: FileHandle, data: Buffer, position?: numb
 /** How long a FIFO may stay without a reader before the write fails (mosquitto_passwd would hang). */
 const FIFO_READER_WAIT_MS = 10_000
 
-async function openFifo(path: string): Promise<FileHandle> {
+export async function openFifo(path: string): Promise<FileHandle> {
   const deadline = Date.now() + FIFO_READER_WAIT_MS
   for (;;) {
     try {

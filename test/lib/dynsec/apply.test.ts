@@ -1,11 +1,11 @@
 import {execFileSync} from 'node:child_process'
-import {mkdtempSync, writeFileSync} from 'node:fs'
+import {existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
 import {describe, expect, it} from 'vitest'
 
-import {loadPolicy, passwordSources} from '../../../src/lib/dynsec/apply.js'
+import {applyPolicy, loadPolicy, passwordSources} from '../../../src/lib/dynsec/apply.js'
 import {MqctlError} from '../../../src/lib/errors.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'mqctl-apply-unit-'))
@@ -60,5 +60,63 @@ describe('loadPolicy on hostile input', () => {
       const error = await loadPolicy(path).catch((e: unknown) => e)
       expect([(error as MqctlError).exit, (error as MqctlError).code]).toEqual([5, 'FILE_NOT_REGULAR'])
     }
+  })
+})
+
+describe('--audit-log', () => {
+  const POLICY = {version: 1 as const, roles: [{rolename: 'r1'}, {rolename: 'r2'}]}
+
+  const fileTarget = async () => {
+    const {openFileBackend} = await import('../../../src/lib/dynsec/file-backend.js')
+    const d = mkdtempSync(join(tmpdir(), 'mqctl-audit-unit-'))
+    const file = join(d, 'ds.json')
+    const backend = await openFileBackend(file, {allowMissing: true})
+    return {d, file, t: {backend, target: file, admin: undefined}}
+  }
+
+  const applyWithLog = async (t: Parameters<typeof applyPolicy>[0], auditLog: string) => {
+    try {
+      return await applyPolicy(t, POLICY, {auditLog})
+    } finally {
+      await t.backend.close()
+    }
+  }
+
+  it('is appended after the file was written, one line per applied command', async () => {
+    const {d, file, t} = await fileTarget()
+    const log = join(d, 'audit.jsonl')
+    await applyWithLog(t, log)
+    expect(existsSync(file)).toBe(true)
+    const lines = readFileSync(log, 'utf8').trim().split('\n')
+    expect(lines.map((l) => JSON.parse(l).object.rolename)).toEqual(['r1', 'r2'])
+    expect(statSync(log).mode & 0o777).toBe(0o600)
+  })
+
+  it('that cannot be opened stops the apply before anything is applied (exit 5)', async () => {
+    const {d, file, t} = await fileTarget()
+    const err = await applyWithLog(t, join(d, 'missing', 'audit.jsonl')).catch((e: unknown) => e)
+    expect([(err as MqctlError).code, (err as MqctlError).exit]).toEqual(['FILE_ENOENT', 5])
+    expect(t.backend.changed).toBe(false)
+    expect(existsSync(file)).toBe(false)
+  })
+
+  it('a FIFO nobody reads fails after the writers’ 10 s wait instead of hanging, nothing applied', async () => {
+    const {d, file, t} = await fileTarget()
+    const fifo = join(d, 'audit.fifo')
+    execFileSync('mkfifo', [fifo])
+    const started = Date.now()
+    const err = await applyWithLog(t, fifo).catch((e: unknown) => e)
+    expect((err as MqctlError).code).toBe('FILE_FIFO_NO_READER')
+    expect(Date.now() - started).toBeLessThan(14_000)
+    expect(existsSync(file)).toBe(false)
+  }, 20_000)
+
+  it('records nothing when the file could not be written', async () => {
+    const {d, file, t} = await fileTarget()
+    const log = join(d, 'audit.jsonl')
+    mkdirSync(file) // the rewrite now fails: a directory stands where the file goes
+    const err = await applyWithLog(t, log).catch((e: unknown) => e)
+    expect((err as MqctlError).exit).toBe(5)
+    expect(readFileSync(log, 'utf8')).toBe('')
   })
 })

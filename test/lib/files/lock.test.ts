@@ -142,6 +142,29 @@ describe('withFileLock', () => {
     expect(await withFileLock(target, async () => 'ok', {timeoutMs: 1000})).toBe('ok')
   })
 
+  it('a symlink and the file it leads to share one lock (no lost update through a link)', async () => {
+    const dir = freshDir()
+    const target = join(dir, 'ds.json')
+    writeFileSync(target, '0')
+    symlinkSync('ds.json', join(dir, 'link.json'))
+    const names = [target, join(dir, 'link.json'), join(dir, '.', 'link.json')]
+    let inside = 0
+    let max = 0
+    await Promise.all(
+      Array.from({length: 24}, (_, i) =>
+        withFileLock(names[i % names.length], async () => {
+          max = Math.max(max, ++inside)
+          const v = Number(readFileSync(target, 'utf8'))
+          await sleep(1)
+          writeFileSync(target, String(v + 1))
+          inside--
+        }),
+      ),
+    )
+    expect(max).toBe(1)
+    expect(readFileSync(target, 'utf8')).toBe('24')
+  })
+
   it('a live lock times out with FILE_LOCKED (exit 5)', async () => {
     const target = join(freshDir(), 'pw')
     writeFileSync(`${target}.lock`, `${process.pid}\n${hostname()}\n${Date.now()}\n`)

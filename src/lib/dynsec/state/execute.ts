@@ -27,15 +27,15 @@ class Handlers {
   ) {}
 
   private client(name: string): StateClient | undefined {
-    return this.s.clients.find((c) => c.username === name)
+    return J.findSorted(this.s.clients, name, (c) => c.username)
   }
 
   private group(name: string): StateGroup | undefined {
-    return this.s.groups.find((g) => g.groupname === name)
+    return J.findSorted(this.s.groups, name, (g) => g.groupname)
   }
 
   private role(name: string): StateRole | undefined {
-    return this.s.roles.find((r) => r.rolename === name)
+    return J.findSorted(this.s.roles, name, (r) => r.rolename)
   }
 
   /** dynsec_rolelist__load_from_json: absent or not an array is "no list"; a bad entry fails. */

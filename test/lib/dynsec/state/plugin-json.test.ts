@@ -1,6 +1,8 @@
 import {describe, expect, it} from 'vitest'
 
-import {byteOrder, insertSorted} from '../../../../src/lib/dynsec/state/plugin-json.js'
+import {executeCommand} from '../../../../src/lib/dynsec/state/execute.js'
+import {emptyState} from '../../../../src/lib/dynsec/state/model.js'
+import {byteOrder, findSorted, insertSorted} from '../../../../src/lib/dynsec/state/plugin-json.js'
 
 const byBytes = (a: string, b: string) => Buffer.compare(Buffer.from(a), Buffer.from(b))
 
@@ -44,5 +46,43 @@ describe('byteOrder', () => {
         Math.sign(Buffer.compare(Buffer.from(a), Buffer.from(b))),
       ])
     }
+  })
+})
+
+describe('findSorted', () => {
+  it('finds every name of a sorted list with a logarithmic number of reads after one order check', () => {
+    const list = Array.from({length: 100_000}, (_, i) => ({n: `c${String(i).padStart(6, '0')}`}))
+    let reads = 0
+    const name = (x: {n: string}) => (reads++, x.n)
+    expect(findSorted(list, 'c000007', name)).toBe(list[7])
+    reads = 0
+    for (const i of [0, 1, 49_999, 99_999]) expect(findSorted(list, list[i].n, name)).toBe(list[i])
+    expect(findSorted(list, 'c1', name)).toBeUndefined()
+    expect(findSorted(list, '', name)).toBeUndefined()
+    expect(reads).toBeLessThan(5 * 20)
+  })
+
+  it('scans a list that is not in order (a hand-made state) instead of missing names', () => {
+    const list = [{n: 'b'}, {n: 'a'}, {n: 'c'}]
+    expect(list.map((x) => findSorted(list, x.n, (y) => y.n))).toEqual(list)
+    expect(findSorted(list, 'd', (y) => y.n)).toBeUndefined()
+  })
+
+  it('the file model refuses a duplicate among 20,000 roles created in shuffled order, as the plugin does', () => {
+    let seed = 7
+    const random = () => (seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648) / 2_147_483_648
+    const names = Array.from({length: 20_000}, (_, i) => `role-${i}`).sort(() => random() - 0.5)
+    const state = emptyState()
+    const ctx = {passwords: new Map<string, string | null>()}
+    for (const rolename of names)
+      expect(executeCommand(state, {command: 'createRole', rolename}, ctx).error).toBeUndefined()
+    for (const rolename of names.slice(0, 500)) {
+      expect(executeCommand(state, {command: 'createRole', rolename}, ctx).error).toBe('Role already exists')
+    }
+
+    expect(executeCommand(state, {command: 'deleteRole', rolename: names[3]}, ctx).error).toBeUndefined()
+    expect(executeCommand(state, {command: 'getRole', rolename: names[3]}, ctx).error).toBe('Role not found')
+    expect(executeCommand(state, {command: 'getRole', rolename: names[4]}, ctx).error).toBeUndefined()
+    expect(state.roles.map((r) => r.rolename)).toEqual([...names.slice(0, 3), ...names.slice(4)].sort(byteOrder))
   })
 })
