@@ -1,5 +1,5 @@
 import type {X509Certificate} from 'node:crypto'
-import {accessSync, constants, existsSync, openSync, readSync, closeSync, statSync} from 'node:fs'
+import {accessSync, closeSync, constants, existsSync, fstatSync, openSync, readSync, statSync} from 'node:fs'
 import {resolve} from 'node:path'
 
 import {lintAclText} from '../acl/lint.js'
@@ -120,8 +120,18 @@ export async function checkAclFile(e: ConfEntry, findings: Finding[]): Promise<v
 
 export async function checkPlugin(e: ConfEntry, findings: Finding[]): Promise<void> {
   if (!(await checkReadable(e, findings))) return
-  const fd = openSync(e.value, 'r')
+  // Non-blocking: a FIFO named as plugin is judged at once (2.0.11 waits on it at "Loading plugin").
+  const fd = openSync(e.value, constants.O_RDONLY | constants.O_NONBLOCK)
   try {
+    const st = fstatSync(fd)
+    if (!st.isFile()) {
+      const why = st.isDirectory()
+        ? 'is a directory: Unable to load auth plugin'
+        : 'is not a regular file: the broker cannot load it (2.0.11 waits on a FIFO for ever)'
+      push(findings, e, 'conf/not-a-library', 'error', `plugin "${show(e.value)}" ${why}`)
+      return
+    }
+
     const head = Buffer.alloc(4)
     readSync(fd, head, 0, 4, 0)
     if (!head.equals(Buffer.from([0x7f, 0x45, 0x4c, 0x46]))) {
