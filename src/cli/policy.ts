@@ -83,10 +83,14 @@ export function parsePolicyInvocation(
   for (const [name, f] of Object.entries(table.flags)) if (f.char) byChar.set(f.char, name)
   const flags: Record<string, unknown> = {}
   const positional: string[] = []
+  // oclif gives the words after a flag that takes several values (--profile a b) to that flag,
+  // until the next flag that takes a value.
+  let greedy = false
   for (let i = 2; i < args.length; i++) {
     const word = args[i]
     if (word === '') return undefined
     if (!word.startsWith('-') || word === '-') {
+      if (greedy) return undefined
       positional.push(word)
       continue
     }
@@ -108,6 +112,7 @@ export function parsePolicyInvocation(
       continue
     }
 
+    greedy = Boolean(flag.multiple)
     const value = inline ?? args[++i]
     if (value === undefined || value === '' || (inline === undefined && value.startsWith('-'))) return undefined
     if (flag.options && !flag.options.includes(value)) return undefined
