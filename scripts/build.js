@@ -84,11 +84,42 @@ const warm = (args) =>
     timeout: 60_000,
   })
 warm(['dynsec', 'getClient', 'x'])
-// And of the policy bundle: a plan of a minimal policy, which fails at the connection the same way;
-// of the oclif bundle: a fleet plan, which the policy bundle leaves to oclif (and finds no profiles).
-const warmPolicy = join(empty, 'warm-up-policy.yaml')
-writeFileSync(warmPolicy, 'version: 1\n')
-warm(['dynsec', 'plan', warmPolicy])
+// And of the policy bundle, in one process so that its cache holds more than one path: a dry-run
+// apply to a -f file that does not exist (policy check, plan, its text), then a plan that fails
+// at the connection. Of the oclif bundle: a fleet plan, which the policy bundle leaves to oclif
+// (and finds no profiles).
+const warmPolicy = join(empty, 'warm-up-policy.json')
+writeFileSync(
+  warmPolicy,
+  JSON.stringify({
+    version: 1,
+    defaultACLAccess: {publishClientSend: false},
+    roles: [{rolename: 'r', acls: [{acltype: 'subscribePattern', topic: 'a/#', allow: true, priority: 1}]}],
+    groups: [{groupname: 'g', roles: [{rolename: 'r'}]}],
+    clients: [{username: 'c', textname: 't', roles: [{rolename: 'r', priority: 2}], groups: [{groupname: 'g'}]}],
+  }),
+)
+const policyRuns = [
+  ['dynsec', 'apply', warmPolicy, '--dry-run', '--file', join(empty, 'none.json')],
+  ['dynsec', 'plan', warmPolicy, '--unix', join(empty, 'none')],
+]
+spawnSync(
+  process.execPath,
+  [
+    '-e',
+    `const b = require(process.argv[1]).loadBundle(process.argv[2]);
+     (async () => { for (const args of JSON.parse(process.argv[3])) await b.fastPolicy(args) })()`,
+    join(root, 'bin', 'run.js'),
+    join(root, 'dist', 'bundle', 'policy.cjs'),
+    JSON.stringify(policyRuns),
+  ],
+  {
+    cwd: root,
+    env: {...process.env, HOME: empty, XDG_CONFIG_HOME: empty, MQCTL_CONFIG_DIR: empty},
+    stdio: 'ignore',
+    timeout: 60_000,
+  },
+)
 warm(['dynsec', 'plan', warmPolicy, '--all-profiles'])
 rmSync(warmPolicy, {force: true})
 
