@@ -367,3 +367,8 @@ export function crossProblem(get: (name: string) => string | undefined): {proble
 
   return undefined
 }
+
+/** The long names of the shared connection flags (src/base/connection-flags.ts makes one oclif flag per name). */
+export const CONNECTION_FLAG_NAMES: ReadonlySet<string> = new Set(
+  CONNECTION_OPTIONS.filter((o) => !o.dynsecOnly).map((o) => o.name),
+)

@@ -2,8 +2,7 @@ import {z} from 'zod'
 
 import {DYNSEC_COMMANDS, type OutputKind} from '../dynsec/catalog.js'
 import {verdictSchema, withVerdict} from './verdict.js'
-import {policySchema} from '../dynsec/policy.js'
-import {policyJsonSchemaText} from '../dynsec/policy-schema.js'
+import {policyJsonSchemaText, policySchema} from '../dynsec/policy-schema.js'
 import * as dynsec from '../dynsec/schemas.js'
 
 /**
