@@ -14,13 +14,14 @@ const PTY = fileURLToPath(new URL('../helpers/run-in-pty.py', import.meta.url))
 const dir = mkdtempSync(join(tmpdir(), 'mqctl-conf-progress-'))
 const conf = join(dir, 'mosquitto.conf')
 const include = join(dir, 'conf.d')
-// 2 entries in the main file, 120,000 in two include files: well over the 300 ms before progress is drawn.
-const TOTAL = 2 + 120_000
+// 2 entries in the main file, 600,000 in four include files: a second or more here, well over the
+// 300 ms before progress is drawn even on a quiet machine (120,000 lines took under 300 ms).
+const TOTAL = 2 + 600_000
 beforeAll(() => {
   mkdirSync(include)
   writeFileSync(conf, `listener 1883\ninclude_dir ${include}\n`)
-  for (const name of ['a.conf', 'b.conf'])
-    writeFileSync(join(include, name), Array.from({length: 60_000}, (_, i) => `max_queued_messages ${i}`).join('\n'))
+  for (const name of ['a.conf', 'b.conf', 'c.conf', 'd.conf'])
+    writeFileSync(join(include, name), Array.from({length: 150_000}, (_, i) => `max_queued_messages ${i}`).join('\n'))
 })
 afterAll(() => rmSync(dir, {recursive: true, force: true}))
 
