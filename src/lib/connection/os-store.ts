@@ -104,9 +104,13 @@ export interface HashedDir {
  * opened for reading); in each file the certificates up to the first broken one, which also ends
  * H's run. A certificate counts only in a file named after its own subject hash, the one name
  * OpenSSL looks it up by. Throws the readdir error (--capath reports it; the default store
- * ignores it).
+ * ignores it). `known`: the subject hashes of the certificates already in the store.
  */
-export function loadHashedDir(dir: string, budget: Budget = {bytes: MAX_STORE_BYTES}): HashedDir {
+export function loadHashedDir(
+  dir: string,
+  budget: Budget = {bytes: MAX_STORE_BYTES},
+  known: ReadonlySet<string | undefined> = new Set(),
+): HashedDir {
   const names = readdirSync(dir)
   const present = new Set<string>()
   const hashes = new Set<string>()
@@ -121,6 +125,9 @@ export function loadHashedDir(dir: string, budget: Budget = {bytes: MAX_STORE_BY
 
   const certificates: PemCertificate[] = []
   for (const hash of [...hashes].sort()) {
+    // A name the store already holds is never looked up here (see assembleTrust): its files are
+    // not read. (Two names with one 32-bit hash would hide the second; OpenSSL would read it.)
+    if (known.has(hash)) continue
     for (let k = 0; present.has(`${hash}.${k}`); k++) {
       const text = readQuietly(join(dir, `${hash}.${k}`), budget)
       if (text === undefined) break
@@ -141,23 +148,34 @@ export interface OsStore {
   paths: VerifyPaths
 }
 
-/** The default store as read from disk; assembleTrust decides which of its certificates count. */
+/** The subject hashes of certificates, for loadHashedDir's `known`. */
+export const hashesOf = (certs: PemCertificate[]): Set<string | undefined> =>
+  new Set(certs.map((c) => certificateSubject(c)?.hash))
+
+/**
+ * The default store as read from disk; assembleTrust decides which of its certificates count.
+ * `eager`: the other certificates loaded at the start (--cafile), whose names no directory is
+ * asked for.
+ */
 export function loadOsStore(
   env: NodeJS.ProcessEnv = process.env,
   opensslDir: string | null = systemOpensslDir(),
+  eager: PemCertificate[] = [],
 ): OsStore {
   const paths = defaultVerifyPaths(env, opensslDir)
   const budget = {bytes: MAX_STORE_BYTES}
+  const file = paths.file ? loadDefaultFile(paths.file, budget) : []
+  const known = hashesOf([...file, ...eager])
   const dirs: PemCertificate[][] = []
   for (const dir of paths.dirs) {
     try {
-      dirs.push(loadHashedDir(dir, budget).certificates)
+      dirs.push(loadHashedDir(dir, budget, known).certificates)
     } catch {
       // a missing or unreadable directory adds nothing, as in OpenSSL
     }
   }
 
-  return {file: paths.file ? loadDefaultFile(paths.file, budget) : [], dirs, paths}
+  return {file, dirs, paths}
 }
 
 /**
