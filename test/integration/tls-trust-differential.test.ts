@@ -5,7 +5,7 @@ import {join} from 'node:path'
 
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
-import {rng} from '../helpers/acl-gen.js'
+import {rng} from '../helpers/rng.js'
 import {startBroker, type Broker} from '../helpers/broker.js'
 import {isolatedHome, mqctl, type CliResult} from '../helpers/cli.js'
 import {findMosquittoTools} from '../helpers/mosquitto-install.js'

@@ -5,7 +5,7 @@ import {join} from 'node:path'
 
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
-import {rng} from '../../helpers/acl-gen.js'
+import {rng} from '../../helpers/rng.js'
 import {parseCertificate, pemBlocks, readCertificates, subjectHash} from '../../../src/lib/connection/pem.js'
 
 // OpenSSL is the oracle for the subject-name hash (`openssl x509 -subject_hash`, the name
