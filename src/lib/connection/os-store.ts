@@ -104,12 +104,13 @@ export interface HashedDir {
  * opened for reading); in each file the certificates up to the first broken one, which also ends
  * H's run. A certificate counts only in a file named after its own subject hash, the one name
  * OpenSSL looks it up by. Throws the readdir error (--capath reports it; the default store
- * ignores it). `known`: the subject hashes of the certificates already in the store.
+ * ignores it). `loaded`: the keys of the certificates already in the store, skipped without
+ * computing their names (Debian's directory holds the very certificates of its bundle).
  */
 export function loadHashedDir(
   dir: string,
   budget: Budget = {bytes: MAX_STORE_BYTES},
-  known: ReadonlySet<string | undefined> = new Set(),
+  loaded: ReadonlySet<string> = new Set(),
 ): HashedDir {
   const names = readdirSync(dir)
   const present = new Set<string>()
@@ -125,14 +126,11 @@ export function loadHashedDir(
 
   const certificates: PemCertificate[] = []
   for (const hash of [...hashes].sort()) {
-    // A name the store already holds is never looked up here (see assembleTrust): its files are
-    // not read. (Two names with one 32-bit hash would hide the second; OpenSSL would read it.)
-    if (known.has(hash)) continue
     for (let k = 0; present.has(`${hash}.${k}`); k++) {
       const text = readQuietly(join(dir, `${hash}.${k}`), budget)
       if (text === undefined) break
       const read = readCertificates(text)
-      certificates.push(...read.certificates.filter((c) => certificateSubject(c)?.hash === hash))
+      certificates.push(...read.certificates.filter((c) => !loaded.has(c.key) && certificateSubject(c)?.hash === hash))
       if (read.broken !== undefined || read.certificates.length === 0) break
     }
   }
@@ -148,9 +146,8 @@ export interface OsStore {
   paths: VerifyPaths
 }
 
-/** The subject hashes of certificates, for loadHashedDir's `known`. */
-export const hashesOf = (certs: PemCertificate[]): Set<string | undefined> =>
-  new Set(certs.map((c) => certificateSubject(c)?.hash))
+/** The keys of certificates, for loadHashedDir's `loaded`. */
+export const keysOf = (certs: PemCertificate[]): Set<string> => new Set(certs.map((c) => c.key))
 
 /**
  * The default store as read from disk; assembleTrust decides which of its certificates count.
@@ -165,11 +162,11 @@ export function loadOsStore(
   const paths = defaultVerifyPaths(env, opensslDir)
   const budget = {bytes: MAX_STORE_BYTES}
   const file = paths.file ? loadDefaultFile(paths.file, budget) : []
-  const known = hashesOf([...file, ...eager])
+  const loaded = keysOf([...file, ...eager])
   const dirs: PemCertificate[][] = []
   for (const dir of paths.dirs) {
     try {
-      dirs.push(loadHashedDir(dir, budget, known).certificates)
+      dirs.push(loadHashedDir(dir, budget, loaded).certificates)
     } catch {
       // a missing or unreadable directory adds nothing, as in OpenSSL
     }
@@ -187,9 +184,10 @@ export function loadOsStore(
  * file, and by one in an earlier directory: OpenSSL never sees it, and neither does mqctl.
  */
 export function assembleTrust(eager: PemCertificate[], dirs: PemCertificate[][]): PemCertificate[] {
+  const reached = [...eager]
+  if (dirs.every((d) => d.length === 0)) return uniqueCertificates(reached)
   const nameOf = (c: PemCertificate) => certificateSubject(c)?.canon
   const known = new Set(eager.map(nameOf))
-  const reached = [...eager]
   for (const dir of dirs) {
     const found = dir.filter((c) => !known.has(nameOf(c)))
     reached.push(...found)

@@ -136,7 +136,7 @@ function trustedCas(tls: NonNullable<ResolvedConnection['tls']>): string[] | und
   if (tls.capath) {
     let dir: HashedDir
     try {
-      dir = osStore.loadHashedDir(tls.capath, undefined, osStore.hashesOf(eager))
+      dir = osStore.loadHashedDir(tls.capath, undefined, osStore.keysOf(eager))
     } catch (error) {
       throw new MqctlError('FILE_TLS', `Problem setting TLS options: ${fileError(tls.capath, error).message}`)
     }
