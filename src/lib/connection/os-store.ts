@@ -104,9 +104,14 @@ export interface HashedDir {
  * opened for reading); in each file the certificates up to the first broken one, which also ends
  * H's run. A certificate counts only in a file named after its own subject hash, the one name
  * OpenSSL looks it up by. Throws the readdir error (--capath reports it; the default store
- * ignores it).
+ * ignores it). `loaded`: the keys of the certificates already in the store, skipped without
+ * computing their names (Debian's directory holds the very certificates of its bundle).
  */
-export function loadHashedDir(dir: string, budget: Budget = {bytes: MAX_STORE_BYTES}): HashedDir {
+export function loadHashedDir(
+  dir: string,
+  budget: Budget = {bytes: MAX_STORE_BYTES},
+  loaded: ReadonlySet<string> = new Set(),
+): HashedDir {
   const names = readdirSync(dir)
   const present = new Set<string>()
   const hashes = new Set<string>()
@@ -125,7 +130,7 @@ export function loadHashedDir(dir: string, budget: Budget = {bytes: MAX_STORE_BY
       const text = readQuietly(join(dir, `${hash}.${k}`), budget)
       if (text === undefined) break
       const read = readCertificates(text)
-      certificates.push(...read.certificates.filter((c) => certificateSubject(c)?.hash === hash))
+      certificates.push(...read.certificates.filter((c) => !loaded.has(c.key) && certificateSubject(c)?.hash === hash))
       if (read.broken !== undefined || read.certificates.length === 0) break
     }
   }
@@ -141,23 +146,33 @@ export interface OsStore {
   paths: VerifyPaths
 }
 
-/** The default store as read from disk; assembleTrust decides which of its certificates count. */
+/** The keys of certificates, for loadHashedDir's `loaded`. */
+export const keysOf = (certs: PemCertificate[]): Set<string> => new Set(certs.map((c) => c.key))
+
+/**
+ * The default store as read from disk; assembleTrust decides which of its certificates count.
+ * `eager`: the other certificates loaded at the start (--cafile), whose names no directory is
+ * asked for.
+ */
 export function loadOsStore(
   env: NodeJS.ProcessEnv = process.env,
   opensslDir: string | null = systemOpensslDir(),
+  eager: PemCertificate[] = [],
 ): OsStore {
   const paths = defaultVerifyPaths(env, opensslDir)
   const budget = {bytes: MAX_STORE_BYTES}
+  const file = paths.file ? loadDefaultFile(paths.file, budget) : []
+  const loaded = keysOf([...file, ...eager])
   const dirs: PemCertificate[][] = []
   for (const dir of paths.dirs) {
     try {
-      dirs.push(loadHashedDir(dir, budget).certificates)
+      dirs.push(loadHashedDir(dir, budget, loaded).certificates)
     } catch {
       // a missing or unreadable directory adds nothing, as in OpenSSL
     }
   }
 
-  return {file: paths.file ? loadDefaultFile(paths.file, budget) : [], dirs, paths}
+  return {file, dirs, paths}
 }
 
 /**
@@ -169,9 +184,10 @@ export function loadOsStore(
  * file, and by one in an earlier directory: OpenSSL never sees it, and neither does mqctl.
  */
 export function assembleTrust(eager: PemCertificate[], dirs: PemCertificate[][]): PemCertificate[] {
+  const reached = [...eager]
+  if (dirs.every((d) => d.length === 0)) return uniqueCertificates(reached)
   const nameOf = (c: PemCertificate) => certificateSubject(c)?.canon
   const known = new Set(eager.map(nameOf))
-  const reached = [...eager]
   for (const dir of dirs) {
     const found = dir.filter((c) => !known.has(nameOf(c)))
     reached.push(...found)

@@ -1,3 +1,4 @@
+import {isUtf8} from 'node:buffer'
 import {createHash} from 'node:crypto'
 
 /**
@@ -76,17 +77,13 @@ function children(der: Buffer, parent: Tlv, depth = 0): Tlv[] | undefined {
 const SEQUENCE = 0x10
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/
 
+const HEADER = /^[^\n]*:[^\n]*\r?\n(?:[^\n]*:[^\n]*\r?\n)*\r?\n/
+
 /** The DER of a block's body, or undefined when OpenSSL's strict base64 decoder would refuse it. */
 function decodeBody(body: string): Buffer | undefined {
-  const lines = body.split(/\r?\n/)
   // RFC 1421 headers (Proc-Type, DEK-Info) end at a blank line; certificates have none, but
   // OpenSSL reads past them.
-  const blank = lines.findIndex((l) => l.trim() === '')
-  const start = lines.slice(0, Math.max(blank, 0)).some((l) => l.includes(':')) ? blank + 1 : 0
-  const joined = lines
-    .slice(start)
-    .map((l) => l.trim())
-    .join('')
+  const joined = (body.includes(':') ? body.replace(HEADER, '') : body).replace(/[ \t\r\n]+/g, '')
   if (joined.length === 0 || joined.length % 4 !== 0 || !BASE64.test(joined)) return undefined
   return Buffer.from(joined, 'base64')
 }
@@ -165,13 +162,16 @@ const STRING_WIDTH = new Map([
 
 const isSpace = (b: number) => b === 0x20 || (b >= 0x09 && b <= 0x0d)
 
+const isAscii = (bytes: Buffer) => {
+  for (let i = 0; i < bytes.length; i++) if (bytes[i] >= 0x80) return false
+  return true
+}
+
 function utf8Of(tag: number, bytes: Buffer): Buffer | undefined {
   const width = STRING_WIDTH.get(tag)!
-  if (width === 0) {
-    const text = bytes.toString('utf8')
-    return Buffer.from(text, 'utf8').equals(bytes) ? bytes : undefined // invalid UTF-8: refused
-  }
-
+  // invalid UTF-8 is refused by OpenSSL
+  if (width === 0) return isUtf8(bytes) ? bytes : undefined
+  if (width === 1 && isAscii(bytes)) return bytes
   if (bytes.length % width !== 0) return undefined
   let text = ''
   for (let i = 0; i < bytes.length; i += width) {
@@ -188,32 +188,39 @@ function canonical(bytes: Buffer): Buffer {
   let to = bytes.length
   while (from < to && isSpace(bytes[from])) from++
   while (to > from && isSpace(bytes[to - 1])) to--
-  const out: number[] = []
+  const out = Buffer.allocUnsafe(to - from)
+  let n = 0
   for (let i = from; i < to;) {
     const b = bytes[i]
     if (b >= 0x80) {
-      out.push(b)
+      out[n++] = b
       i++
     } else if (isSpace(b)) {
-      out.push(0x20)
+      out[n++] = 0x20
       while (i < to && isSpace(bytes[i])) i++
     } else {
-      out.push(b >= 0x41 && b <= 0x5a ? b + 0x20 : b)
+      out[n++] = b >= 0x41 && b <= 0x5a ? b + 0x20 : b
       i++
     }
   }
 
-  return Buffer.from(out)
+  return out.subarray(0, n)
 }
 
-function derLength(n: number): Buffer {
-  if (n < 0x80) return Buffer.from([n])
+/** A DER header (tag and length) for content of n bytes. */
+function header(tag: number, n: number): Buffer {
+  if (n < 0x80) return Buffer.from([tag, n])
   const bytes: number[] = []
   for (let v = n; v > 0; v = Math.floor(v / 256)) bytes.unshift(v & 0xff)
-  return Buffer.from([0x80 | bytes.length, ...bytes])
+  return Buffer.from([tag, 0x80 | bytes.length, ...bytes])
 }
 
-const tlv = (tag: number, content: Buffer) => Buffer.concat([Buffer.from([tag]), derLength(content.length), content])
+/** One element of that tag around the parts, concatenated once. */
+function tlv(tag: number, ...parts: Buffer[]): Buffer {
+  let n = 0
+  for (const p of parts) n += p.length
+  return Buffer.concat([header(tag, n), ...parts])
+}
 
 export interface CanonicalSubject {
   /** The canonical encoding (base64): two names are the same name for OpenSSL when these are equal. */
@@ -259,19 +266,18 @@ function canonicalName(name: Buffer): Buffer | undefined {
       const parts = atv.tag === SEQUENCE ? children(name, atv) : undefined
       if (!parts || parts.length !== 2 || parts[0].tag !== 0x06) return undefined
       const [oid, value] = parts
-      let encodedValue = name.subarray(value.start, value.end)
+      const oidTlv = name.subarray(oid.start, oid.end)
       if (!value.constructed && STRING_WIDTH.has(value.tag)) {
         const utf8 = utf8Of(value.tag, name.subarray(value.contentStart, value.end))
         if (!utf8) return undefined
-        encodedValue = tlv(0x0c, canonical(utf8))
-      }
-
-      entries.push(tlv(0x30, Buffer.concat([name.subarray(oid.start, oid.end), encodedValue])))
+        const text = canonical(utf8)
+        entries.push(tlv(0x30, oidTlv, header(0x0c, text.length), text))
+      } else entries.push(tlv(0x30, oidTlv, name.subarray(value.start, value.end)))
     }
 
     // A SET OF in DER order, compared as OpenSSL's encoder does (bytes, then length).
-    entries.sort(Buffer.compare)
-    canon.push(tlv(0x31, Buffer.concat(entries)))
+    if (entries.length > 1) entries.sort(Buffer.compare)
+    canon.push(tlv(0x31, ...entries))
   }
 
   return Buffer.concat(canon)

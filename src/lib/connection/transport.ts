@@ -119,21 +119,24 @@ let trustNote: string | undefined
 function trustedCas(tls: NonNullable<ResolvedConnection['tls']>): string[] | undefined {
   if (tls.psk) return undefined
   trustNote = undefined
+  // CA files are in the store from the start (the system file, NODE_EXTRA_CA_CERTS, --cafile);
+  // the directories (the system's, then --capath) are asked only for names not found there.
   const eager: PemCertificate[] = []
   const dirs: PemCertificate[][] = []
+  if (tls.cafile) eager.push(...tlsFiles.checkCaFile(tls.cafile, readPem(tls.cafile, 'CA file', '--cafile')))
   if (tls.useOsCerts) {
-    const store = osStore.loadOsStore()
-    eager.push(...store.file, ...extraCerts())
+    eager.push(...extraCerts())
+    const store = osStore.loadOsStore(process.env, osStore.systemOpensslDir(), eager)
+    eager.push(...store.file)
     dirs.push(...store.dirs)
     const count = osStore.uniqueCertificates([...store.file, ...store.dirs.flat()]).length
     trustNote = `the system store (${store.paths.from}) holds ${count} CA certificate(s)`
   }
 
-  if (tls.cafile) eager.push(...tlsFiles.checkCaFile(tls.cafile, readPem(tls.cafile, 'CA file', '--cafile')))
   if (tls.capath) {
     let dir: HashedDir
     try {
-      dir = osStore.loadHashedDir(tls.capath)
+      dir = osStore.loadHashedDir(tls.capath, undefined, osStore.keysOf(eager))
     } catch (error) {
       throw new MqctlError('FILE_TLS', `Problem setting TLS options: ${fileError(tls.capath, error).message}`)
     }

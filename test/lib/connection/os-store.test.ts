@@ -120,8 +120,11 @@ describe('loadDefaultFile and loadOsStore', () => {
     const d = fresh('joined')
     copyFileSync(ca, join(d, `${hash}.0`))
     const store = loadOsStore({SSL_CERT_FILE: ca, SSL_CERT_DIR: `${d}:${join(dir, 'no-such-dir')}`})
-    expect([store.file.length, store.dirs.map((x) => x.length)]).toEqual([1, [1]])
+    // the file has that name already: the directory is never asked for it, nor read
+    expect([store.file.length, store.dirs.map((x) => x.length)]).toEqual([1, [0]])
     expect(store.paths.from).toBe('SSL_CERT_FILE, SSL_CERT_DIR')
+    const dirOnly = loadOsStore({SSL_CERT_FILE: '', SSL_CERT_DIR: d})
+    expect([dirOnly.file.length, dirOnly.dirs.map((x) => x.length)]).toEqual([0, [1]])
     expect(assembleTrust(store.file, store.dirs)).toHaveLength(1)
     const none = loadOsStore({SSL_CERT_FILE: '', SSL_CERT_DIR: ''})
     expect([none.file, none.dirs]).toEqual([[], []])

@@ -75,6 +75,17 @@ describe('subjectHash', () => {
     expect(compared).toBeGreaterThan(50)
   })
 
+  it('agrees on values past the short DER length forms (128 and 300 bytes, multi-valued)', () => {
+    for (const [i, subject] of [`/DC=${'a'.repeat(130)}`, `/DC=${'B'.repeat(300)}+DC=x/CN=  Long   Name `].entries()) {
+      const crt = join(dir, `long${i}.pem`)
+      const args = ['req', '-x509', '-new', '-key', 'k.pem', '-config', 'utf8only.cnf', '-utf8', '-multivalue-rdn']
+      execFileSync('openssl', [...args, '-subj', subject, '-days', '1', '-out', crt], {cwd: dir, stdio: 'pipe'})
+      const theirs = execFileSync('openssl', ['x509', '-in', crt, '-noout', '-subject_hash']).toString().trim()
+      const cert = readCertificates(readFileSync(crt, 'utf8')).certificates[0]
+      expect(subjectHash(cert.subject)).toBe(theirs)
+    }
+  })
+
   it('hashes an empty name as OpenSSL does (SHA-1 of nothing)', () => {
     expect(subjectHash(Buffer.from([0x30, 0x00]))).toBe('eea339da')
   })
