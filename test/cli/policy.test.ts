@@ -220,7 +220,7 @@ describe('plan, apply and export without oclif', () => {
     await same(prefix, ['apply', '--profile', 'nowhere', '--prune', 'base.json', '--force'], ports)
     // Deletions without --yes (stdin is no terminal): exit 2 on both, nothing sent; then with it.
     both('base.json', JSON.stringify(base))
-    both('extra.json', JSON.stringify(policy(99, next)))
+    both('extra.json', JSON.stringify({...base, clients: [...base.clients, {username: 'extra-1', roles: []}]}))
     expect((await same(prefix, ['apply', 'extra.json'], ports)).code).toBe(0)
     expect((await same(prefix, ['apply', 'base.json', '--prune'], ports)).code).toBe(2)
     expect(
