@@ -2,15 +2,20 @@
  * The exported policy as YAML without the yaml library's document model, which takes ~300 ms
  * for 1000 clients: the same text as `stringify(policy, {lineWidth: 0, flowCollectionPadding:
  * false})` for documents whose strings are all "plain" in a narrow, certain sense (ASCII words
- * of name and topic characters, single spaces, never a YAML keyword or number), else undefined
+ * of name and topic characters, single spaces, never a YAML keyword or number; or a "#…" topic or
+ * an empty string, which it double-quotes), else undefined
  * and the caller asks the yaml library. test/lib/dynsec/policy-yaml.test.ts compares the two on
  * generated documents.
  */
 
 type Value = unknown
 
-const WORD = /^[A-Za-z_$][A-Za-z0-9_$./#+-]*(?: [A-Za-z0-9_$./+-][A-Za-z0-9_$./#+-]*)*$/
+// Plain: not starting with an indicator, a digit, "-" or a sign before a number ("+1", "+.5");
+// single spaces, never before "#" (a comment).
+const WORD = /^(?:[A-Za-z_$/]|\+(?![0-9.]))[A-Za-z0-9_$./#+-]*(?: [A-Za-z0-9_$./+-][A-Za-z0-9_$./#+-]*)*$/
 const KEYWORDS = new Set(['true', 'True', 'TRUE', 'false', 'False', 'FALSE', 'null', 'Null', 'NULL'])
+// Never plain (a comment, or nothing), with nothing to escape: double quotes, as the library writes them.
+const QUOTED = /^(?:#[A-Za-z0-9_$./#+\- ]*)?$/
 
 class NotPlain extends Error {}
 
@@ -18,6 +23,7 @@ function scalar(v: Value): string {
   if (typeof v === 'boolean') return String(v)
   if (typeof v === 'number' && Number.isSafeInteger(v) && !Object.is(v, -0)) return String(v)
   if (typeof v === 'string' && WORD.test(v) && !KEYWORDS.has(v)) return v
+  if (typeof v === 'string' && QUOTED.test(v)) return `"${v}"`
   throw new NotPlain()
 }
 

@@ -26,6 +26,7 @@ const POOL = [
   'dev/0/#',
   'a/+/b',
   'sensor-1.site_a',
+  '#',
   'true',
   'False',
   'NULL',
@@ -66,6 +67,20 @@ const POOL = [
   '[a]',
   '{a}',
   'a,b',
+  '#',
+  '#/a',
+  '# a',
+  '#a  b',
+  '+',
+  '+/#',
+  '/#',
+  '/a',
+  '+a',
+  '+.5',
+  '+.inf',
+  '-x',
+  '#' + 'x'.repeat(200),
+  'a/'.repeat(150),
   'é',
   'line\nbreak',
   'tab\there',
@@ -77,7 +92,7 @@ function generate(seed: number): Record<string, unknown> {
   const ascii = () => Array.from({length: 1 + next(6)}, () => String.fromCharCode(32 + next(95))).join('')
   // Mostly plain strings, so that whole documents are often plain; a damaged one in a few.
   const tricky = next(2) === 0
-  const str = () => (tricky && next(30) === 0 ? ascii() : POOL[next(tricky && next(15) === 0 ? POOL.length : 8)])
+  const str = () => (tricky && next(30) === 0 ? ascii() : POOL[next(tricky && next(15) === 0 ? POOL.length : 9)])
   const num = () => [0, 1, -1, 7, 2147483647, -2147483648, -0][next(7)]
   const link = (key: string) =>
     Array.from({length: next(3)}, () => ({[key]: str(), ...(next(2) ? {priority: num()} : {})}))
