@@ -1,20 +1,17 @@
 import {describe, expect, it} from 'vitest'
 import {parse, stringify} from 'yaml'
 
+import {rng} from '../../helpers/rng.js'
 import {policyYaml} from '../../../src/lib/dynsec/policy-yaml.js'
 
 // The hand-written YAML of an exported policy against the yaml library's, on seeded documents
 // whose strings come from names, topics and texts as operators write them, YAML's keywords and
 // number look-alikes, indicator characters and random printable ASCII: wherever policyYaml
 // answers, its text is the library's, byte for byte (and reads back as the document).
-function rng(seed: number) {
-  let s = seed >>> 0 || 1
-  return (n: number) => {
-    s ^= s << 13
-    s ^= s >>> 17
-    s ^= s << 5
-    return (s >>> 0) % n
-  }
+/** Integers below n from the shared seeded generator. */
+function ints(seed: number): (n: number) => number {
+  const next = rng(seed)
+  return (n) => Math.floor(next() * n)
 }
 
 const POOL = [
@@ -88,7 +85,7 @@ const POOL = [
 ]
 
 function generate(seed: number): Record<string, unknown> {
-  const next = rng(seed)
+  const next = ints(seed)
   const ascii = () => Array.from({length: 1 + next(6)}, () => String.fromCharCode(32 + next(95))).join('')
   // Mostly plain strings, so that whole documents are often plain; a damaged one in a few.
   const tricky = next(2) === 0
