@@ -56,7 +56,8 @@ export async function main(argv: string[], binUrl: string, options: {development
     }
   }
 
-  if (fast && args[0] === 'dynsec') {
+  // (plan, apply and export are no catalog command: their own fast path is below.)
+  if (fast && args[0] === 'dynsec' && !BUNDLED.has(args[1])) {
     const {fastDynsec} = await import('./cli/dynsec.js')
     const status = await fastDynsec(args)
     if (status !== undefined) {

@@ -5,6 +5,7 @@ import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {stringify} from 'yaml'
 
+import {rng} from '../helpers/rng.js'
 import {rewriteCtrlArgv} from '../../src/cli/ctrl-argv.js'
 import {CONNECTION_FLAG_NAMES} from '../../src/lib/connection/options-table.js'
 import {parsePolicyInvocation, policyTables, type PolicyTables} from '../../src/cli/policy.js'
@@ -53,14 +54,10 @@ afterAll(async () => {
 
 const conn = (b: Broker) => ['-h', '127.0.0.1', '-p', String(b.port), '-u', 'admin', '-P', ADMIN_PW, '--quiet']
 
-function rng(seed: number) {
-  let s = seed
-  return (n: number) => {
-    s ^= s << 13
-    s ^= s >>> 17
-    s ^= s << 5
-    return (s >>> 0) % n
-  }
+/** Integers below n from the shared seeded generator. */
+function ints(seed: number): (n: number) => number {
+  const next = rng(seed)
+  return (n) => Math.floor(next() * n)
 }
 
 /** Writes the same file on both sides (policies, password files). */
@@ -203,7 +200,7 @@ describe('plan, apply and export without oclif', () => {
   })
 
   it('give what oclif gives on generated argument sets and policies, against a broker', async () => {
-    const next = rng(11)
+    const next = ints(11)
     both('devices.pw', 'c1-0:pw-one\nc2-1:pw-two\n', 0o600)
     const prefix = (side: 'fast' | 'oclif') => conn(side === 'fast' ? fast : reference)
     const ports = {fast: fast.port, oclif: reference.port}
@@ -220,7 +217,7 @@ describe('plan, apply and export without oclif', () => {
     await same(prefix, ['apply', '--profile', 'nowhere', '--prune', 'base.json', '--force'], ports)
     // Deletions without --yes (stdin is no terminal): exit 2 on both, nothing sent; then with it.
     both('base.json', JSON.stringify(base))
-    both('extra.json', JSON.stringify(policy(99, next)))
+    both('extra.json', JSON.stringify({...base, clients: [...base.clients, {username: 'extra-1', roles: []}]}))
     expect((await same(prefix, ['apply', 'extra.json'], ports)).code).toBe(0)
     expect((await same(prefix, ['apply', 'base.json', '--prune'], ports)).code).toBe(2)
     expect(
@@ -230,7 +227,7 @@ describe('plan, apply and export without oclif', () => {
   }, 300_000)
 
   it('give what oclif gives on -f files, and on bad policies (located errors from the zod fallback)', async () => {
-    const next = rng(23)
+    const next = ints(23)
     const prefix = () => ['-f', 'state.json']
     expect((await mqctl(['dynsec', 'init', join(top, 'fast', 'state.json'), 'admin', 'pw'])).code).toBe(0)
     copyFileSync(join(top, 'fast', 'state.json'), join(top, 'oclif', 'state.json'))

@@ -1,6 +1,7 @@
 import {MqctlError} from '../errors.js'
 import {checkTopicFilter, describeTopicProblem} from '../topic.js'
 import {checkPolicyShape} from './policy-check.js'
+import {policyYaml} from './policy-yaml.js'
 import type {Policy} from './policy-schema.js'
 import type {DynsecState, StateClient, StoredPassword} from './state/model.js'
 import {byteOrder} from './state/plugin-json.js'
@@ -229,6 +230,8 @@ export function stateToPolicy(state: DynsecState, options: {includeHashes?: bool
 /** Serialises an exported policy: YAML (default) or JSON, key order as built. */
 export async function formatPolicy(policy: Policy, format: 'yaml' | 'json'): Promise<string> {
   if (format === 'json') return JSON.stringify(policy, null, 2) + '\n'
+  const plain = policyYaml(policy)
+  if (plain !== undefined) return plain
   const {stringify} = await import('yaml')
   return stringify(policy, {lineWidth: 0, flowCollectionPadding: false})
 }

@@ -1,5 +1,6 @@
 import {describe, expect, it} from 'vitest'
 
+import {rng} from '../../helpers/rng.js'
 import {ACL_TYPES} from '../../../src/lib/dynsec/catalog.js'
 import {checkPolicyShape} from '../../../src/lib/dynsec/policy-check.js'
 import {policySchema} from '../../../src/lib/dynsec/policy-schema.js'
@@ -11,18 +12,14 @@ import {policySchema} from '../../../src/lib/dynsec/policy-schema.js'
 // included; wherever zod accepts, the check accepts (so a valid policy never needs zod).
 type Json = Record<string, unknown>
 
-function rng(seed: number) {
-  let s = seed >>> 0 || 1
-  return (n: number) => {
-    s ^= s << 13
-    s ^= s >>> 17
-    s ^= s << 5
-    return (s >>> 0) % n
-  }
+/** Integers below n from the shared seeded generator. */
+function ints(seed: number): (n: number) => number {
+  const next = rng(seed)
+  return (n) => Math.floor(next() * n)
 }
 
 function generate(seed: number): unknown {
-  const next = rng(seed)
+  const next = ints(seed)
   const maybe = (o: Json, key: string, value: () => unknown) => {
     if (next(2)) o[key] = value()
   }
