@@ -65,4 +65,19 @@ describe('dynsec batch: each answer is the state at its line', () => {
     )
     expect(offline.stdout).toBe(online.stdout)
   })
+
+  it('with -f, a get is not changed by the lines after it (the model answered with its live lists)', async () => {
+    const {online, offline} = await both('live', [
+      'createRole rx',
+      'addRoleACL rx publishClientSend a allow',
+      'getRole rx',
+      'addRoleACL rx publishClientSend b allow',
+      'createClient cx',
+      'getClient cx',
+      'addClientRole cx rx',
+    ])
+    expect([online.code, offline.code]).toEqual([0, 0])
+    expect(offline.stdout).toContain('ACLs:     publishClientSend    : allow : a (priority: 0)\n# ')
+    expect(offline.stdout).toBe(online.stdout)
+  })
 })
