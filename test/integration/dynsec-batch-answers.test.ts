@@ -80,4 +80,21 @@ describe('dynsec batch: each answer is the state at its line', () => {
     expect(offline.stdout).toContain('ACLs:     publishClientSend    : allow : a (priority: 0)\n# ')
     expect(offline.stdout).toBe(online.stdout)
   })
+
+  it('a deleteGroup of the anonymous group is refused, not sent: it crashes mosquitto 2.0.0-2.0.14', async () => {
+    const {online, offline} = await both('anon', [
+      'createGroup gz',
+      'createGroup gy',
+      'setAnonymousGroup gz',
+      'deleteGroup gy',
+      'deleteGroup gz',
+      'getAnonymousGroup',
+    ])
+    const refusal = `${join(dir, 'anon.txt')}:5: deleteGroup: Error: Deleting the anonymous group is forbidden`
+    expect([online.code, online.stderr.split('\n')[0]]).toEqual([1, refusal])
+    expect(broker.isRunning()).toBe(true)
+    expect(online.stdout).toBe(`# ${join(dir, 'anon.txt')}:6 getAnonymousGroup\ngz\n`)
+    expect([offline.code, offline.stdout]).toEqual([1, online.stdout])
+    expect(offline.stderr).toContain(refusal)
+  })
 })
