@@ -115,7 +115,8 @@ Passwords are set when a client is created (or, with --rotate-passwords, again),
     const report = (r: ApplyResult): string[] => {
       const lines: string[] = []
       if (r.status === 'unchanged') return [`No changes: ${r.target} already matches ${name}; nothing sent.`]
-      lines.push(...formatPlan(r.steps, paint), '')
+      for (const line of formatPlan(r.steps, paint)) lines.push(line)
+      lines.push('')
       if (r.status === 'dry-run') return [...lines, planSummaryText(r.summary), 'Dry run: nothing sent.']
       const ok = r.outcomes.filter((o) => o.response?.error === undefined)
       if (r.status === 'applied') return [...lines, `Applied ${ok.length} commands: ${doneLine(r.summary)}.`]

@@ -66,7 +66,7 @@ export async function sendGuarded(session: Sender, requests: readonly DynsecRequ
     if (requests[i].command !== 'deleteGroup') continue
     const replies = await session.send([...requests.slice(start, i), {command: 'getAnonymousGroup'}])
     const anon = replies.pop()
-    out.push(...replies)
+    for (const r of replies) out.push(r)
     const current = (anon?.data as {group?: {groupname?: string}} | undefined)?.group?.groupname
     if (current !== undefined && current === requests[i].groupname) {
       out.push({command: 'deleteGroup', error: ANON_DELETE})
@@ -76,7 +76,8 @@ export async function sendGuarded(session: Sender, requests: readonly DynsecRequ
     }
   }
 
-  if (start < requests.length) out.push(...(await session.send(requests.slice(start))))
+  // A loop, not push(...): a batch of 200,000 lines would overflow the stack as arguments.
+  if (start < requests.length) for (const r of await session.send(requests.slice(start))) out.push(r)
   return out
 }
 
