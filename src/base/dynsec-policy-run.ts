@@ -144,7 +144,9 @@ export async function runApply({io, json}: PolicyRun, policyPath: string, flags:
   const report = (r: ApplyResult): string[] => {
     const lines: string[] = []
     if (r.status === 'unchanged') return [`No changes: ${r.target} already matches ${name}; nothing sent.`]
-    lines.push(...formatPlan(r.steps, paint), '')
+    // A loop, not push(...): a plan of 200,000 steps would overflow the stack as arguments.
+    for (const line of formatPlan(r.steps, paint)) lines.push(line)
+    lines.push('')
     if (r.status === 'dry-run') return [...lines, planSummaryText(r.summary), 'Dry run: nothing sent.']
     const ok = r.outcomes.filter((o) => o.response?.error === undefined)
     if (r.status === 'applied') return [...lines, `Applied ${ok.length} commands: ${doneLine(r.summary)}.`]

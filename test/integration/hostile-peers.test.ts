@@ -1,8 +1,12 @@
+import {mkdtempSync} from 'node:fs'
 import {createServer, type AddressInfo, type Server, type Socket} from 'node:net'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
 
 import {afterEach, describe, expect, it} from 'vitest'
 
 import {mqctl} from '../helpers/cli.js'
+import {makeCa} from '../helpers/openssl-pki.js'
 
 // Peers that are not brokers but sit where one should: they hang up at each step of the
 // exchange, or accept TCP and say nothing. A hang-up must be reported at once (exit 3), a
@@ -127,6 +131,17 @@ describe('peers that hang up or stay silent', () => {
       expect.stringMatching(/^mqctl: 127\.0\.0\.1:\d+ did not answer CONNECT \(no answer within 1 s\)$/),
     ])
     // well under the default 10 s, with room for node's start on a loaded machine
+    expect(r.seconds).toBeLessThan(8)
+  })
+
+  it('a peer that accepts TCP and never answers the TLS handshake is named as such (exit 4), not as unreachable', async () => {
+    const cafile = makeCa(mkdtempSync(join(tmpdir(), 'mqctl-silent-tls-')))
+    const r = await timed([...dynsec(await peer('silent'), '1'), '--cafile', cafile])
+    expect([r.code, ...r.stderr.split('\n').slice(0, 2)]).toEqual([
+      4,
+      expect.stringMatching(/^mqctl: no TLS handshake with 127\.0\.0\.1:\d+ \(no answer within 1 s\)$/),
+      '  hint: the port accepted the connection but never answered the TLS handshake: is it the TLS listener?',
+    ])
     expect(r.seconds).toBeLessThan(8)
   })
 })

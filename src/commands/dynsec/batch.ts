@@ -25,12 +25,16 @@ Every line is parsed before connecting: a bad line is reported as FILE:LINE and 
     const {readInputText} = await import('../../lib/files/input.js')
     const {parseBatch} = await import('../../lib/dynsec/batch.js')
     const {formatResponse} = await import('../../lib/dynsec/format.js')
+    const {sendGuarded} = await import('../../lib/dynsec/run.js')
     const {name, text} = readInputText(args.file, {allowStdin: true, label: 'batch file'})
     const lines = parseBatch(text, name)
     const {backend} = await openBackendFromFlags(flags)
     let responses
     try {
-      responses = await backend.send(lines.map((l) => l.request))
+      responses = await sendGuarded(
+        backend,
+        lines.map((l) => l.request),
+      )
     } finally {
       await backend.close()
     }

@@ -325,7 +325,11 @@ function proxyDecode(text: string | undefined): string | undefined | null {
 
 /** `socks5h://[user[:password]@]host[:port]`, with mosquitto_ctrl's checks and messages. */
 export function parseProxyUrl(url: string): ProxyUrl | {problem: string} {
-  if (!url.startsWith('socks5h://')) return {problem: `Error: Unsupported proxy protocol: ${escapeForLine(url)}`}
+  if (!url.startsWith('socks5h://')) {
+    // mosquitto_ctrl's words, without the password a URL like http://user:pw@host carries.
+    const shown = url.replace(/^([^:/@]*:\/\/[^:@/]*:)[^/]*@/, '$1***@')
+    return {problem: `Error: Unsupported proxy protocol: ${escapeForLine(shown)}`}
+  }
   const m = /^socks5h:\/\/(?:([^:@]+)(?::([^@]+))?@)?([^:@/]+)(?::([^:@/]*))?\/?$/.exec(url)
   if (!m) return {problem: 'Error: Invalid proxy.'}
   const username = proxyDecode(m[1])

@@ -121,11 +121,20 @@ export async function openSession(
   const where = c.proxy
     ? `${describeEndpoint(c)} through the SOCKS proxy ${c.proxy.host}:${c.proxy.port}`
     : describeEndpoint(c)
-  const stream = await limit.race(
-    openTransport(c),
-    `no connection to ${where}`,
-    'is the host reachable? a firewall dropping packets looks like this',
-  )
+  let handshaking = false
+  const stream = await limit
+    .race(
+      openTransport(c, () => (handshaking = true)),
+      `no connection to ${where}`,
+      'is the host reachable? a firewall dropping packets looks like this',
+    )
+    .catch((error: unknown) => {
+      // The port took the connection and then said nothing to the ClientHello: no reachability problem.
+      if (!handshaking || !(error instanceof MqctlError) || error.code !== 'TIMEOUT') throw error
+      throw new MqctlError('TIMEOUT', error.message.replace('no connection to', 'no TLS handshake with'), {
+        hint: 'the port accepted the connection but never answered the TLS handshake: is it the TLS listener?',
+      })
+    })
   // A peer that hangs up at once can do so before mqtt.js holds the stream, and mqtt.js then
   // never notices: watch the stream itself from here on.
   let hungUp = stream.destroyed

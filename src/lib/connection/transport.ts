@@ -278,8 +278,11 @@ async function socks5(c: ResolvedConnection): Promise<Socket> {
   return socket
 }
 
-/** Opens the byte stream MQTT will run over: TCP, TLS, a Unix socket, or through a SOCKS5 proxy. */
-export async function openTransport(c: ResolvedConnection): Promise<Socket | TLSSocket> {
+/**
+ * Opens the byte stream MQTT will run over: TCP, TLS, a Unix socket, or through a SOCKS5 proxy.
+ * `onConnected` is called once the connection is up and the TLS handshake starts.
+ */
+export async function openTransport(c: ResolvedConnection, onConnected?: () => void): Promise<Socket | TLSSocket> {
   try {
     // The TLS files are read and checked before any connection: a wrong file is the user's input
     // (exit 5), whether or not the broker is up.
@@ -299,6 +302,8 @@ export async function openTransport(c: ResolvedConnection): Promise<Socket | TLS
     else socket = await waitFor(netConnect({host: c.host, port: c.port, localAddress: c.bindAddress}), 'connect')
     if (c.nodelay) socket.setNoDelay(true)
     if (!secure) return socket
+    // Told so a deadline passing from here on is named the handshake's, not the connection's.
+    onConnected?.()
     const tlsSocket = tlsModule.connect({...secure, socket})
     return await waitFor(tlsSocket, 'secureConnect')
   } catch (error) {

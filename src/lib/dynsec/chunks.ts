@@ -20,17 +20,21 @@ export function chunkPayloads(commands: readonly DynsecRequest[], maxPacket?: nu
   let parts: string[] = []
   let size = 14
   let first = 0
+  let referenced = false
   commands.forEach((c, i) => {
     const text = JSON.stringify(c)
-    if (parts.length > 0 && (parts.length >= CHUNK || size + text.length + 1 > budget)) {
+    const full = parts.length >= CHUNK || size + text.length + 1 > budget
+    if (parts.length > 0 && (full || (referenced && c.command === 'deleteClient'))) {
       // A re-added ACL stays in its removal's request, so its role never lacks it between two.
       const carry = parts.length > 1 && reAdds(commands[i - 1], c) ? parts.pop()! : undefined
       chunks.push([i - first - (carry ? 1 : 0), `{"commands":[${parts.join(',')}]}`])
       parts = carry ? [carry] : []
       size = 14 + (carry ? Buffer.byteLength(carry) + 1 : 0)
       first = carry ? i - 1 : i
+      referenced = false
     }
 
+    referenced ||= answersByReference(c)
     parts.push(text)
     size += Buffer.byteLength(text) + 1
   })
@@ -83,6 +87,14 @@ export function answerRefused(
     answer(i, `not sent: the broker refused an earlier part of the request (${reason})`)
   }
 }
+
+/**
+ * The plugin (2.0.11, still 2.0.15) answers getGroup, and listGroups with verbose, with
+ * references to its clients' usernames, read when the whole request's reply is sent: a
+ * deleteClient later in the same request frees them (a batch printed "correlationData" as a
+ * group's member). A deleteClient after one starts a new request.
+ */
+const answersByReference = (c: DynsecRequest): boolean => c.command === 'getGroup' || c.command === 'listGroups'
 
 /** `add` puts back the ACL that `remove` took away (a priority change or an equal-priority move). */
 function reAdds(remove: DynsecRequest, add: DynsecRequest): boolean {

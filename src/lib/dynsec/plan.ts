@@ -345,7 +345,8 @@ export function planChanges(current: DynsecState, desired: DynsecState, options:
     planGroup(curGroups.has(g.groupname) ? changes : creates, curGroups.get(g.groupname), g)
   for (const c of desired.clients)
     planClient(curClients.has(c.username) ? changes : creates, curClients.get(c.username), c, options)
-  steps.push(...creates, ...changes)
+  // A loop, not push(...): 200,000 roles in a policy overflowed the stack as arguments.
+  for (const s of [creates, changes]) for (const step of s) steps.push(step)
 
   const access: Array<{acltype: string; allow: boolean}> = []
   const lines: string[] = []

@@ -3,6 +3,9 @@ import {findDynsecCommand, type OutputKind} from './catalog.js'
 import {formatResponse, type Layout} from './format.js'
 import type {DynsecRequest, DynsecResponse} from './schemas.js'
 
+/** 2.0.15+'s refusal; 2.0.0-2.0.14 crash instead. */
+const ANON_DELETE = 'Deleting the anonymous group is forbidden'
+
 /** Where requests go: a DynsecBackend, a DynsecSession. */
 export interface Sender {
   send(commands: readonly DynsecRequest[]): Promise<DynsecResponse[]>
@@ -32,7 +35,7 @@ export async function runDynsecRequest(
     const [anon] = await session.send([{command: 'getAnonymousGroup'}])
     const current = (anon.data as {group?: {groupname?: string}} | undefined)?.group?.groupname
     if (current !== undefined && current === request.groupname) {
-      const text = 'deleteGroup: Error: Deleting the anonymous group is forbidden'
+      const text = `deleteGroup: Error: ${ANON_DELETE}`
       throw new MqctlError('REFUSED_DYNSEC', text, {
         verbatim: text,
         hint: 'setAnonymousGroup another group first',
@@ -48,6 +51,34 @@ export async function runDynsecRequest(
 
   const spec = findDynsecCommand(name)!
   return {output: spec.output, data: response.data, lines: formatResponse(spec.output, name, response.data, layout)}
+}
+
+/**
+ * Sends requests in order over one session, as `batch` does, except for deleteGroup: mosquitto
+ * 2.0.0-2.0.14 crash when the anonymous group is deleted (a batch line took a 2.0.11 broker
+ * down), so before each one the broker is asked for its anonymous group, after every earlier
+ * request, and a deleteGroup naming it is refused as 2.0.15+ refuses it, never sent.
+ */
+export async function sendGuarded(session: Sender, requests: readonly DynsecRequest[]): Promise<DynsecResponse[]> {
+  const out: DynsecResponse[] = []
+  let start = 0
+  for (let i = 0; i < requests.length; i++) {
+    if (requests[i].command !== 'deleteGroup') continue
+    const replies = await session.send([...requests.slice(start, i), {command: 'getAnonymousGroup'}])
+    const anon = replies.pop()
+    for (const r of replies) out.push(r)
+    const current = (anon?.data as {group?: {groupname?: string}} | undefined)?.group?.groupname
+    if (current !== undefined && current === requests[i].groupname) {
+      out.push({command: 'deleteGroup', error: ANON_DELETE})
+      start = i + 1
+    } else {
+      start = i
+    }
+  }
+
+  // A loop, not push(...): a batch of 200,000 lines would overflow the stack as arguments.
+  if (start < requests.length) for (const r of await session.send(requests.slice(start))) out.push(r)
+  return out
 }
 
 /** What `--json` prints for an outcome. */

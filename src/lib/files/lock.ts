@@ -45,9 +45,15 @@ const createExclusive = async (path: string, content = ''): Promise<void> => {
   const handle = await open(path, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600)
   try {
     if (content) await handle.writeFile(content)
-  } finally {
-    await handle.close()
+  } catch (error) {
+    // A full disk takes the inode but not the bytes: an empty lock left behind would stall
+    // every writer for the 2 s an unreadable lock is respected.
+    await handle.close().catch(() => {})
+    await unlink(path).catch(() => {})
+    throw error
   }
+
+  await handle.close()
 }
 
 /**

@@ -107,7 +107,10 @@ export class Terminal {
     try {
       const line = await this.next()
       const history = (this.rl as unknown as {history: string[]}).history
-      if (line !== undefined && history[0] === line) history.shift()
+      // Not only the newest entry: a password typed ahead (pasted with the lines after it) is
+      // deeper in readline's history, where arrow-up would bring it back.
+      const at = line === undefined ? -1 : history.indexOf(line)
+      if (at !== -1) history.splice(at, 1)
       return line
     } finally {
       this.muted = false

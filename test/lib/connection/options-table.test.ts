@@ -97,6 +97,16 @@ describe('the connection-option table', () => {
     expect(parseProxyUrl('socks5h://user%@host')).toEqual({problem: 'Error: Invalid URL encoding in username.'})
     expect(parseProxyUrl('socks5h://u%4@host')).toEqual({problem: 'Error: Invalid URL encoding in username.'})
     expect(parseProxyUrl('socks5h://u:%zz@host')).toEqual({problem: 'Error: Invalid URL encoding in password.'})
+    // An unsupported scheme is named without the password its URL carries.
+    expect(parseProxyUrl('http://pu:s3cret@proxy:3128')).toEqual({
+      problem: 'Error: Unsupported proxy protocol: http://pu:***@proxy:3128',
+    })
+    expect(parseProxyUrl('socks5://pu:s3:cr@et@proxy')).toEqual({
+      problem: 'Error: Unsupported proxy protocol: socks5://pu:***@proxy',
+    })
+    expect(parseProxyUrl('socks4://user@proxy')).toEqual({
+      problem: 'Error: Unsupported proxy protocol: socks4://user@proxy',
+    })
     expect(parseProxyUrl('socks5h://host')).toEqual({
       host: 'host',
       port: 1080,

@@ -14,6 +14,30 @@ const commandsOf = (chunks: Array<[number, string]>) =>
   })
 
 describe('chunkPayloads', () => {
+  it('starts a new request at a deleteClient that follows a getGroup or listGroups (the plugin answers those by reference)', () => {
+    const del: DynsecRequest = {command: 'deleteClient', username: 'u'}
+    const all: DynsecRequest[] = [
+      create(0),
+      {command: 'getGroup', groupname: 'g'},
+      create(1),
+      del,
+      del,
+      {command: 'listGroups', verbose: true},
+      del,
+      {command: 'getClient', username: 'u'},
+      del,
+    ]
+    const chunks = commandsOf(chunkPayloads(all))
+    expect(chunks.map((c) => c.length)).toEqual([3, 3, 3])
+    expect(chunks.flat()).toEqual(all)
+    // State reads (lists, then clients) stay one request.
+    const reads: DynsecRequest[] = [
+      {command: 'listGroups', verbose: true},
+      {command: 'listClients', verbose: true},
+    ]
+    expect(chunkPayloads(reads)).toHaveLength(1)
+  })
+
   it('splits at 100 commands and keeps every command once, in order', () => {
     const all = Array.from({length: 250}, (_, i) => create(i))
     const chunks = commandsOf(chunkPayloads(all))

@@ -4,7 +4,7 @@ import {describe, expect, it} from 'vitest'
 import {planChanges, summarize} from '../../../src/lib/dynsec/plan.js'
 import {ACL_TYPES} from '../../../src/lib/dynsec/schemas.js'
 import {executeCommand} from '../../../src/lib/dynsec/state/execute.js'
-import type {DynsecState, StateAcl} from '../../../src/lib/dynsec/state/model.js'
+import {emptyState, type DynsecState, type StateAcl} from '../../../src/lib/dynsec/state/model.js'
 import {byteOrder} from '../../../src/lib/dynsec/state/plugin-json.js'
 import {sortAcls} from '../../../src/lib/dynsec/state/read-broker.js'
 
@@ -295,5 +295,15 @@ describe('planChanges against the plugin model', () => {
       'addRoleACL new',
     ])
     expect(steps.map((s) => s.text)).toContain('role admin: acl publishClientSend $CONTROL/# → allow (priority 9)')
+  })
+})
+
+describe('large plans', () => {
+  it('plans 200,000 roles to create (the steps were pushed as call arguments and overflowed the stack)', () => {
+    const empty: DynsecState = emptyState()
+    const roles = Array.from({length: 200_000}, (_, i) => ({rolename: `r${String(i).padStart(6, '0')}`, acls: []}))
+    const steps = planChanges(empty, {...empty, roles})
+    expect(steps).toHaveLength(200_000)
+    expect(summarize(steps).add).toBe(200_000)
   })
 })

@@ -16,7 +16,7 @@ import {join} from 'node:path'
 import {setTimeout as sleep} from 'node:timers/promises'
 import {fileURLToPath} from 'node:url'
 
-import {describe, expect, it} from 'vitest'
+import {afterAll, describe, expect, it} from 'vitest'
 
 import {tempDirs} from '../../helpers/temp-dirs.js'
 
@@ -352,5 +352,26 @@ describe('the fallback lock directory', () => {
   it('prefers $XDG_RUNTIME_DIR/mqctl', async () => {
     const run = freshDir()
     expect(await withTmp({XDG_RUNTIME_DIR: run}, privateLockDir)).toBe(join(run, 'mqctl'))
+  })
+})
+
+describe.runIf(process.geteuid?.() === 0)('on a full disk (a 16 KiB tmpfs; needs root to mount)', () => {
+  const mnt = freshDir()
+  let mounted = false
+  afterAll(() => {
+    if (mounted) spawnSync('umount', [mnt])
+  })
+
+  it('a lock that cannot be written is an error and leaves no empty lock file behind', async () => {
+    const r = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=16k', 'tmpfs', mnt])
+    expect(r.status, String(r.stderr)).toBe(0)
+    mounted = true
+    const target = join(mnt, 'ds.json')
+    writeFileSync(target, '{}')
+    // Fill every block: creating the lock still gets an inode, its content gets ENOSPC.
+    spawnSync('dd', ['if=/dev/zero', `of=${join(mnt, 'fill')}`, 'bs=1k', 'count=64'])
+    const err = await withFileLock(target, async () => 'ran').catch((e: unknown) => e)
+    expect([(err as MqctlError).code, (err as MqctlError).exit]).toEqual(['FILE_ENOSPC', 5])
+    expect(readdirSync(mnt).sort()).toEqual(['ds.json', 'fill'])
   })
 })

@@ -441,7 +441,9 @@ export function executeCommand(state: DynsecState, request: DynsecRequest, ctx: 
     else if (name === 'listGroups') data = h.list(cmd, 'groups')
     else if (name === 'listRoles') data = h.list(cmd, 'roles')
     else data = (h[name as keyof Handlers] as (c: Json) => Json | void).call(h, cmd)
-    return data ? {command: name, data, ...echo} : {command: name, ...echo}
+    // A copy: the handlers answer with the model's own arrays, which later commands change (a
+    // batch printed a getRole as it was after the lines below it).
+    return data ? {command: name, data: structuredClone(data), ...echo} : {command: name, ...echo}
   } catch (error) {
     if (error instanceof J.Refusal) return {command: name, error: error.text, ...echo}
     throw error

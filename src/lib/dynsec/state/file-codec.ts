@@ -142,7 +142,7 @@ function decodeAcls(list: Json, path: string, warnings: string[]): StateAcl[] {
       ofType.push({acltype: type, topic, priority: int(entry, 'priority', 0), allow: allow === true})
     })
     ofType.sort((a, b) => b.priority - a.priority)
-    acls.push(...ofType)
+    for (const acl of ofType) acls.push(acl)
   }
 
   list.forEach((entry, i) => {
