@@ -1,3 +1,4 @@
+/* eslint-disable no-control-regex -- the terminal escapes are what these tests look for */
 import {spawnSync} from 'node:child_process'
 import {mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
