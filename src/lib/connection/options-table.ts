@@ -273,7 +273,7 @@ function brokerUrlProblem(url: string): string | undefined {
   if (!scheme) return 'Error: Unsupported URL scheme.\n'
   // Both mosquitto_ctrl versions refuse a URL without a "/topic" part (any '/' after the scheme).
   if (!url.slice(scheme[0].length).includes('/')) return 'Error: Invalid URL for -L argument specified - topic missing.'
-  if (!m || m[4] === '') return `Error: Invalid URL for -L argument specified: ${escapeForLine(url)}`
+  if (!m || m[4] === '') return `Error: Invalid URL for -L argument specified: ${escapeForLine(hideUrlPassword(url))}`
   if (m[2] === '') return 'Error: Empty username in URL.'
   if (m[5] === '') return 'Error: Empty port in URL.'
   if (m[5] !== undefined) return portProblem(m[5], 'Invalid port in URL')
@@ -323,12 +323,19 @@ function proxyDecode(text: string | undefined): string | undefined | null {
   return out
 }
 
+/**
+ * A URL as a message may show it: the password of its user part replaced by "***", up to the
+ * last "@" (a password may hold "/" or "@"), with or without a scheme. The lookahead keeps a
+ * URL that has a scheme from being read as `scheme:password@…`.
+ */
+export const hideUrlPassword = (url: string): string =>
+  url.replace(/^((?:[^:/@]*:\/\/|(?![^:/@]*:\/\/))[^:@/]*:)[\s\S]*@/, '$1***@')
+
 /** `socks5h://[user[:password]@]host[:port]`, with mosquitto_ctrl's checks and messages. */
 export function parseProxyUrl(url: string): ProxyUrl | {problem: string} {
   if (!url.startsWith('socks5h://')) {
     // mosquitto_ctrl's words, without the password a URL like http://user:pw@host carries.
-    const shown = url.replace(/^([^:/@]*:\/\/[^:@/]*:)[^/]*@/, '$1***@')
-    return {problem: `Error: Unsupported proxy protocol: ${escapeForLine(shown)}`}
+    return {problem: `Error: Unsupported proxy protocol: ${escapeForLine(hideUrlPassword(url))}`}
   }
   const m = /^socks5h:\/\/(?:([^:@]+)(?::([^@]+))?@)?([^:@/]+)(?::([^:@/]*))?\/?$/.exec(url)
   if (!m) return {problem: 'Error: Invalid proxy.'}

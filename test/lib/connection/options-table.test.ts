@@ -8,6 +8,7 @@ import {connectionFlags, connectionFlagsWithLetters} from '../../../src/base/con
 import {parseCtrlOptions} from '../../../src/lib/connection/ctrl-options.js'
 import {
   CONNECTION_OPTIONS,
+  hideUrlPassword,
   optionByName,
   parseProxyUrl,
   profileKeyNames,
@@ -107,6 +108,13 @@ describe('the connection-option table', () => {
     expect(parseProxyUrl('socks4://user@proxy')).toEqual({
       problem: 'Error: Unsupported proxy protocol: socks4://user@proxy',
     })
+    // A password that holds "/" or comes without a scheme is hidden too.
+    expect(parseProxyUrl('http://pu:s3/cr@proxy')).toEqual({
+      problem: 'Error: Unsupported proxy protocol: http://pu:***@proxy',
+    })
+    expect(parseProxyUrl('pu:s3cret@proxy:1080')).toEqual({
+      problem: 'Error: Unsupported proxy protocol: pu:***@proxy:1080',
+    })
     expect(parseProxyUrl('socks5h://host')).toEqual({
       host: 'host',
       port: 1080,
@@ -134,5 +142,18 @@ describe('the connection-option table', () => {
     expect(verbatim(['-p'])).toBe('Error: -p argument given but no port specified.\n\n')
     expect(verbatim(['-V', 'x'])).toBe('Error: Invalid protocol version argument given.\n\n')
     expect(verbatim(['--timeout', '1e9'])).toMatch(/^Error: Invalid timeout given: "1e9"/)
+  })
+})
+
+describe('hideUrlPassword', () => {
+  it('hides only the password of the user part, in every URL message', () => {
+    expect(hideUrlPassword('mqtt://host:1883/t')).toBe('mqtt://host:1883/t')
+    expect(hideUrlPassword('socks4://user@proxy')).toBe('socks4://user@proxy')
+    expect(hideUrlPassword('mqtts://admin:pa@ss/w@host/t')).toBe('mqtts://admin:***@host/t')
+    // The -L message names a URL with no host, which still carries the password.
+    const option = optionByName.get('url')!
+    expect(valueProblem(option, 'mqtt://admin:s3cret@/t')).toBe(
+      'Error: Invalid URL for -L argument specified: mqtt://admin:***@/t',
+    )
   })
 })
