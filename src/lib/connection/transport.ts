@@ -62,7 +62,8 @@ export function transportError(error: NodeJS.ErrnoException, c: ResolvedConnecti
     code.startsWith('ERR_TLS') ||
     /certificate|ssl|tls/i.test(error.message)
   ) {
-    const store = trustNote ? ` (${trustNote})` : ''
+    const note = c.tls ? trustNotes.get(c.tls) : undefined
+    const store = note ? ` (${note})` : ''
     const untrusted =
       "give the CA that signed the broker's certificate with --cafile or --capath" +
       `${store}; --insecure does not skip this`
@@ -106,8 +107,11 @@ function readPem(path: string, label: string, flag: string): Buffer {
   }
 }
 
-/** Set while building the store: what to add to the hint when the broker's certificate is not trusted. */
-let trustNote: string | undefined
+/**
+ * What to add to the hint when the broker's certificate is not trusted, per connection's TLS
+ * settings: a fleet builds several stores at once, and each broker's hint names its own.
+ */
+const trustNotes = new WeakMap<NonNullable<ResolvedConnection['tls']>, string>()
 
 /**
  * The CAs the broker's certificate is checked against, as libmosquitto assembles them (lib/net_mosq.c,
@@ -118,7 +122,7 @@ let trustNote: string | undefined
  */
 function trustedCas(tls: NonNullable<ResolvedConnection['tls']>): string[] | undefined {
   if (tls.psk) return undefined
-  trustNote = undefined
+  let trustNote: string | undefined
   // CA files are in the store from the start (the system file, NODE_EXTRA_CA_CERTS, --cafile);
   // the directories (the system's, then --capath) are asked only for names not found there.
   const eager: PemCertificate[] = []
@@ -149,6 +153,7 @@ function trustedCas(tls: NonNullable<ResolvedConnection['tls']>): string[] | und
     }
   }
 
+  if (trustNote) trustNotes.set(tls, trustNote)
   return osStore.assembleTrust(eager, dirs).map((c) => c.text)
 }
 
