@@ -22,20 +22,16 @@ const passwdText = (e: MqctlError): string => {
 }
 
 /**
- * -U's progress line, drawn by the commands' own progress line (ProcessIO.progress: on a
- * terminal only, redrawn in place, erased when done), at most ten times a second; loaded for -U
- * only, so one `-b` add pays nothing for it. A pipe or a file never receives progress bytes.
+ * -U's progress line: the commands' progress callback (lib/io.ts delayedProgress, at once rather
+ * than after 300 ms: each hash is slow) on their progress line (ProcessIO.progress: on a terminal
+ * only, redrawn in place), erased when the last hash is done; loaded for -U only, so one `-b` add
+ * pays nothing for it. A pipe or a file never receives progress bytes.
  */
 async function terminalProgress(): Promise<(done: number, total: number) => void> {
-  const {ProcessIO} = await import('../base/io.js')
+  const [{ProcessIO}, {delayedProgress}] = await Promise.all([import('../base/io.js'), import('../lib/io.js')])
   const io = new ProcessIO(false)
-  let last = 0
-  return (done, total) => {
-    const now = Date.now()
-    if (done < total && now - last < 100) return
-    last = now
-    io.progress(done < total ? `hashing ${done}/${total}` : undefined)
-  }
+  const draw = delayedProgress(io, (done, total) => `hashing ${done}/${total}`, Date.now, 0)
+  return (done, total) => (done < total ? draw(done, total) : io.progress(undefined))
 }
 
 /**

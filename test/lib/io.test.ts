@@ -66,4 +66,26 @@ describe('delayedProgress: the progress callback of long lints', () => {
 
     expect(drawn).toEqual(['3/10', '6/10', '8/10'])
   })
+
+  it('with no delay (passwd -U, where each step is slow) draws the first call, then every 100 ms', () => {
+    let t = 1000
+    const drawn: Array<string | undefined> = []
+    const report = delayedProgress(
+      {progress: (text) => drawn.push(text)},
+      (d, n) => `${d}/${n}`,
+      () => t,
+      0,
+    )
+    for (const [at, done] of [
+      [1000, 1],
+      [1099, 2],
+      [1100, 3],
+      [1250, 4],
+    ]) {
+      t = at
+      report(done, 10)
+    }
+
+    expect(drawn).toEqual(['1/10', '3/10', '4/10'])
+  })
 })
