@@ -30,23 +30,12 @@ export async function runDynsecRequest(
   layout: Layout = '2.0',
 ): Promise<DynsecOutcome> {
   const name = request.command
-  if (name === 'deleteGroup') {
-    // Deleting the anonymous group crashes mosquitto 2.0.0-2.0.14; refuse it as 2.0.15+ does.
-    const [anon] = await session.send([{command: 'getAnonymousGroup'}])
-    const current = (anon.data as {group?: {groupname?: string}} | undefined)?.group?.groupname
-    if (current !== undefined && current === request.groupname) {
-      const text = `deleteGroup: Error: ${ANON_DELETE}`
-      throw new MqctlError('REFUSED_DYNSEC', text, {
-        verbatim: text,
-        hint: 'setAnonymousGroup another group first',
-      })
-    }
-  }
-
-  const [response] = await session.send([request])
+  // Through the batch guard: a deleteGroup of the anonymous group is refused, never sent.
+  const [response] = await sendGuarded(session, [request])
   if (response.error !== undefined) {
     const text = `${name}: Error: ${response.error}`
-    throw new MqctlError('REFUSED_DYNSEC', text, {verbatim: text})
+    const hint = response.error === ANON_DELETE ? 'setAnonymousGroup another group first' : undefined
+    throw new MqctlError('REFUSED_DYNSEC', text, {verbatim: text, hint})
   }
 
   const spec = findDynsecCommand(name)!

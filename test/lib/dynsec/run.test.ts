@@ -1,9 +1,10 @@
 import {describe, expect, it} from 'vitest'
 
-import {sendGuarded, type Sender} from '../../../src/lib/dynsec/run.js'
+import {runDynsecRequest, sendGuarded, type Sender} from '../../../src/lib/dynsec/run.js'
 import type {DynsecRequest, DynsecResponse} from '../../../src/lib/dynsec/schemas.js'
 import {executeCommand} from '../../../src/lib/dynsec/state/execute.js'
 import {emptyState} from '../../../src/lib/dynsec/state/model.js'
+import type {MqctlError} from '../../../src/lib/errors.js'
 
 /** The file model as a sender that records each request it is given (a request = one send). */
 function modelSender() {
@@ -56,5 +57,26 @@ describe('sendGuarded', () => {
     const replies = await sendGuarded(sender, requests)
     expect(replies).toHaveLength(200_000)
     expect(replies.every((r) => r.error === undefined)).toBe(true)
+  })
+})
+
+describe('runDynsecRequest', () => {
+  it('refuses a deleteGroup of the anonymous group with the guard of batch, and never sends it', async () => {
+    const {sender, sent} = modelSender()
+    await sender.send([
+      {command: 'createGroup', groupname: 'a'},
+      {command: 'setAnonymousGroup', groupname: 'a'},
+    ])
+    const err = (await runDynsecRequest(sender, {command: 'deleteGroup', groupname: 'a'}).catch((e) => e)) as MqctlError
+    expect([err.code, err.verbatim, err.hint]).toEqual([
+      'REFUSED_DYNSEC',
+      'deleteGroup: Error: Deleting the anonymous group is forbidden',
+      'setAnonymousGroup another group first',
+    ])
+    expect(sent.flat().filter((r) => r.command === 'deleteGroup')).toHaveLength(0)
+    // Another group is deleted, after the anonymous group was asked for.
+    await sender.send([{command: 'createGroup', groupname: 'b'}])
+    await runDynsecRequest(sender, {command: 'deleteGroup', groupname: 'b'})
+    expect(sent.slice(-2).map((s) => s.map((r) => r.command))).toEqual([['getAnonymousGroup'], ['deleteGroup']])
   })
 })
