@@ -54,10 +54,13 @@ export function mqctl(
 export function run(
   cmd: string,
   args: string[],
-  options: {input?: string; env?: Record<string, string>} = {},
+  options: {input?: string; env?: Record<string, string | undefined>} = {},
 ): Promise<CliResult> {
+  // An undefined value removes the variable the test process has.
+  const env: Record<string, string | undefined> = {...process.env, ...options.env}
+  for (const k of Object.keys(env)) if (env[k] === undefined) delete env[k]
   return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, {env: {...process.env, ...options.env}, stdio: ['pipe', 'pipe', 'pipe']})
+    const child = spawn(cmd, args, {env: env as NodeJS.ProcessEnv, stdio: ['pipe', 'pipe', 'pipe']})
     let stdout = ''
     let stderr = ''
     child.stdout.on('data', (d) => (stdout += d))

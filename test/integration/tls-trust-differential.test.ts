@@ -1,4 +1,4 @@
-import {execFileSync, spawn} from 'node:child_process'
+import {execFileSync} from 'node:child_process'
 import {
   copyFileSync,
   mkdirSync,
@@ -16,7 +16,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {rng} from '../helpers/rng.js'
 import {startBroker, type Broker} from '../helpers/broker.js'
-import {isolatedHome, mqctl, type CliResult} from '../helpers/cli.js'
+import {isolatedHome, mqctl, run, type CliResult} from '../helpers/cli.js'
 import {findMosquittoTools} from '../helpers/mosquitto-install.js'
 import {makeCa, makeLeaf} from '../helpers/openssl-pki.js'
 import {assembleTrust, loadOsStore, systemOpensslDir, uniqueCertificates} from '../../src/lib/connection/os-store.js'
@@ -255,21 +255,16 @@ function flagsOf(c: Case, storeDir: string | undefined): string[] | undefined {
   }
 }
 
-/** A program with exactly this environment for the trust variables (nothing inherited for them). */
-function runWith(cmd: string, args: string[], env: Record<string, string | undefined>): Promise<CliResult> {
-  const full: NodeJS.ProcessEnv = {...process.env, HOME: home}
-  for (const k of ['SSL_CERT_FILE', 'SSL_CERT_DIR', 'NODE_EXTRA_CA_CERTS', 'MQCTL_NODE_EXTRA_CA_CERTS']) delete full[k]
-  for (const [k, v] of Object.entries(env)) if (v !== undefined) full[k] = v
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, {env: full, stdio: ['ignore', 'pipe', 'pipe']})
-    let stdout = ''
-    let stderr = ''
-    child.stdout.on('data', (d) => (stdout += d))
-    child.stderr.on('data', (d) => (stderr += d))
-    child.once('error', reject)
-    child.once('close', (code) => resolve({code, stdout, stderr}))
-  })
+const TRUST_UNSET = {
+  SSL_CERT_FILE: undefined,
+  SSL_CERT_DIR: undefined,
+  NODE_EXTRA_CA_CERTS: undefined,
+  MQCTL_NODE_EXTRA_CA_CERTS: undefined,
 }
+
+/** A program with exactly this environment for the trust variables (nothing inherited for them). */
+const runWith = (cmd: string, args: string[], env: Record<string, string | undefined>): Promise<CliResult> =>
+  run(cmd, args, {env: {HOME: home, ...TRUST_UNSET, ...env}})
 
 async function verdicts(c: Case) {
   const {env, storeDir} = setUp(c)
