@@ -232,7 +232,19 @@ export async function applyPolicy(t: ApplyTarget, policy: Policy, options: Apply
     throw error
   }
 
-  if (log) await log.append(audit).finally(() => log.close())
+  if (log) {
+    try {
+      await log.append(audit)
+    } catch (error) {
+      // The changes stand: say so, or exit 5 reads as "nothing happened".
+      const e = error as MqctlError
+      const applied = `${audit.length} command(s) were applied to ${t.target} but are not in the log`
+      throw new MqctlError(e.code, e.message, {cause: e.cause, location: e.location, hint: applied})
+    } finally {
+      await log.close()
+    }
+  }
+
   const failed = outcomes.some((o) => o.response?.error !== undefined)
   return {target: t.target, steps: first, summary, status: failed ? 'failed' : 'applied', outcomes}
 }

@@ -111,6 +111,13 @@ describe('--audit-log', () => {
     expect(existsSync(file)).toBe(false)
   }, 20_000)
 
+  it('that fails after the changes were made says they were applied (a full disk)', async () => {
+    const {file, t} = await fileTarget()
+    const err = (await applyWithLog(t, '/dev/full').catch((e: unknown) => e)) as MqctlError
+    expect([err.exit, err.hint]).toEqual([5, `2 command(s) were applied to ${file} but are not in the log`])
+    expect(existsSync(file)).toBe(true)
+  })
+
   it('records nothing when the file could not be written', async () => {
     const {d, file, t} = await fileTarget()
     const log = join(d, 'audit.jsonl')
