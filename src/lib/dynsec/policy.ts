@@ -1,4 +1,5 @@
 import {MqctlError} from '../errors.js'
+import {decodeHash} from '../passwd/hash-decode.js'
 import {checkTopicFilter, describeTopicProblem} from '../topic.js'
 import {checkPolicyShape} from './policy-check.js'
 import {policyYaml} from './policy-yaml.js'
@@ -73,6 +74,11 @@ function checkReferences(p: Policy): Problem | undefined {
   for (const [i, c] of (p.clients ?? []).entries()) {
     const problem = links(c.roles, ['clients', i, 'roles']) ?? links(c.groups, ['clients', i, 'groups'])
     if (problem) return problem
+    // A hash the plugin cannot decode is stored all the same (2.1's encoded_password): the
+    // client could then never log in, and nothing would say why.
+    const hash = c.password && 'hash' in c.password ? decodeHash(c.password.hash) : undefined
+    if (typeof hash === 'string')
+      return {path: ['clients', i, 'password', 'hash'], message: `not a password hash mosquitto can read (${hash})`}
   }
 
   if (p.anonymousGroup !== undefined && !groups.has(p.anonymousGroup))

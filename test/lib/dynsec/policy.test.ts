@@ -1,3 +1,8 @@
+import {execFileSync} from 'node:child_process'
+import {mkdtempSync, readFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+
 import {describe, expect, it} from 'vitest'
 
 import {MqctlError} from '../../../src/lib/errors.js'
@@ -49,6 +54,26 @@ describe('parsePolicy', () => {
         'p.yaml',
         line,
         expect.stringMatching(message),
+      ])
+    }
+  })
+
+  it("refuses a password hash the plugin could not decode, and takes mosquitto_passwd's", async () => {
+    const pw = join(mkdtempSync(join(tmpdir(), 'mqctl-policy-hash-')), 'pw')
+    execFileSync('mosquitto_passwd', ['-c', '-b', pw, 'a', 'secret'])
+    const real = readFileSync(pw, 'utf8').trim().split(':')[1]
+    const policy = (hash: string) => `version: 1\nclients:\n  - username: a\n    password: {hash: "${hash}"}\n`
+    expect((await parsePolicy(policy(real), 'p.yaml')).clients?.[0].password).toEqual({hash: real})
+    for (const [hash, why] of [
+      ['s3cret', 'not-a-hash'],
+      ['$7$101$c2hvcnQ=$AAAA', 'bad-salt-length'],
+      ['$5$abc', 'unknown-type'],
+    ]) {
+      const e = await failure(policy(hash))
+      expect([e.exit, e.location?.line, e.message]).toEqual([
+        5,
+        4,
+        `clients.0.password.hash: not a password hash mosquitto can read (${why})`,
       ])
     }
   })
