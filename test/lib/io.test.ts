@@ -41,16 +41,27 @@ describe('output helpers', () => {
   })
 })
 
+/** What delayedProgress draws for calls at these times (ms, done of 10), the clock starting at 1000. */
+function drawnAt(calls: Array<[number, number]>, afterMs?: number): Array<string | undefined> {
+  let t = 1000
+  const drawn: Array<string | undefined> = []
+  const report = delayedProgress(
+    {progress: (text) => drawn.push(text)},
+    (d, n) => `${d}/${n}`,
+    () => t,
+    afterMs,
+  )
+  for (const [at, done] of calls) {
+    t = at
+    report(done, 10)
+  }
+
+  return drawn
+}
+
 describe('delayedProgress: the progress callback of long lints', () => {
   it('draws nothing in the first 300 ms, then at most every 100 ms, through io.progress', () => {
-    let t = 1000
-    const drawn: Array<string | undefined> = []
-    const report = delayedProgress(
-      {progress: (text) => drawn.push(text)},
-      (d, n) => `${d}/${n}`,
-      () => t,
-    )
-    for (const [at, done] of [
+    const drawn = drawnAt([
       [1000, 1],
       [1299, 2],
       [1300, 3],
@@ -59,33 +70,20 @@ describe('delayedProgress: the progress callback of long lints', () => {
       [1400, 6],
       [1401, 7],
       [1600, 8],
-    ]) {
-      t = at
-      report(done, 10)
-    }
-
+    ])
     expect(drawn).toEqual(['3/10', '6/10', '8/10'])
   })
 
   it('with no delay (passwd -U, where each step is slow) draws the first call, then every 100 ms', () => {
-    let t = 1000
-    const drawn: Array<string | undefined> = []
-    const report = delayedProgress(
-      {progress: (text) => drawn.push(text)},
-      (d, n) => `${d}/${n}`,
-      () => t,
+    const drawn = drawnAt(
+      [
+        [1000, 1],
+        [1099, 2],
+        [1100, 3],
+        [1250, 4],
+      ],
       0,
     )
-    for (const [at, done] of [
-      [1000, 1],
-      [1099, 2],
-      [1100, 3],
-      [1250, 4],
-    ]) {
-      t = at
-      report(done, 10)
-    }
-
     expect(drawn).toEqual(['1/10', '3/10', '4/10'])
   })
 })
