@@ -260,11 +260,8 @@ export async function runExport({io, json}: PolicyRun, flags: Flags): Promise<un
   const rows = outcomes.map((o): [string, string, string] => {
     if (!o.value) return [o.label, '-', `failed: ${o.error!.located}`]
     const p = o.value.policy
-    return [
-      o.label,
-      o.value.target,
-      `${p.clients?.length ?? 0} clients, ${p.groups?.length ?? 0} groups, ${p.roles?.length ?? 0} roles → ${o.value.path}`,
-    ]
+    const counts = `${p.clients?.length ?? 0} clients, ${p.groups?.length ?? 0} groups, ${p.roles?.length ?? 0} roles`
+    return [o.label, o.value.target, `${counts} → ${o.value.path}`]
   })
   for (const line of fleetRows(rows)) io.out(line)
   return undefined

@@ -441,8 +441,7 @@ export function executeCommand(state: DynsecState, request: DynsecRequest, ctx: 
     else if (name === 'listGroups') data = h.list(cmd, 'groups')
     else if (name === 'listRoles') data = h.list(cmd, 'roles')
     else data = (h[name as keyof Handlers] as (c: Json) => Json | void).call(h, cmd)
-    // A copy: the handlers answer with the model's own arrays, which later commands change (a
-    // batch printed a getRole as it was after the lines below it).
+    // A copy: the handlers answer with the model's arrays, which later lines of a batch change.
     return data ? {command: name, data: structuredClone(data), ...echo} : {command: name, ...echo}
   } catch (error) {
     if (error instanceof J.Refusal) return {command: name, error: error.text, ...echo}
