@@ -115,13 +115,13 @@ echo "second, unchanged apply (median of $runs)"
 printf '  mqctl dynsec getClient                        %7d ms  (mosquitto_ctrl getClient %d ms)\n' "$t_get" "$t_get_ctrl"
 printf '  mqctl dynsec apply (nothing to send)          %7d ms  (%sx one getClient; target <= 3)\n' "$t_again" "$(ratio "$t_again" "$t_get")"
 # plan and export of the same state, and the apply through oclif loaded from dist/ (MQCTL_FAST=0),
-# which is what the oclif bundle (dist/bundle/oclif.cjs) saves.
+# which is what the policy fast path (dist/bundle/policy.cjs, no oclif) saves.
 t_plan=$(median_ms "$runs" mq "$port_apply" plan "$work/policy.json")
 t_export=$(median_ms "$runs" mq "$port_apply" export)
 t_again_dist=$(median_ms "$runs" env MQCTL_FAST=0 "$MQCTL" $(conn "$port_apply") --quiet dynsec apply "$work/policy.json")
 printf '  mqctl dynsec plan (no changes)                %7d ms  (%sx one getClient)\n' "$t_plan" "$(ratio "$t_plan" "$t_get")"
 printf '  mqctl dynsec export                           %7d ms  (%sx one getClient)\n' "$t_export" "$(ratio "$t_export" "$t_get")"
-printf '  the same apply, oclif from dist/ (MQCTL_FAST=0) %5d ms  (the bundle is %sx faster)\n' "$t_again_dist" "$(ratio "$t_again_dist" "$t_again")"
+printf '  the same apply, oclif from dist/ (MQCTL_FAST=0) %5d ms  (the fast path is %sx faster)\n' "$t_again_dist" "$(ratio "$t_again_dist" "$t_again")"
 
 # 3. -f apply with passwords against node's start.
 mosquitto_ctrl dynsec init "$work/offline.json" admin adminpw >/dev/null

@@ -4,8 +4,8 @@
 // Run as a program, sh takes NODE_EXTRA_CA_CERTS from the environment before starting node: node
 // 20 parses that file and its whole bundled CA store at start-up, ~50 ms on every run for
 // commands that mostly never use TLS; lib/connection/transport.ts adds those certificates when a
-// TLS connection needs the default store. `node bin/run.js` skips the shell line and loads them
-// as node does. CommonJS (bin/package.json), with a CommonJS bundle: an ES module entry costs
+// TLS connection uses the system store (node's own store is never used). `node bin/run.js` skips
+// the shell line and node loads them as well. CommonJS (bin/package.json), with a CommonJS bundle: an ES module entry costs
 // node's ESM loader, ~10 ms a run. The bundle is compiled with V8's code cache (dist/bundle/cache,
 // one file per build, node version and architecture); a missing, stale or rejected cache only
 // means compiling from source, and the cache is then written for the next run when it can be.

@@ -8,7 +8,7 @@ import {execFileSync, spawnSync} from 'node:child_process'
 import {createHash} from 'node:crypto'
 import {readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {dirname, join} from 'node:path'
-import {fileURLToPath} from 'node:url'
+import {fileURLToPath, pathToFileURL} from 'node:url'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
 const bin = (name) => join(root, 'node_modules', '.bin', name)
@@ -30,13 +30,13 @@ const common = {absWorkingDir: root, bundle: true, platform: 'node', target: 'no
 const cachedBundle = async (name, entry, options = {}) => {
   await build({
     ...common,
+    define: {'import.meta.url': '__bundleUrl'},
     ...options,
     entryPoints: {[name]: entry},
     outdir: 'dist/bundle',
     outExtension: {'.js': '.cjs'},
     format: 'cjs',
     minifySyntax: true,
-    define: {'import.meta.url': '__bundleUrl'},
     banner: {
       js: [
         "const __bundleUrl = require('node:url').pathToFileURL(__filename).href;",
@@ -53,6 +53,15 @@ await cachedBundle('main', 'src/main.ts')
 // node_modules and dist/ they cost ~140 ms in node's module loaders and as much compiling.
 // typescript (oclif's ts-node support, development only) and inquirer (a prompt, loaded on use) stay out.
 await cachedBundle('oclif', 'src/cli/oclif-bundle.ts', {packages: undefined, external: ['typescript', '@inquirer/*']})
+// plan, apply and export for one broker or file without oclif (src/cli/policy.ts), packages
+// included; their flag table is the commands' own, read from the fresh manifest.
+const manifest = JSON.parse(readFileSync(join(root, 'oclif.manifest.json'), 'utf8'))
+const {policyTables} = await import(pathToFileURL(join(root, 'dist', 'cli', 'policy.js')).href)
+await cachedBundle('policy', 'src/cli/policy.ts', {
+  packages: undefined,
+  external: ['typescript', '@inquirer/*'],
+  define: {'import.meta.url': '__bundleUrl', __MQCTL_POLICY_TABLES__: JSON.stringify(policyTables(manifest))},
+})
 // passwd -U's worker, beside the bundle where hash-many.ts looks for it.
 await build({
   ...common,
@@ -75,10 +84,43 @@ const warm = (args) =>
     timeout: 60_000,
   })
 warm(['dynsec', 'getClient', 'x'])
-// And of the oclif bundle: a plan of a minimal policy, which fails at the connection the same way.
-const warmPolicy = join(empty, 'warm-up-policy.yaml')
-writeFileSync(warmPolicy, 'version: 1\n')
-warm(['dynsec', 'plan', warmPolicy])
+// And of the policy bundle, in one process so that its cache holds more than one path: a dry-run
+// apply to a -f file that does not exist (policy check, plan, its text), then a plan that fails
+// at the connection. Of the oclif bundle: a fleet plan, which the policy bundle leaves to oclif
+// (and finds no profiles).
+const warmPolicy = join(empty, 'warm-up-policy.json')
+writeFileSync(
+  warmPolicy,
+  JSON.stringify({
+    version: 1,
+    defaultACLAccess: {publishClientSend: false},
+    roles: [{rolename: 'r', acls: [{acltype: 'subscribePattern', topic: 'a/#', allow: true, priority: 1}]}],
+    groups: [{groupname: 'g', roles: [{rolename: 'r'}]}],
+    clients: [{username: 'c', textname: 't', roles: [{rolename: 'r', priority: 2}], groups: [{groupname: 'g'}]}],
+  }),
+)
+const policyRuns = [
+  ['dynsec', 'apply', warmPolicy, '--dry-run', '--file', join(empty, 'none.json')],
+  ['dynsec', 'plan', warmPolicy, '--unix', join(empty, 'none')],
+]
+spawnSync(
+  process.execPath,
+  [
+    '-e',
+    `const b = require(process.argv[1]).loadBundle(process.argv[2]);
+     (async () => { for (const args of JSON.parse(process.argv[3])) await b.fastPolicy(args) })()`,
+    join(root, 'bin', 'run.js'),
+    join(root, 'dist', 'bundle', 'policy.cjs'),
+    JSON.stringify(policyRuns),
+  ],
+  {
+    cwd: root,
+    env: {...process.env, HOME: empty, XDG_CONFIG_HOME: empty, MQCTL_CONFIG_DIR: empty},
+    stdio: 'ignore',
+    timeout: 60_000,
+  },
+)
+warm(['dynsec', 'plan', warmPolicy, '--all-profiles'])
 rmSync(warmPolicy, {force: true})
 
 /**

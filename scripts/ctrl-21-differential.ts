@@ -24,6 +24,7 @@ import {connect, createServer} from 'node:net'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
+import {rng} from '../test/helpers/rng.js'
 
 const need = (name: string): string => {
   const v = process.env[name]
@@ -48,17 +49,6 @@ const RUNS = num('--runs', 10)
 const COMMANDS = num('--commands', 30)
 const SEED = num('--seed', Math.floor(Math.random() * 1e9))
 const VERBOSE = args.includes('--verbose')
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 interface Result {
   code: number | null
@@ -302,7 +292,7 @@ const disagreements: string[] = []
 let commandsSent = 0
 let filesCompared = 0
 
-const rand = mulberry32(SEED)
+const rand = rng(SEED)
 for (let runNo = 0; runNo < RUNS; runNo++) {
   const dir = mkdtempSync(join(tmpdir(), 'mqctl-21diff-'))
   chmodSync(dir, 0o755)

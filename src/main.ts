@@ -56,7 +56,8 @@ export async function main(argv: string[], binUrl: string, options: {development
     }
   }
 
-  if (fast && args[0] === 'dynsec') {
+  // (plan, apply and export are no catalog command: their own fast path is below.)
+  if (fast && args[0] === 'dynsec' && !BUNDLED.has(args[1])) {
     const {fastDynsec} = await import('./cli/dynsec.js')
     const status = await fastDynsec(args)
     if (status !== undefined) {
@@ -68,12 +69,22 @@ export async function main(argv: string[], binUrl: string, options: {development
     }
   }
 
-  // plan, apply and export through oclif loaded from one bundle with a code cache (src/cli/oclif-bundle.ts).
+  // plan, apply and export: one broker or file without oclif (src/cli/policy.ts), else through oclif
+  // loaded from one bundle with a code cache (src/cli/oclif-bundle.ts).
   if (fast && !options.development && args[0] === 'dynsec' && BUNDLED.has(args[1])) {
-    const bundle = fileURLToPath(new URL('../dist/bundle/oclif.cjs', binUrl))
-    if (existsSync(bundle)) {
-      const {loadBundle} = createRequire(binUrl)('./run.js') as {loadBundle: (file: string) => OclifBundle}
-      await loadBundle(bundle).executeBundled(args, new URL('../package.json', binUrl).href)
+    const bundled = (name: string) => fileURLToPath(new URL(`../dist/bundle/${name}.cjs`, binUrl))
+    const {loadBundle} = createRequire(binUrl)('./run.js') as {loadBundle: (file: string) => unknown}
+    if (existsSync(bundled('policy'))) {
+      const status = await (loadBundle(bundled('policy')) as PolicyBundle).fastPolicy(args)
+      if (status !== undefined) {
+        process.exitCode = status
+        return
+      }
+    }
+
+    if (existsSync(bundled('oclif'))) {
+      const dir = new URL('../package.json', binUrl).href
+      await (loadBundle(bundled('oclif')) as OclifBundle).executeBundled(args, dir)
       return
     }
   }
@@ -85,6 +96,7 @@ export async function main(argv: string[], binUrl: string, options: {development
 
 const BUNDLED = new Set(['apply', 'export', 'plan'])
 type OclifBundle = typeof import('./cli/oclif-bundle.js')
+type PolicyBundle = typeof import('./cli/policy.js')
 
 /** `mqctl passwd …` in mosquitto_passwd form (not a subcommand, not a help request). */
 function isPlainPasswd(argv: string[]): boolean {

@@ -1,4 +1,4 @@
-import {CONNECTION_FLAG_NAMES} from './connection-flags.js'
+import {CONNECTION_FLAG_NAMES} from '../lib/connection/options-table.js'
 import {connectFromOptions} from './connect-options.js'
 import type {ResolvedConnection} from '../lib/connection/resolve.js'
 import type {IO} from '../lib/io.js'

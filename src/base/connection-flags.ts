@@ -35,7 +35,7 @@ function flagsFromTable(letters: boolean): FlagDefs {
 
 export const connectionFlags: FlagDefs = flagsFromTable(false)
 
-export const CONNECTION_FLAG_NAMES = new Set(Object.keys(connectionFlags))
+export {CONNECTION_FLAG_NAMES} from '../lib/connection/options-table.js'
 
 /**
  * The offline target of every dynsec command: a dynamic-security.json instead of a broker

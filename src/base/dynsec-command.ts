@@ -12,6 +12,11 @@ export abstract class DynsecCommand extends MqctlCommand {
 
   static manual = connectionManual
 
+  /** What plan, apply and export run with (src/base/dynsec-policy-run.ts): this command's I/O and --json. */
+  protected policyRun(): {io: import('../lib/io.js').IO; json: boolean} {
+    return {io: this.io, json: this.jsonEnabled()}
+  }
+
   /**
    * Where the commands go. One function, so the `-f FILE` backend plugs in here:
    * `if (flags.file) return fileBackend(...)`.

@@ -16,6 +16,18 @@ export const OVERVIEW_ENVIRONMENT: ReadonlyArray<readonly [string, string]> = [
   ['MQCTL_PROFILE', 'Profile of the mqctl config file to use when --profile is not given.'],
   ['MQCTL_CONFIG_DIR', 'Directory holding the mqctl config file, config.yaml.'],
   [
+    'SSL_CERT_FILE',
+    "CA file of the system store (--tls-use-os-certs, port 8883, mqtts://) in place of OPENSSLDIR/cert.pem, as OpenSSL reads it for mosquitto's clients; set but empty: none. OPENSSLDIR is the system OpenSSL's: the first of /usr/lib/ssl, /etc/pki/tls, /etc/ssl, /usr/local/ssl that holds an openssl.cnf.",
+  ],
+  [
+    'SSL_CERT_DIR',
+    'Hashed CA directories of the system store (several separated by :) in place of OPENSSLDIR/certs; only files named <subject hash>.N are read (openssl rehash makes them); set but empty: none.',
+  ],
+  [
+    'NODE_EXTRA_CA_CERTS',
+    "A PEM file of CAs added wherever the system store is used (also with --tls-use-os-certs --cafile), never with --cafile or --capath alone; node's bundled CA list is never used.",
+  ],
+  [
     'XDG_CONFIG_HOME',
     'Base directory of the mqctl config file (when MQCTL_CONFIG_DIR is unset) and of the mosquitto_ctrl options file; ~/.config when unset.',
   ],

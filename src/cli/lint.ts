@@ -1,4 +1,4 @@
-import {readFileSync, statSync} from 'node:fs'
+import {readFileSync} from 'node:fs'
 
 import type {AclCheckInput} from '../lib/acl/check-output.js'
 
@@ -120,33 +120,23 @@ async function fastCheck(input: AclCheckInput & {json: boolean}): Promise<number
   }
 }
 
-/**
- * A large ACL file on a terminal gets the command's progress line, which lives on the oclif I/O
- * seam; the fast path (there for scripts and small files) leaves that case to it.
- */
-function drawsProgress(file: string): boolean {
-  if (!process.stderr.isTTY || file === '-') return false
-  try {
-    return statSync(file).size > LARGE_ACL_BYTES
-  } catch {
-    return false
-  }
-}
-
-const LARGE_ACL_BYTES = 256 * 1024
-
 export async function fastLint(args: readonly string[], binUrl: string): Promise<number | undefined> {
   const check = parseFastCheck(args)
   if (check) return fastCheck(check)
   const invocation = parseFastLint(args)
   if (!invocation) return undefined
   const {kind, file, json, flags} = invocation
-  if (kind === 'acl' && !json && drawsProgress(file)) return undefined
+  let io: {progress(text: string | undefined): void} | undefined
   try {
     const version = (JSON.parse(readFileSync(new URL('../package.json', binUrl), 'utf8')) as {version: string}).version
     // Colour as every command decides it (base/io.ts); chalk loads only for a terminal.
-    const {stdoutColour} = await import('../base/io.js')
+    const {ProcessIO, stdoutColour} = await import('../base/io.js')
     const colour = await stdoutColour()
+    // A large lint on a terminal gets the commands' progress line, drawn by the same I/O.
+    io = new ProcessIO(json)
+    const {delayedProgress} = await import('../lib/io.js')
+    const what = kind === 'acl' ? 'rules' : 'options'
+    const onProgress = delayedProgress(io, (done, total) => `checking ${what} ${done}/${total}`)
     const given = flags.get('format') as string | undefined
     let errors: number
     let lines: string[]
@@ -159,7 +149,8 @@ export async function fastLint(args: readonly string[], binUrl: string): Promise
 
       const {aclLintOutput} = await import('../lib/acl/lint-output.js')
       const passwd = flags.get('passwd') as string | undefined
-      const out = await aclLintOutput(file, {passwd, format: json ? 'json' : (given ?? 'text'), version, colour})
+      const format = json ? 'json' : (given ?? 'text')
+      const out = await aclLintOutput(file, {passwd, format, version, colour, onProgress})
       errors = out.report.errors
       lines = out.lines
     } else {
@@ -167,14 +158,16 @@ export async function fastLint(args: readonly string[], binUrl: string): Promise
       const target = ((flags.get('target') as string | undefined) ?? '2.0') as '2.0' | '2.1'
       const fileChecks = (flags.get('file-checks') as boolean | undefined) ?? true
       const format = json ? 'json' : (given ?? 'text')
-      const out = await confLintOutput(file, {target, fileChecks, format, version, colour})
+      const out = await confLintOutput(file, {target, fileChecks, format, version, colour, onProgress})
       errors = out.report.errors
       lines = out.lines
     }
 
+    io.progress(undefined)
     process.stdout.write(lines.map((l) => (l.endsWith('\n') ? l : l + '\n')).join(''))
     return errors > 0 ? 1 : 0
   } catch (error) {
+    io?.progress(undefined)
     // Loaded on failure only: rendering pulls in the colour palette (chalk), which costs start-up time.
     const {renderError, toMqctlError} = await import('../base/render-error.js')
     const e = toMqctlError(error)

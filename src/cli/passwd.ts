@@ -22,16 +22,19 @@ const passwdText = (e: MqctlError): string => {
 }
 
 /**
- * -U's progress line on a terminal (stderr), at most ten times a second, erased when done;
- * never written when stderr is a pipe or a file, so logs and scripts see no progress bytes.
+ * -U's progress line, drawn by the commands' own progress line (ProcessIO.progress: on a
+ * terminal only, redrawn in place, erased when done), at most ten times a second; loaded for -U
+ * only, so one `-b` add pays nothing for it. A pipe or a file never receives progress bytes.
  */
-function terminalProgress(): (done: number, total: number) => void {
+async function terminalProgress(): Promise<(done: number, total: number) => void> {
+  const {ProcessIO} = await import('../base/io.js')
+  const io = new ProcessIO(false)
   let last = 0
   return (done, total) => {
     const now = Date.now()
     if (done < total && now - last < 100) return
     last = now
-    process.stderr.write(done < total ? `\rhashing ${done}/${total}\u001B[K` : '\r\u001B[K')
+    io.progress(done < total ? `hashing ${done}/${total}` : undefined)
   }
 }
 
@@ -54,7 +57,7 @@ export async function passwdCli(argv: readonly string[]): Promise<number> {
         return (await obtainPassword({sources: invocation.sources, confirm: true}, io))!
       },
       warn,
-      progress: process.stderr.isTTY && !json ? terminalProgress() : undefined,
+      progress: process.stderr.isTTY && !json && invocation.mode === 'upgrade' ? await terminalProgress() : undefined,
       writeStdout(text) {
         line = text
       },

@@ -100,3 +100,23 @@ export const IO_ENVIRONMENT: ReadonlyArray<readonly [string, string]> = [
   ['TERM', 'When dumb, nothing is coloured.'],
   ['MQCTL_DEBUG', 'When set, an error that has an underlying cause is followed by the stack trace of that cause.'],
 ]
+
+/**
+ * The progress callback of long work (lints of large files), drawn through `io.progress`, the
+ * one progress line: only once the work has lasted 300 ms, so small inputs never flash a line,
+ * then at most ten times a second. The caller clears it with `io.progress(undefined)`.
+ */
+export function delayedProgress(
+  io: Pick<IO, 'progress'>,
+  text: (done: number, total: number) => string,
+  now: () => number = Date.now,
+): (done: number, total: number) => void {
+  const started = now()
+  let drawn = 0
+  return (done, total) => {
+    const t = now()
+    if (t - started < 300 || t - drawn < 100) return
+    drawn = t
+    io.progress(text(done, total))
+  }
+}

@@ -290,11 +290,11 @@ describe('NODE_EXTRA_CA_CERTS, deferred to the TLS connection', () => {
     }
   }, 120_000)
 
-  // The deferred file joins node's actual default store, whatever it is: here OpenSSL's
-  // (--use-openssl-ca, as distribution builds of node have it by default), which trusts the
-  // broker's CA through SSL_CERT_FILE. Each case: node loading NODE_EXTRA_CA_CERTS itself versus
-  // the same file deferred, as the shell line defers it.
-  it("adds the deferred file to node's own default store, and reads from it what node reads", async () => {
+  // The deferred file joins the system OpenSSL store mqctl uses in place of node's (here it
+  // trusts the broker's CA through SSL_CERT_FILE, whatever node's --use-openssl-ca says). Each
+  // case: node loading NODE_EXTRA_CA_CERTS itself versus the same file deferred, as the shell
+  // line defers it: the same verdict, and the same blocks read from it.
+  it('adds the deferred file to the system store, and reads from it what node reads', async () => {
     const pki = join(dir, 'pki')
     const other = join(dir, 'pki-other')
     mkdirSync(other, {recursive: true})
@@ -328,6 +328,20 @@ describe('NODE_EXTRA_CA_CERTS, deferred to the TLS connection', () => {
       expect({what, ...deferred}).toEqual({what, ...byNode})
       if (what === 'OpenSSL store') expect(byNode.code).toBe(0)
     }
+  }, 60_000)
+
+  // NODE_EXTRA_CA_CERTS extends the system store, so it counts wherever that store does: with
+  // --tls-use-os-certs also when --cafile is given, and not with --cafile alone.
+  it('joins the system store with --tls-use-os-certs --cafile, and is not read for --cafile alone', async () => {
+    const other = join(dir, 'pki-extra-other')
+    mkdirSync(other, {recursive: true})
+    const otherCa = makeCa(other)
+    const env = {NODE_EXTRA_CA_CERTS: join(dir, 'pki', 'ca.crt'), NODE_OPTIONS: undefined}
+    const both = await exec(BIN, [...args(), '--cafile', otherCa, 'dynsec', 'listClients'], env)
+    expect([both.code, both.stdout]).toEqual([0, 'admin\n'])
+    const cafileOnly = args().filter((a) => a !== '--tls-use-os-certs')
+    const alone = await exec(BIN, [...cafileOnly, '--cafile', otherCa, 'dynsec', 'listClients'], env)
+    expect(alone.code).toBe(3)
   }, 60_000)
 
   it('warns like node when the file cannot be read, and verifies without it', async () => {

@@ -1,10 +1,12 @@
-import {mkdtempSync, writeFileSync} from 'node:fs'
+import {mkdirSync, mkdtempSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
-import {join} from 'node:path'
+import {dirname, join} from 'node:path'
 
 import {describe, expect, it} from 'vitest'
 
 import {parseFastCheck, parseFastLint} from '../../src/cli/lint.js'
+import {generateCase} from '../differential/conf-generator.js'
+import {makeFixtures} from '../differential/conf-oracle.js'
 import {mqctl} from '../helpers/cli.js'
 
 // acl lint and config lint run without oclif for their own flags (src/cli/lint.ts); oclif's
@@ -79,6 +81,47 @@ describe('config lint without oclif', () => {
     ])
       expect([args, parseFastLint(args)]).toEqual([args, undefined])
   })
+})
+
+describe('config lint without oclif, on generated configs', () => {
+  it("gives what oclif gives on the differential generator's configs and on thousands of findings", async () => {
+    const fixtures = await makeFixtures()
+    const cases: string[][] = []
+    const forms = [[], ['--json'], ['--format', 'sarif'], ['--no-file-checks'], ['--target', '2.1'], ['--format=json']]
+    for (let seed = 1; seed <= 12; seed++) {
+      const target = seed % 4 === 0 ? '2.1' : '2.0'
+      const c = generateCase(seed * 7717, fixtures, target)
+      const caseDir = join(dir, `gen-case-${seed}`)
+      // No broker runs here: the ports are only numbers both paths judge alike.
+      const fill = (text: string) =>
+        text.replaceAll(/@P(\d+)/g, (_, n) => String(20_000 + Number(n))).replaceAll('@CASE', caseDir)
+      for (const [name, text] of Object.entries(c.files)) {
+        mkdirSync(dirname(join(caseDir, name)), {recursive: true})
+        writeFileSync(join(caseDir, name), fill(text))
+      }
+
+      const conf = file(`gen${seed}.conf`, c.lines.map(fill).join('\n') + '\n')
+      cases.push(['config', 'lint', conf, ...forms[seed % forms.length]])
+    }
+
+    // Over 1000 findings of one rule, in the main file and an include_dir file: the "not listed" line.
+    const manyDir = join(dir, 'many.d')
+    mkdirSync(manyDir, {recursive: true})
+    writeFileSync(join(manyDir, 'x.conf'), 'bogus y\n'.repeat(600))
+    const many = file('many.conf', `include_dir ${manyDir}\n` + 'bogus x\nport z\n'.repeat(700))
+    cases.push(['config', 'lint', many], ['config', 'lint', many, '--json'], ['config', 'lint', many, '--format=sarif'])
+    for (const args of cases) {
+      expect(parseFastLint(args), args.join(' ')).toBeDefined()
+      const fast = await mqctl(args)
+      const oclif = await mqctl(args, {env: {MQCTL_FAST: '0'}})
+      expect({args, ...fast}).toEqual({args, ...oclif})
+    }
+
+    expect(JSON.parse((await mqctl(['config', 'lint', many, '--json'])).stdout)).toMatchObject({
+      errors: 2000,
+      omitted: {'conf/unknown-option': 300},
+    })
+  }, 300_000)
 })
 
 describe('acl lint without oclif', () => {

@@ -9,8 +9,10 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {startBroker, type Broker} from '../helpers/broker.js'
 import {BIN, isolatedHome, mqctl, type CliResult} from '../helpers/cli.js'
 
-// dynsec plan/apply/export run oclif from dist/bundle/oclif.cjs (src/cli/oclif-bundle.ts);
-// MQCTL_FAST=0 runs the same commands through oclif loaded from dist/ and node_modules. Two
+// dynsec plan/apply/export run without oclif from dist/bundle/policy.cjs (src/cli/policy.ts), or,
+// for what that path leaves to oclif (help, odd flags, a terminal's confirmation), oclif from
+// dist/bundle/oclif.cjs (src/cli/oclif-bundle.ts); MQCTL_FAST=0 runs the same commands through
+// oclif loaded from dist/ and node_modules. test/cli/policy.test.ts generates the arguments. Two
 // brokers start from one copied dynsec file (the same state, the same hashes): the bundle's
 // run goes to one, the reference to the other, so commands that change the state can be compared.
 const PTY = fileURLToPath(new URL('../helpers/run-in-pty.py', import.meta.url))

@@ -6,18 +6,7 @@
  * The broker judges each case; the generator only has to be varied, not right.
  */
 import {CONF_OPTIONS, ruleFor, type Rule, type Version} from '../../src/lib/conf/options.js'
-
-/** mulberry32: small, fast, and the same sequence for the same seed on every machine. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296
-  }
-}
+import {rng} from '../helpers/rng.js'
 
 /** Paths the fixture directory provides (see conf-fixtures.ts). */
 export interface Fixtures {

@@ -23,7 +23,8 @@ import {lintParsedAcl} from '../../src/lib/acl/lint.js'
 import {parseAclFile, type ParsedAcl} from '../../src/lib/acl/parse.js'
 import {whoAcl} from '../../src/lib/acl/query.js'
 import {freePorts, startRawBroker} from './broker.js'
-import {IDS, USERS, generateAcl, pick, queryTopic, rng, type Rand} from './acl-gen.js'
+import {IDS, USERS, generateAcl, pick, queryTopic, type Rand} from './acl-gen.js'
+import {rng} from './rng.js'
 
 export interface DifferentialOptions {
   seed: number

@@ -24,22 +24,11 @@ import {isValidTopicFilter} from '../../src/lib/topic.js'
 import {encodeDynsecFile} from '../../src/lib/dynsec/state/file-codec.js'
 import type {AclType, DynsecState, StateAcl, StateClient} from '../../src/lib/dynsec/state/model.js'
 import {startBroker} from './broker.js'
+import {rng} from './rng.js'
 
 export const PASSWORD = 'pw'
 const PUBLISHER = 'zz-oracle-pub'
 const SUB_ALL_ROLE = 'zz-oracle-suball'
-
-/** Seeded PRNG (mulberry32), so a failing seed can be replayed. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296
-  }
-}
 
 export interface Identity {
   username?: string

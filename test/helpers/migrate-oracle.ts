@@ -15,7 +15,8 @@ import {parseAclFile} from '../../src/lib/acl/parse.js'
 import {migrateFiles, type MigrateFilesReport} from '../../src/lib/dynsec/migrate-files.js'
 import {hashPassword} from '../../src/lib/passwd/hash.js'
 import {startBroker, type BrokerOptions} from './broker.js'
-import {codesOf, connect, PASSWORD, rng, type Identity} from './dynsec-oracle.js'
+import {codesOf, connect, PASSWORD, type Identity} from './dynsec-oracle.js'
+import {rng} from './rng.js'
 
 export type MigrateAccess = 'write' | 'read' | 'subscribe' | 'unsubscribe'
 export interface MigrateQuery extends Identity {

@@ -1,3 +1,4 @@
+import {execFileSync} from 'node:child_process'
 import {chmodSync, mkdirSync, mkdtempSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
@@ -57,6 +58,9 @@ const CASES: string[] = [
   'listener P 127.0.0.1\nacl_file D/acl-bad',
   'listener P 127.0.0.1\nplugin D/missing.so',
   'listener P 127.0.0.1\nplugin D/not-a-library.so',
+  'listener P 127.0.0.1\nplugin D/plugin-dir',
+  // 2.0.11 waits on the FIFO at "Loading plugin" and never listens; lint must answer at once.
+  'listener P 127.0.0.1\nplugin D/plugin-fifo',
   'listener P 127.0.0.1\nplugin_opt_config_file x',
   'listener P 127.0.0.1\nauth_opt_x y',
   'listener P 127.0.0.1\nprotocol carrier-pigeon',
@@ -115,6 +119,8 @@ describe('config lint agrees with the broker', () => {
     writeFileSync(join(d, 'acl-warn'), 'topic read\n')
     writeFileSync(join(d, 'acl-bad'), 'topic read a/#/b\n')
     writeFileSync(join(d, 'not-a-library.so'), 'hello')
+    mkdirSync(join(d, 'plugin-dir'))
+    execFileSync('mkfifo', [join(d, 'plugin-fifo')])
     writeFileSync(join(d, 'not-pem.crt'), 'not a certificate\n')
     await mqctl(['dynsec', 'init', join(d, 'dynsec.json'), 'admin', 'pw'])
     await mqctl(['cert', 'ca', '--out', d])

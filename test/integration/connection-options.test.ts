@@ -1,3 +1,4 @@
+import {execFileSync} from 'node:child_process'
 import {copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {createServer, type AddressInfo, type Server, type Socket} from 'node:net'
@@ -122,6 +123,10 @@ describe('connection options against a real broker', () => {
     const capath = join(dir, 'capath')
     mkdirSync(capath)
     copyFileSync(join(pki, 'ca.crt'), join(capath, 'ca.pem'))
+    // OpenSSL (and so mosquitto) opens only <subject hash>.N files in a CA directory
+    const unhashed = await mqctl([...tls, '--capath', capath, ...listRoles])
+    expect([unhashed.code, unhashed.stderr]).toEqual([3, expect.stringContaining(`openssl rehash ${capath}`)])
+    execFileSync('openssl', ['rehash', capath])
     expect(ok(await mqctl([...tls, '--capath', capath, ...listRoles]))).toEqual([0, 'admin', ''])
     expect(
       ok(

@@ -9,6 +9,7 @@ import {rewriteCtrlArgv} from '../../src/cli/ctrl-argv.js'
 import {atoi} from '../../src/lib/c-atoi.js'
 import {MqctlError} from '../../src/lib/errors.js'
 import {findMosquittoTools} from '../helpers/mosquitto-install.js'
+import {rng} from '../helpers/rng.js'
 
 // Seeded random connection options (valid, boundary and invalid values, a missing value last)
 // judged by the real mosquitto_ctrl 2.0.11: where it prints an error, mqctl must print the same
@@ -72,17 +73,6 @@ const DELIBERATE: Array<{why: string; rewrite: (argv: string[]) => string[]}> = 
 ]
 const spelled21 = (text: string) => text.replace('Error: unsupported URL scheme.', 'Error: Unsupported URL scheme.')
 
-function prng(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296
-  }
-}
-
 function generate(random: () => number): string[] {
   const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)]
   const argv: string[] = []
@@ -125,7 +115,7 @@ describe('connection options against mosquitto_ctrl 2.0.11 (seeded)', () => {
   it(`agrees on ${CASES} generated argument lists`, () => {
     const {ctrl} = findMosquittoTools()
     const home = mkdtempSync(join(tmpdir(), 'mqctl-argv-diff-'))
-    const random = prng(SEED)
+    const random = rng(SEED)
     const tally = {same: 0, deliberateCases: 0, deliberate: new Map<string, number>(), disagree: [] as string[]}
     for (let n = 0; n < CASES; n++) {
       const argv = generate(random)

@@ -16,6 +16,7 @@ import {join} from 'node:path'
 import {afterAll, describe, expect, it} from 'vitest'
 
 import {BIN, mqctl} from '../helpers/cli.js'
+import {rng} from '../helpers/rng.js'
 
 // kill -9 of `mqctl passwd -b` at seeded random moments, on the normal write path (a directory
 // where the temp file can be made: temp file, fsync, rename). After every kill the file is
@@ -27,17 +28,6 @@ const KILLS = Number(process.env.MQCTL_KILL_ROUNDS ?? 30)
 const isRoot = process.geteuid?.() === 0
 let dir: string
 afterAll(() => rmSync(dir, {recursive: true, force: true}))
-
-function prng(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296
-  }
-}
 
 const HASHED = (user: string) => new RegExp(`^${user}:\\$7\\$1000\\$[A-Za-z0-9+/]{16}\\$[A-Za-z0-9+/]{86}==\\n$`)
 
@@ -66,7 +56,7 @@ describe('kill -9 during mqctl passwd -b (temp file, fsync, rename)', () => {
     expect((await full.done).signal).toBe(null)
     const span = Date.now() - started
 
-    const random = prng(SEED)
+    const random = rng(SEED)
     const seen = {old: 0, new: 0, exited: 0, duringWrite: 0}
     let kills = 0
     for (let round = 0; kills < KILLS && round < KILLS * 4; round++) {

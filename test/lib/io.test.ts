@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest'
 
-import {asLine, colourLevel, jsonText, PLAIN} from '../../src/lib/io.js'
+import {asLine, colourLevel, delayedProgress, jsonText, PLAIN} from '../../src/lib/io.js'
 
 describe('colourLevel: the one place the environment decides colour', () => {
   it('colours a terminal and nothing else by default', () => {
@@ -38,5 +38,32 @@ describe('output helpers', () => {
     expect(jsonText({a: [1]})).toBe('{\n  "a": [\n    1\n  ]\n}\n')
     expect(PLAIN.red('x')).toBe('x')
     expect(PLAIN.enabled).toBe(false)
+  })
+})
+
+describe('delayedProgress: the progress callback of long lints', () => {
+  it('draws nothing in the first 300 ms, then at most every 100 ms, through io.progress', () => {
+    let t = 1000
+    const drawn: Array<string | undefined> = []
+    const report = delayedProgress(
+      {progress: (text) => drawn.push(text)},
+      (d, n) => `${d}/${n}`,
+      () => t,
+    )
+    for (const [at, done] of [
+      [1000, 1],
+      [1299, 2],
+      [1300, 3],
+      [1350, 4],
+      [1399, 5],
+      [1400, 6],
+      [1401, 7],
+      [1600, 8],
+    ]) {
+      t = at
+      report(done, 10)
+    }
+
+    expect(drawn).toEqual(['3/10', '6/10', '8/10'])
   })
 })

@@ -71,17 +71,9 @@ Exit status: 1 when there is at least one error, 0 otherwise (warnings do not fa
       throw new MqctlError('USAGE_FORMAT', `--json and --format ${flags.format} conflict: give one of them`)
     }
 
-    // A large file takes seconds: a progress line on a terminal (io.progress draws nothing
-    // elsewhere), only once the work has lasted a moment, so small files never flash one.
-    const started = Date.now()
-    let drawn = 0
-    const onProgress = (done: number, total: number) => {
-      const now = Date.now()
-      if (now - started < 300 || now - drawn < 100) return
-      drawn = now
-      this.io.progress(`checking rules ${done}/${total}`)
-    }
-
+    // A large file takes seconds: a progress line on a terminal (io.progress draws nothing elsewhere).
+    const {delayedProgress} = await import('../../lib/io.js')
+    const onProgress = delayedProgress(this.io, (done, total) => `checking rules ${done}/${total}`)
     const {aclLintOutput} = await import('../../lib/acl/lint-output.js')
     const {report, lines} = await aclLintOutput(args.file, {
       passwd: flags.passwd,

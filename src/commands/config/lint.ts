@@ -12,7 +12,9 @@ Errors (the broker refuses to start): conf/unknown-option, conf/empty-value, con
 
 Warnings: conf/cert-and-psk (psk_hint after cafile/certfile: the broker starts and serves only the certificate), conf/port-text (a port such as "1883x" is read as 1883, "abc" as 0), conf/plaintext-public, conf/anonymous-public, conf/tls-half (certfile without keyfile: 2.0 serves plain MQTT), conf/world-readable, conf/password-entries (entries the broker drops, as "passwd check" finds them), conf/acl-directory, conf/acl-warning, conf/password-and-dynsec, conf/cert-expired, conf/cert-host, conf/deprecated.
 
-Relative paths resolve against the current directory, as the broker's do. --no-file-checks skips the file checks, for linting a config away from its machine. Exit status: 1 on errors, 0 otherwise, 5 when the config cannot be read.`
+At most 1000 findings of each rule id are listed (JSON: "omitted" counts the others per rule id; "errors" and "warnings" count them all), so a config of a million repeated mistakes gives one screen, not a million lines. On a terminal a large config (with its include_dir files) shows a progress line on stderr; piped, stderr has none.
+
+FILE may be - for standard input. Relative paths resolve against the current directory, as the broker's do. --no-file-checks skips the file checks, for linting a config away from its machine. Exit status: 1 on errors, 0 otherwise, 5 when the config cannot be read.`
 
   static override examples = [
     '<%= config.bin %> config lint /etc/mosquitto/mosquitto.conf',
@@ -33,6 +35,9 @@ Relative paths resolve against the current directory, as the broker's do. --no-f
 
   async run(): Promise<unknown> {
     const {args, flags} = await this.parse(ConfigLint)
+    // A large config takes seconds: a progress line on a terminal (io.progress draws nothing elsewhere).
+    const {delayedProgress} = await import('../../lib/io.js')
+    const onProgress = delayedProgress(this.io, (done, total) => `checking options ${done}/${total}`)
     const {confLintOutput} = await import('../../lib/conf/lint-run.js')
     const {report, lines} = await confLintOutput(args.file, {
       target: flags.target as '2.0' | '2.1',
@@ -40,7 +45,9 @@ Relative paths resolve against the current directory, as the broker's do. --no-f
       format: this.jsonEnabled() ? 'json' : flags.format,
       version: this.config.version,
       colour: this.io.stdout.colour,
+      onProgress,
     })
+    this.io.progress(undefined)
     if (report.errors > 0) process.exitCode = 1
     if (!this.jsonEnabled()) for (const line of lines) this.out(line)
     return report

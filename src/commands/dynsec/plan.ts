@@ -1,8 +1,7 @@
 import {Flags} from '@oclif/core'
 
 import {DynsecCommand} from '../../base/dynsec-command.js'
-import {fleetExit, fleetRows, planPaint, runFleet} from '../../base/dynsec-code.js'
-import {fleetFlags, fleetTargets, isFleet, openTarget, policyArgs, pruneFlag} from '../../base/dynsec-fleet.js'
+import {fleetFlags, policyArgs, pruneFlag} from '../../base/dynsec-fleet.js'
 
 export default class DynsecPlan extends DynsecCommand {
   static override summary = 'Show the commands that would make the broker (or -f file) match a policy file.'
@@ -34,59 +33,7 @@ Exit status with --exit-code: 0 when there is nothing to do, 6 when there are ch
 
   async run(): Promise<unknown> {
     const {args, flags} = await this.parse(DynsecPlan)
-    const {loadPolicy, passwordSources, planPolicy} = await import('../../lib/dynsec/apply.js')
-    const {formatPlan, planJson, planSummaryText} = await import('../../lib/dynsec/plan-format.js')
-    const {summarize, summaryLine} = await import('../../lib/dynsec/plan.js')
-    const {policy, name} = await loadPolicy(args.policy)
-    const sources = passwordSources(policy, name, undefined, (m) => this.warn(m))
-    const planOne = async (f: Record<string, unknown>) => {
-      const {backend, target} = await openTarget(f)
-      try {
-        const {steps} = await planPolicy(backend, policy, {prune: flags.prune, passwords: sources})
-        return {target, steps, summary: summarize(steps)}
-      } finally {
-        await backend.close()
-      }
-    }
-
-    const {verdictOf} = await import('../../lib/output/verdict.js')
-    // The shared verdict field (lib/output/verdict.ts): "allow" = the target matches the policy.
-    const asJson = (r: Awaited<ReturnType<typeof planOne>>) => ({
-      verdict: verdictOf(r.steps.length === 0),
-      target: r.target,
-      changes: r.steps.length > 0,
-      summary: r.summary,
-      commands: planJson(r.steps),
-    })
-
-    if (!isFleet(flags)) {
-      const result = await planOne((await fleetTargets(flags))[0])
-      if (flags['exit-code'] && result.steps.length > 0) process.exitCode = 6
-      if (this.jsonEnabled()) return asJson(result)
-      if (result.steps.length === 0) {
-        this.out(`No changes: ${result.target} matches ${name}.`)
-        return undefined
-      }
-
-      // One write: a plan of thousands of lines costs a write each otherwise.
-      this.out([...formatPlan(result.steps, planPaint(this.io)), '', planSummaryText(result.summary)].join('\n'))
-      return undefined
-    }
-
-    const outcomes = await runFleet(await fleetTargets(flags), planOne)
-    process.exitCode = fleetExit(outcomes, (v) => (v as {steps: unknown[]}).steps.length > 0, flags['exit-code'])
-    if (this.jsonEnabled()) {
-      return outcomes.map((o) =>
-        o.value ? {profile: o.label, ...asJson(o.value)} : {profile: o.label, error: o.error!.toJSON()},
-      )
-    }
-
-    const rows = outcomes.map((o): [string, string, string] =>
-      o.value
-        ? [o.label, o.value.target, o.value.steps.length ? `drifted: ${summaryLine(o.value.summary)}` : 'no changes']
-        : [o.label, '-', `failed: ${o.error!.located}`],
-    )
-    for (const line of fleetRows(rows)) this.out(line)
-    return undefined
+    const {runPlan} = await import('../../base/dynsec-policy-run.js')
+    return runPlan(this.policyRun(), args.policy, flags)
   }
 }

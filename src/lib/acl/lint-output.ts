@@ -1,5 +1,5 @@
 import type {Palette} from '../io.js'
-import {lintAclFile, type AclReport} from './lint-file.js'
+import {ACL_MAX_PER_RULE, lintAclFile, type AclReport} from './lint-file.js'
 
 /**
  * `acl lint`'s report and its lines in the chosen format: the oclif command and the fast front
@@ -17,7 +17,7 @@ export async function aclLintOutput(
 ): Promise<{report: AclReport; lines: string[]}> {
   const report = await lintAclFile(file, {passwd: options.passwd, onProgress: options.onProgress})
   if (options.format === 'json') return {report, lines: [JSON.stringify(report, null, 2)]}
-  const {findingsSarif, findingsText} = await import('../output/findings.js')
+  const {findingsSarif, findingsText, omittedText} = await import('../output/findings.js')
   if (options.format === 'sarif') {
     const {ACL_RULES} = await import('./lint.js')
     return {
@@ -26,11 +26,6 @@ export async function aclLintOutput(
     }
   }
 
-  const {escapeForLine} = await import('../output/escape.js')
   const lines = findingsText(report.file, report.findings, options.colour)
-  for (const [rule, n] of Object.entries(report.omitted))
-    lines.push(
-      `${escapeForLine(report.file)}: ${n} more ${rule} finding${n === 1 ? '' : 's'} not listed (the first 1000 are)`,
-    )
-  return {report, lines}
+  return {report, lines: [...lines, ...omittedText(report.file, report.omitted, ACL_MAX_PER_RULE)]}
 }

@@ -1,5 +1,5 @@
 import {hostname} from 'node:os'
-import {isIP} from 'node:net'
+import {createRequire} from 'node:module'
 
 import {err, newListener, show, type CheckState, type ConfModel, type ListenerModel} from './check.js'
 
@@ -46,7 +46,9 @@ function effectiveListeners(s: CheckState): {listeners: ListenerModel[]; implici
   return {listeners: [implicit], implicitDefault: true}
 }
 
-const family = (host: string | undefined) => (host === undefined ? 0 : isIP(host))
+// node:net loads only for a listener with socket_domain: on every other lint it is start-up time.
+const family = (host: string | undefined): number =>
+  host === undefined ? 0 : (createRequire(import.meta.url)('node:net') as typeof import('node:net')).isIP(host)
 
 export function checkListeners(s: CheckState): ConfModel {
   const {listeners, implicitDefault} = effectiveListeners(s)
@@ -81,7 +83,7 @@ export function checkListeners(s: CheckState): ConfModel {
           `Unable to create websockets listener on port ${l.port} (keyfile without certfile).`,
         )
       const domain = get('socket_domain')?.word
-      const fam = family(l.port === 0 ? undefined : l.bind)
+      const fam = domain === 'ipv4' || domain === 'ipv6' ? family(l.port === 0 ? undefined : l.bind) : 0
       if ((domain === 'ipv6' && fam === 4) || (domain === 'ipv4' && fam === 6)) {
         err(
           s,

@@ -280,7 +280,12 @@ function pluginOption(s: CheckState, e: ConfEntry): void {
   if (value === '') err(s, e, 'conf/empty-value', `Empty ${show(e.name.slice(prefix.length))} value in configuration.`)
 }
 
-export function checkEntries(entries: readonly LoadedEntry[], target: Version, findings: Finding[]): ConfModel {
+export function checkEntries(
+  entries: readonly LoadedEntry[],
+  target: Version,
+  findings: Finding[],
+  onProgress?: (done: number, total: number) => void,
+): ConfModel {
   const s: CheckState = {
     target,
     findings,
@@ -298,7 +303,9 @@ export function checkEntries(entries: readonly LoadedEntry[], target: Version, f
   }
   if (target === '2.0' && entries.length > 0) s.defaultListener = newListener(entries[0], 1883, undefined, true)
 
+  let done = 0
   for (const e of entries) {
+    if (onProgress && (++done & 4095) === 0) onProgress(done, entries.length)
     let file = s.files.get(e.unit)
     if (!file) {
       // Each file read starts afresh: no current bridge or plugin; 2.0 starts on the default listener.

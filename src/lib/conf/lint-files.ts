@@ -1,10 +1,6 @@
-import {X509Certificate, createPrivateKey} from 'node:crypto'
-import {lookup} from 'node:dns/promises'
-import {constants, existsSync} from 'node:fs'
-import {access, open, stat} from 'node:fs/promises'
-import {isIP} from 'node:net'
+import type {X509Certificate} from 'node:crypto'
+import {accessSync, closeSync, constants, existsSync, fstatSync, openSync, readSync, statSync} from 'node:fs'
 import {resolve} from 'node:path'
-import {createSecureContext} from 'node:tls'
 
 import {lintAclText} from '../acl/lint.js'
 import {OPENED_AS_BROKER_USER, accountCanRead, brokerAccount} from '../files/account.js'
@@ -24,9 +20,24 @@ const push = (findings: Finding[], e: ConfEntry, rule: string, severity: Finding
 
 const read = (e: ConfEntry, label: string) => readInputFile(resolve(e.value), {label}).bytes
 
+/*
+ * node:tls, node:crypto, node:dns and node:net load only for a config that needs them (a TLS
+ * listener, a host name): on every other lint they were most of the start-up over `acl lint`.
+ * The file checks are synchronous for the same reason (node:fs/promises loads readline).
+ */
+const isIP = async (host: string) => (await import('node:net')).isIP(host)
+const canRead = (path: string) => {
+  try {
+    accessSync(path, constants.R_OK)
+    return true
+  } catch {
+    return false
+  }
+}
+
 export async function checkReadable(e: ConfEntry, findings: Finding[]): Promise<boolean> {
   try {
-    await access(resolve(e.value), constants.R_OK)
+    accessSync(resolve(e.value), constants.R_OK)
     return true
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? 'error'
@@ -42,7 +53,7 @@ export async function checkReadable(e: ConfEntry, findings: Finding[]): Promise<
 }
 
 async function worldReadable(e: ConfEntry, findings: Finding[]): Promise<void> {
-  const st = await stat(e.value)
+  const st = statSync(e.value)
   if (st.mode & 0o004) {
     push(
       findings,
@@ -63,7 +74,14 @@ async function checkListFile(
   findings: Finding[],
   directory: Pick<Finding, 'rule' | 'severity' | 'message'>,
 ): Promise<boolean> {
-  if ((await stat(e.value).catch(() => undefined))?.isDirectory()) {
+  let directoryNamed = false
+  try {
+    directoryNamed = statSync(e.value).isDirectory()
+  } catch {
+    // not there or not reachable: checkReadable says which
+  }
+
+  if (directoryNamed) {
     push(findings, e, directory.rule, directory.severity, directory.message)
     return false
   }
@@ -102,10 +120,20 @@ export async function checkAclFile(e: ConfEntry, findings: Finding[]): Promise<v
 
 export async function checkPlugin(e: ConfEntry, findings: Finding[]): Promise<void> {
   if (!(await checkReadable(e, findings))) return
-  const handle = await open(e.value, 'r')
+  // Non-blocking: a FIFO named as plugin is judged at once (2.0.11 waits on it at "Loading plugin").
+  const fd = openSync(e.value, constants.O_RDONLY | constants.O_NONBLOCK)
   try {
+    const st = fstatSync(fd)
+    if (!st.isFile()) {
+      const why = st.isDirectory()
+        ? 'is a directory: Unable to load auth plugin'
+        : 'is not a regular file: the broker cannot load it (2.0.11 waits on a FIFO for ever)'
+      push(findings, e, 'conf/not-a-library', 'error', `plugin "${show(e.value)}" ${why}`)
+      return
+    }
+
     const head = Buffer.alloc(4)
-    await handle.read(head, 0, 4, 0)
+    readSync(fd, head, 0, 4, 0)
     if (!head.equals(Buffer.from([0x7f, 0x45, 0x4c, 0x46]))) {
       push(
         findings,
@@ -116,7 +144,7 @@ export async function checkPlugin(e: ConfEntry, findings: Finding[]): Promise<vo
       )
     }
   } finally {
-    await handle.close()
+    closeSync(fd)
   }
 }
 
@@ -130,6 +158,7 @@ export async function checkTls(l: ListenerModel, findings: Finding[]): Promise<v
     caEntry ? await checkReadable(caEntry, findings) : true,
   ]
   if (ok.includes(false)) return
+  const {X509Certificate, createPrivateKey} = await import('node:crypto')
   const pemError = (e: ConfEntry, what: string) =>
     push(findings, e, 'conf/not-pem', 'error', `${e.name} "${show(e.value)}" is not a PEM ${what}`)
   let cert: X509Certificate
@@ -177,7 +206,7 @@ export async function checkTls(l: ListenerModel, findings: Finding[]): Promise<v
 
   const host = l.bind
   if (host && host !== '0.0.0.0' && host !== '::') {
-    const covered = isIP(host) ? cert.checkIP(host) : cert.checkHost(host)
+    const covered = (await isIP(host)) ? cert.checkIP(host) : cert.checkHost(host)
     if (!covered)
       push(
         findings,
@@ -215,11 +244,7 @@ export async function checkBrokerAccount(entries: readonly ConfEntry[], findings
   for (const e of entries) {
     if (!OPENED_AS_BROKER_USER.has(e.name)) continue
     const path = resolve(e.value)
-    const readable = await access(path, constants.R_OK).then(
-      () => true,
-      () => false,
-    )
-    if (!readable) continue // reported as conf/missing-file
+    if (!canRead(path)) continue // reported as conf/missing-file
     const problem = await accountCanRead(path, account).catch(() => undefined)
     if (problem) {
       push(
@@ -287,7 +312,7 @@ export async function checkListenerMachine(l: ListenerModel, findings: Finding[]
     const list = name === 'ciphers' ? e.value : e.value.split(':').every((c) => c.startsWith('TLS_')) && e.value
     let ok = Boolean(list)
     try {
-      if (ok) createSecureContext({ciphers: list as string})
+      if (ok) (await import('node:tls')).createSecureContext({ciphers: list as string})
     } catch {
       ok = false
     }
@@ -296,7 +321,8 @@ export async function checkListenerMachine(l: ListenerModel, findings: Finding[]
   }
 
   const host = l.port === 0 ? undefined : (l.options.get('bind_address')?.value ?? l.bind)
-  if (host && isIP(host) === 0) {
+  if (host && (await isIP(host)) === 0) {
+    const {lookup} = await import('node:dns/promises')
     const resolved = await lookup(host).then(
       () => true,
       () => false,

@@ -22,6 +22,8 @@ import type {Version} from './options.js'
 export interface ConfLintOptions {
   target?: Version
   fileChecks?: boolean
+  /** Entries checked of all entries read (the main file's and its include_dir files'). */
+  onProgress?: (done: number, total: number) => void
 }
 
 const LOOPBACK = (bind: string | undefined) =>
@@ -102,7 +104,7 @@ async function lintConfUnchecked(file: string, options: ConfLintOptions): Promis
   const target = options.target ?? '2.0'
   const findings: Finding[] = []
   const {entries} = loadConf(file, findings, {target})
-  const model = checkEntries(entries, target, findings)
+  const model = checkEntries(entries, target, findings, options.onProgress)
   listenerWarnings(model, findings)
   const fileChecks = options.fileChecks !== false
   if (fileChecks && !model.implicitDefault) {
@@ -139,7 +141,12 @@ async function lintConfUnchecked(file: string, options: ConfLintOptions): Promis
   }
 
   if (fileChecks) await checkBrokerAccount(entries, findings)
-  return findings.sort((a, b) => (a.file ?? '').localeCompare(b.file ?? '') || a.line - b.line || a.column - b.column)
+  // One collator, made only when findings come from two files: the first localeCompare builds
+  // ICU's collator (~10 ms of start-up), and a comparison per pair is slow on 300,000 findings.
+  let collator: Intl.Collator | undefined
+  const byFile = (a: Finding, b: Finding) =>
+    a.file === b.file ? 0 : (collator ??= new Intl.Collator()).compare(a.file ?? '', b.file ?? '')
+  return findings.sort((a, b) => byFile(a, b) || a.line - b.line || a.column - b.column)
 }
 
 export {CONF_RULES} from './rules.js'

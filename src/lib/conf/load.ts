@@ -45,6 +45,14 @@ function includeFiles(dir: string): string[] {
   return paths.sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)))
 }
 
+/** The parsed entry itself, marked: a copy per line doubled the memory of a 300,000-line config. */
+function mark(e: ConfEntry, depth: 0 | 1, unit: number): LoadedEntry {
+  const marked = e as LoadedEntry
+  marked.depth = depth
+  marked.unit = unit
+  return marked
+}
+
 export function loadConf(
   file: string,
   findings: Finding[],
@@ -59,7 +67,7 @@ export function loadConf(
   const doc = parseConf(main.bytes, main.name, target)
   const mainUnit = units++
   for (const e of doc.entries) {
-    entries.push({...e, depth: 0, unit: mainUnit})
+    entries.push(mark(e, 0, mainUnit))
     if (e.name !== 'include_dir') continue
     // The broker takes the rest of the line untrimmed: "include_dir /x " names "/x ".
     const dir = e.rest
@@ -98,7 +106,7 @@ export function loadConf(
         )
       }
 
-      for (const inc of parseConf(bytes, path, target).entries) entries.push({...inc, depth: 1, unit})
+      for (const inc of parseConf(bytes, path, target).entries) entries.push(mark(inc, 1, unit))
     }
   }
 

@@ -93,7 +93,12 @@ export const CONNECTION_OPTIONS: readonly ConnectionOption[] = [
     {letter: 'L', ctrl: ['-L', '--url']},
   ),
   v('cafile', 'text', 'file', 'CA certificates (PEM) to verify the broker with; enables TLS.'),
-  v('capath', 'text', 'directory', 'Directory of CA certificates (PEM); enables TLS.'),
+  v(
+    'capath',
+    'text',
+    'directory',
+    'Hashed directory of CA certificates: only <subject hash>.N files, as openssl rehash makes them; enables TLS.',
+  ),
   v('cert', 'text', 'file', 'Client certificate (PEM), with --key; needs TLS (a CA option, port 8883 or mqtts://).', {
     tlsOnly: true,
   }),
@@ -109,7 +114,10 @@ export const CONNECTION_OPTIONS: readonly ConnectionOption[] = [
     {tlsOnly: true},
   ),
   v('tls-version', 'tls-version', 'version', 'Minimum TLS version: tlsv1.3, tlsv1.2 or tlsv1.1.', {tlsOnly: true}),
-  sw('tls-use-os-certs', "Trust the system's CA certificates (also implied by port 8883); enables TLS."),
+  sw(
+    'tls-use-os-certs',
+    "Trust the system OpenSSL's CA store, as mosquitto's clients do ($SSL_CERT_FILE, $SSL_CERT_DIR, else OPENSSLDIR's cert.pem and certs/), with --cafile/--capath if given; implied by mqtts:// and, without --cafile/--capath, port 8883; enables TLS.",
+  ),
   v('tls-alpn', 'text', 'protocol', 'TLS ALPN protocol to offer.', {tlsOnly: true}),
   // mosquitto_ctrl's OpenSSL engine options: read (with its texts for a missing value) so they
   // are never "Unknown option", and always refused, never ignored: Node has no engine support.
@@ -363,3 +371,8 @@ export function crossProblem(get: (name: string) => string | undefined): {proble
 
   return undefined
 }
+
+/** The long names of the shared connection flags (src/base/connection-flags.ts makes one oclif flag per name). */
+export const CONNECTION_FLAG_NAMES: ReadonlySet<string> = new Set(
+  CONNECTION_OPTIONS.filter((o) => !o.dynsecOnly).map((o) => o.name),
+)

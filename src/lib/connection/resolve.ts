@@ -182,7 +182,9 @@ export async function resolveConnection(input: ResolveInput): Promise<ResolvedCo
           ciphers: str('ciphers'),
           insecure: bool('insecure'),
           minVersion,
-          useOsCerts: useOsCerts || (str('cafile') === undefined && str('capath') === undefined),
+          // mqtts:// means --tls-use-os-certs (2.1, and mosquitto_sub/pub 2.0), so it adds the
+          // system store to --cafile; port 8883 uses it only without --cafile/--capath.
+          useOsCerts: useOsCerts || tlsFromUrl || (str('cafile') === undefined && str('capath') === undefined),
           alpn: str('tls-alpn'),
           psk: psk === undefined ? undefined : {key: psk, identity: pskIdentity!},
         }

@@ -1,6 +1,7 @@
 import {X509Certificate, createPrivateKey, type KeyObject} from 'node:crypto'
 
 import {MqctlError} from '../errors.js'
+import {pemBlocks, readCertificates, type PemBlock, type PemCertificate} from './pem.js'
 
 /**
  * The PEM files given to --cafile, --cert and --key, checked before anything is sent: a file
@@ -11,15 +12,6 @@ import {MqctlError} from '../errors.js'
  * certificate), and mosquitto_ctrl reports all of these as "A TLS error occurred." (exit 8).
  * Loaded with node:tls, for TLS connections only (it pulls in node:crypto).
  */
-const BLOCK = /-----BEGIN ([A-Z0-9 ]+)-----\r?\n([\s\S]*?)-----END \1-----/g
-
-interface PemBlock {
-  label: string
-  text: string
-}
-
-const blocksOf = (pem: string): PemBlock[] => [...pem.matchAll(BLOCK)].map((m) => ({label: m[1], text: m[0]}))
-
 const bad = (flag: string, file: string, why: string) =>
   new MqctlError('FILE_TLS', `not usable as ${flag}: ${why}`, {location: {file}})
 
@@ -32,30 +24,31 @@ function holds(blocks: PemBlock[]): string {
     : `only ${labels.join(', ')} blocks`
 }
 
-/** Every CERTIFICATE block parsed (OpenSSL refuses the whole file when one of them is broken). */
-function certificatesOf(flag: string, file: string, pem: string): X509Certificate[] {
-  const blocks = blocksOf(pem)
-  const certs = blocks.filter((b) => b.label === 'CERTIFICATE' || b.label === 'TRUSTED CERTIFICATE')
-  if (certs.length === 0) throw bad(flag, file, `no certificate in it, ${holds(blocks)}`)
-  return certs.map((b, i) => {
-    try {
-      return new X509Certificate(b.text)
-    } catch (error) {
-      throw bad(flag, file, `certificate ${i + 1} cannot be parsed (${(error as Error).message})`)
-    }
-  })
+/** Every certificate block, each one readable (OpenSSL refuses the whole file when one of them is broken). */
+function certificatesOf(flag: string, file: string, text: string): PemCertificate[] {
+  const read = readCertificates(text)
+  if (read.blocks === 0) throw bad(flag, file, `no certificate in it, ${holds(pemBlocks(text))}`)
+  if (read.broken !== undefined) throw bad(flag, file, `certificate ${read.broken} cannot be parsed`)
+  return read.certificates
 }
 
-/** --cafile: at least one certificate, each of them parseable. */
-export function checkCaFile(file: string, pem: Buffer): void {
-  certificatesOf('--cafile', file, pem.toString('utf8'))
+/** --cafile: at least one certificate, each of them readable; the certificates, for node's `ca`. */
+export function checkCaFile(file: string, pem: Buffer): PemCertificate[] {
+  return certificatesOf('--cafile', file, pem.toString('utf8'))
 }
 
 /** --cert and --key: a certificate, a private key, and the key the certificate was issued for. */
 export function checkClientPair(cert: {file: string; pem: Buffer}, key: {file: string; pem: Buffer}): void {
-  const [leaf] = certificatesOf('--cert', cert.file, cert.pem.toString('utf8'))
+  const [first] = certificatesOf('--cert', cert.file, cert.pem.toString('utf8'))
+  let leaf: X509Certificate
+  try {
+    leaf = new X509Certificate(first.text)
+  } catch (error) {
+    throw bad('--cert', cert.file, `certificate 1 cannot be parsed (${(error as Error).message})`)
+  }
+
   const keyText = key.pem.toString('utf8')
-  const blocks = blocksOf(keyText)
+  const blocks = pemBlocks(keyText)
   if (!blocks.some((b) => b.label.endsWith('PRIVATE KEY'))) {
     throw bad('--key', key.file, `no private key in it, ${holds(blocks)}`)
   }

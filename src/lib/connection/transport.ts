@@ -1,11 +1,13 @@
-import {readdirSync, statSync} from 'node:fs'
 import {isIP, connect as netConnect, type Socket} from 'node:net'
-import {join} from 'node:path'
 import type {ConnectionOptions as TlsOptions, TLSSocket} from 'node:tls'
 
 import {MqctlError, fileError} from '../errors.js'
 import {readInputFile} from '../files/input.js'
 import type {ResolvedConnection} from './resolve.js'
+import type {HashedDir} from './os-store.js'
+import type * as OsStore from './os-store.js'
+import type * as Pem from './pem.js'
+import type {PemCertificate} from './pem.js'
 import type * as TlsFiles from './tls-files.js'
 import type * as TlsIdentity from './tls-identity.js'
 
@@ -16,8 +18,10 @@ const MAX_PEM_BYTES = 4 * 1024 * 1024
 let tlsModule: typeof import('node:tls')
 // Its X509 checks load node:crypto: loaded with node:tls.
 let identity: typeof TlsIdentity
-// The PEM content checks (node:crypto too): loaded with node:tls.
+// The PEM content checks and the system CA store (node:crypto too): loaded with node:tls.
 let tlsFiles: typeof TlsFiles
+let osStore: typeof OsStore
+let pem: typeof Pem
 
 /** `host:port` or the socket path, for messages. */
 export const describeEndpoint = (c: ResolvedConnection): string => (c.unix ? c.unix : `${c.host}:${c.port}`)
@@ -58,13 +62,17 @@ export function transportError(error: NodeJS.ErrnoException, c: ResolvedConnecti
     code.startsWith('ERR_TLS') ||
     /certificate|ssl|tls/i.test(error.message)
   ) {
+    const store = trustNote ? ` (${trustNote})` : ''
+    const untrusted =
+      "give the CA that signed the broker's certificate with --cafile or --capath" +
+      `${store}; --insecure does not skip this`
     const hint =
       code === 'ERR_TLS_CERT_ALTNAME_INVALID'
         ? 'connect with a name or address the certificate lists (-h), or issue one that lists this host (mqctl cert server --host/--ip); --insecure skips only this check'
         : code === 'CERT_HAS_EXPIRED' || code === 'CERT_NOT_YET_VALID'
           ? "the broker's certificate is outside its validity dates (check the clocks, or renew it); --insecure does not skip this"
           : CERT_ERRORS.has(code)
-            ? "give the CA that signed the broker's certificate with --cafile or --capath; --insecure does not skip this"
+            ? untrusted
             : 'is this a TLS listener, and do --tls-version/--ciphers/--psk match it?'
     return new MqctlError('CONNECTION_TLS', `TLS handshake with ${where} failed: ${error.message.trim()}`, {hint})
   }
@@ -98,75 +106,74 @@ function readPem(path: string, label: string, flag: string): Buffer {
   }
 }
 
-function loadCaBundle(tls: NonNullable<ResolvedConnection['tls']>): string[] | undefined {
-  const cas: string[] = []
-  if (tls.cafile) {
-    const pem = readPem(tls.cafile, 'CA file', '--cafile')
-    tlsFiles.checkCaFile(tls.cafile, pem)
-    cas.push(pem.toString('utf8'))
+/** Set while building the store: what to add to the hint when the broker's certificate is not trusted. */
+let trustNote: string | undefined
+
+/**
+ * The CAs the broker's certificate is checked against, as libmosquitto assembles them (lib/net_mosq.c,
+ * net__tls_load_ca): OpenSSL's default verify paths when the OS store is in use (--tls-use-os-certs, or
+ * port 8883 / mqtts:// without --cafile/--capath), plus --cafile, plus --capath. Always given to node as
+ * `ca`, so node's bundled Mozilla list (tls.rootCertificates) is never what decides. Undefined for PSK:
+ * no certificate is exchanged.
+ */
+function trustedCas(tls: NonNullable<ResolvedConnection['tls']>): string[] | undefined {
+  if (tls.psk) return undefined
+  trustNote = undefined
+  // CA files are in the store from the start (the system file, NODE_EXTRA_CA_CERTS, --cafile);
+  // the directories (the system's, then --capath) are asked only for names not found there.
+  const eager: PemCertificate[] = []
+  const dirs: PemCertificate[][] = []
+  if (tls.cafile) eager.push(...tlsFiles.checkCaFile(tls.cafile, readPem(tls.cafile, 'CA file', '--cafile')))
+  if (tls.useOsCerts) {
+    eager.push(...extraCerts())
+    const store = osStore.loadOsStore(process.env, osStore.systemOpensslDir(), eager)
+    eager.push(...store.file)
+    dirs.push(...store.dirs)
+    const count = osStore.uniqueCertificates([...store.file, ...store.dirs.flat()]).length
+    trustNote = `the system store (${store.paths.from}) holds ${count} CA certificate(s)`
   }
 
   if (tls.capath) {
-    let names: string[]
+    let dir: HashedDir
     try {
-      names = readdirSync(tls.capath)
+      dir = osStore.loadHashedDir(tls.capath, undefined, osStore.keysOf(eager))
     } catch (error) {
       throw new MqctlError('FILE_TLS', `Problem setting TLS options: ${fileError(tls.capath, error).message}`)
     }
 
-    for (const name of names) {
-      const path = join(tls.capath, name)
-      // Like OpenSSL's hashed directory lookup, entries that are not regular files are skipped
-      // (a FIFO among them must not hang the connection).
-      let regular = false
-      try {
-        regular = statSync(path).isFile()
-      } catch {
-        // a dangling link: skipped too
-      }
-
-      if (!regular) continue
-      const text = readPem(path, 'CA file', '--capath').toString('utf8')
-      if (text.includes('-----BEGIN CERTIFICATE-----')) cas.push(text)
+    dirs.push(dir.certificates)
+    if (dir.certificates.length === 0 && dir.unhashed > 0) {
+      trustNote =
+        `--capath ${tls.capath} has no certificate under its subject-hash name (<hash>.0), ` +
+        `the only name OpenSSL (and mosquitto) looks for: run \`openssl rehash ${tls.capath}\``
     }
   }
 
-  if (cas.length === 0) return undefined
-  return tls.useOsCerts ? [...tlsModule.rootCertificates, ...cas] : cas
+  return osStore.assembleTrust(eager, dirs).map((c) => c.text)
 }
 
 /**
- * The NODE_EXTRA_CA_CERTS file bin/run.js kept from node's start-up (node 20 reads it eagerly,
- * ~50 ms a run), or undefined when nothing was deferred or it cannot be read (node's warning).
+ * NODE_EXTRA_CA_CERTS, which node adds to its default store: here to the system store it stands in
+ * for. bin/run.js moves the variable to MQCTL_NODE_EXTRA_CA_CERTS so that node 20 does not parse it
+ * on every run (~50 ms); a warning like node's when that file cannot be read. When node read it
+ * itself (`node bin/run.js`), it has warned already. Plain CERTIFICATE blocks only, up to the
+ * first broken one, as node reads the file (a TRUSTED CERTIFICATE block is skipped there).
  */
-function deferredExtraCerts(env = process.env): string | undefined {
-  const file = env.MQCTL_NODE_EXTRA_CA_CERTS
-  if (!file || env.NODE_EXTRA_CA_CERTS) return undefined
+function extraCerts(env = process.env): PemCertificate[] {
+  const byNode = env.NODE_EXTRA_CA_CERTS
+  const file = byNode || env.MQCTL_NODE_EXTRA_CA_CERTS
+  if (!file) return []
+  let text: string
   try {
-    return readInputFile(file, {label: 'NODE_EXTRA_CA_CERTS file'}).bytes.toString('utf8')
+    text = readInputFile(file, {label: 'NODE_EXTRA_CA_CERTS file'}).bytes.toString('utf8')
   } catch (error) {
-    // node's wording and behaviour: a warning, and the default store without them.
-    process.stderr.write(`Warning: Ignoring extra certs from \`${file}\`, load failed: ${(error as Error).message}\n`)
-    return undefined
+    if (!byNode)
+      process.stderr.write(`Warning: Ignoring extra certs from \`${file}\`, load failed: ${(error as Error).message}\n`)
+    return []
   }
-}
 
-/**
- * Node's default store plus the deferred certificates, as node builds it: added to a copy of
- * the store this node really uses (bundled, or OpenSSL's with --use-openssl-ca and distribution
- * builds), never tls.rootCertificates, which is the bundled list whatever the store is.
- */
-function withDeferredCerts(options: TlsOptions): void {
-  if (options.ca !== undefined) return // node ignores the extra certificates when ca is given
-  const extra = deferredExtraCerts()
-  if (extra === undefined) return
-  // Node reads that file as plain certificates: a TRUSTED CERTIFICATE block is no trust anchor
-  // there (addCACert would take it).
-  const plain = extra.match(/-----BEGIN (X509 )?CERTIFICATE-----[\s\S]*?-----END \1?CERTIFICATE-----/g)
-  if (!plain) return
-  const context = tlsModule.createSecureContext(options)
-  ;(context as unknown as {context: {addCACert(pem: string): void}}).context.addCACert(plain.join('\n'))
-  options.secureContext = context
+  const plain = text.match(/-----BEGIN (X509 )?CERTIFICATE-----\r?\n[\s\S]*?-----END \1?CERTIFICATE-----/g) ?? []
+  return pem.readCertificates(plain.join('\n')).certificates
 }
 
 function tlsOptions(c: ResolvedConnection): TlsOptions {
@@ -176,7 +183,7 @@ function tlsOptions(c: ResolvedConnection): TlsOptions {
     // The chain (trust, dates, signatures) is always verified; --insecure, as in mosquitto_ctrl,
     // only skips the host check below.
     rejectUnauthorized: true,
-    ca: loadCaBundle(tls),
+    ca: trustedCas(tls),
     ciphers: tls.ciphers,
     minVersion: tls.minVersion,
     host,
@@ -206,7 +213,6 @@ function tlsOptions(c: ResolvedConnection): TlsOptions {
     options.checkServerIdentity = () => undefined
   }
 
-  withDeferredCerts(options)
   return options
 }
 
@@ -285,6 +291,8 @@ export async function openTransport(c: ResolvedConnection, onConnected?: () => v
       tlsModule ??= await import('node:tls')
       identity ??= await import('./tls-identity.js')
       tlsFiles ??= await import('./tls-files.js')
+      osStore ??= await import('./os-store.js')
+      pem ??= await import('./pem.js')
       secure = tlsOptions(c)
     }
 

@@ -1,74 +1,17 @@
-import {z} from 'zod'
-
 import {MqctlError} from '../errors.js'
 import {checkTopicFilter, describeTopicProblem} from '../topic.js'
-import {aclTypeSchema, type DynsecState, type StateClient, type StoredPassword} from './state/model.js'
+import {checkPolicyShape} from './policy-check.js'
+import {policyYaml} from './policy-yaml.js'
+import type {Policy} from './policy-schema.js'
+import type {DynsecState, StateClient, StoredPassword} from './state/model.js'
 import {byteOrder} from './state/plugin-json.js'
 import {sortAcls} from './state/read-broker.js'
 
-/**
- * The reviewable policy document (`dynsec export`, `plan`, `apply`): the whole plugin state in
- * the plugin's own field names, objects sorted by name, no secrets. `password` says where a
- * new client's password comes from; `hash` (export --include-hashes, -f only) copies a stored one.
+/*
+ * The reviewable policy document (`dynsec export`, `plan`, `apply`): its zod schema is in
+ * policy-schema.ts, loaded only when the hand-written check (policy-check.ts) is not sure.
  */
-const name = z.string().min(1)
-const priority = z.number().int().min(-2147483648).max(2147483647)
-
-export const policyPasswordSchema = z.union([
-  z.strictObject({env: name.describe('Environment variable holding the password.')}),
-  z.strictObject({file: name.describe('File whose first line is the password.')}),
-  z.strictObject({hash: name.describe('A stored $7$ hash (export --include-hashes); only applied with -f.')}),
-])
-export type PolicyPassword = z.infer<typeof policyPasswordSchema>
-
-export const policyAclSchema = z.strictObject({
-  acltype: aclTypeSchema,
-  topic: z.string(),
-  allow: z.boolean(),
-  priority: priority.optional().describe('Default 0.'),
-})
-
-const text = {textname: z.string().optional(), textdescription: z.string().optional()}
-const roleLink = z.strictObject({rolename: name, priority: priority.optional()})
-const groupLink = z.strictObject({groupname: name, priority: priority.optional()})
-
-export const policyRoleSchema = z.strictObject({
-  rolename: name,
-  ...text,
-  acls: z.array(policyAclSchema).optional(),
-  allowwildcardsubs: z.boolean().optional().describe('2.1 brokers only.'),
-})
-export const policyGroupSchema = z.strictObject({groupname: name, ...text, roles: z.array(roleLink).optional()})
-export const policyClientSchema = z.strictObject({
-  username: z.string(),
-  clientid: z.string().optional(),
-  ...text,
-  disabled: z.boolean().optional(),
-  roles: z.array(roleLink).optional(),
-  groups: z.array(groupLink).optional(),
-  password: policyPasswordSchema.optional(),
-})
-
-export const policySchema = z
-  .strictObject({
-    version: z.literal(1),
-    defaultACLAccess: z
-      .strictObject({
-        publishClientSend: z.boolean().optional(),
-        publishClientReceive: z.boolean().optional(),
-        subscribe: z.boolean().optional(),
-        unsubscribe: z.boolean().optional(),
-      })
-      .optional()
-      .describe('Keys left out are not managed.'),
-    anonymousGroup: name.optional().describe('Left out: not managed (the plugin cannot unset it).'),
-    roles: z.array(policyRoleSchema).optional(),
-    groups: z.array(policyGroupSchema).optional(),
-    clients: z.array(policyClientSchema).optional(),
-  })
-  .describe('mqctl dynamic-security policy (mqctl dynsec export / plan / apply)')
-export type Policy = z.infer<typeof policySchema>
-export type PolicyClient = z.infer<typeof policyClientSchema>
+export type {Policy, PolicyClient, PolicyPassword} from './policy-schema.js'
 
 type Path = Array<string | number>
 interface Problem {
@@ -143,8 +86,8 @@ export async function parsePolicy(source: string, file: string): Promise<Policy>
   // any problem falls through to the YAML path, which knows lines.
   if (source.trimStart().startsWith('{')) {
     try {
-      const parsed = policySchema.safeParse(JSON.parse(source))
-      if (parsed.success && !checkReferences(parsed.data)) return parsed.data
+      const checked = checkPolicyShape(JSON.parse(source))
+      if (checked && !checkReferences(checked)) return checked
     } catch {
       // located below
     }
@@ -183,6 +126,14 @@ export async function parsePolicy(source: string, file: string): Promise<Policy>
     throw new MqctlError('PARSE_POLICY', (error as Error).message, {location: {file}})
   }
 
+  const checked = checkPolicyShape(data)
+  if (checked) {
+    const problem = checkReferences(checked)
+    if (problem) return fail(problem.path, problem.message)
+    return checked
+  }
+
+  const {policySchema} = await import('./policy-schema.js')
   const parsed = policySchema.safeParse(data ?? {})
   if (!parsed.success) {
     const issue = parsed.error.issues[0]
@@ -279,6 +230,8 @@ export function stateToPolicy(state: DynsecState, options: {includeHashes?: bool
 /** Serialises an exported policy: YAML (default) or JSON, key order as built. */
 export async function formatPolicy(policy: Policy, format: 'yaml' | 'json'): Promise<string> {
   if (format === 'json') return JSON.stringify(policy, null, 2) + '\n'
+  const plain = policyYaml(policy)
+  if (plain !== undefined) return plain
   const {stringify} = await import('yaml')
   return stringify(policy, {lineWidth: 0, flowCollectionPadding: false})
 }

@@ -2,8 +2,7 @@ import {z} from 'zod'
 
 import {DYNSEC_COMMANDS, type OutputKind} from '../dynsec/catalog.js'
 import {verdictSchema, withVerdict} from './verdict.js'
-import {policySchema} from '../dynsec/policy.js'
-import {policyJsonSchemaText} from '../dynsec/policy-schema.js'
+import {policyJsonSchemaText, policySchema} from '../dynsec/policy-schema.js'
 import * as dynsec from '../dynsec/schemas.js'
 
 /**
@@ -143,6 +142,10 @@ const DSAC_OUTPUT: Record<string, z.ZodType> = {
   'dynsec:schema': z.record(z.string(), z.unknown()).describe('No --json: the command prints the policy JSON Schema.'),
 }
 
+const omittedSchema = z
+  .record(z.string(), z.number().int())
+  .describe('Findings not listed per rule id (over 1000 each).')
+
 const OTHER_OUTPUT: Record<string, z.ZodType> = {
   ...DSAC_OUTPUT,
   'acl:check': withVerdict({
@@ -157,9 +160,7 @@ const OTHER_OUTPUT: Record<string, z.ZodType> = {
     }),
     steps: z.array(z.looseObject({line: z.number().int(), outcome: z.string(), reason: z.string()})),
   }),
-  'acl:lint': lintReportSchema.extend({
-    omitted: z.record(z.string(), z.number().int()).describe('Findings not listed per rule id (over 1000 each).'),
-  }),
+  'acl:lint': lintReportSchema.extend({omitted: omittedSchema}),
   'acl:who': z.looseObject({
     topic: z.string(),
     access: z.enum(['read', 'write']),
@@ -185,7 +186,7 @@ const OTHER_OUTPUT: Record<string, z.ZodType> = {
     warnings: z.array(z.unknown()),
     config: z.string(),
   }),
-  'config:lint': lintReportSchema,
+  'config:lint': lintReportSchema.extend({omitted: omittedSchema}),
   'dynsec:check': dynsecVerdictSchema,
   'dynsec:migrate': z.looseObject({
     written: z

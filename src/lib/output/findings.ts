@@ -30,6 +30,38 @@ export function findingsText(file: string, findings: readonly Finding[], colour:
 }
 
 /**
+ * Findings listed per rule id by `acl lint` and `config lint`; the others are counted, so a file
+ * of a million repeated mistakes gives one screen and one bounded JSON document, not a million.
+ */
+export const MAX_LISTED_PER_RULE = 1000
+
+/** The first `max` findings of each rule id, in the order given, and how many of each were left out. */
+export function capPerRule<F extends Pick<Finding, 'rule'>>(
+  findings: readonly F[],
+  max = MAX_LISTED_PER_RULE,
+): {listed: F[]; omitted: Record<string, number>} {
+  const seen = new Map<string, number>()
+  const listed: F[] = []
+  for (const f of findings) {
+    const n = (seen.get(f.rule) ?? 0) + 1
+    seen.set(f.rule, n)
+    if (n <= max) listed.push(f)
+  }
+
+  const omitted: Record<string, number> = {}
+  for (const [rule, n] of seen) if (n > max) omitted[rule] = n - max
+  return {listed, omitted}
+}
+
+/** The text lines that say what capPerRule (or the ACL linter's own cap) left out. */
+export function omittedText(file: string, omitted: Record<string, number>, max = MAX_LISTED_PER_RULE): string[] {
+  return Object.entries(omitted).map(
+    ([rule, n]) =>
+      `${escapeForLine(file)}: ${n} more ${rule} finding${n === 1 ? '' : 's'} not listed (the first ${max} are)`,
+  )
+}
+
+/**
  * A path as a SARIF artifactLocation.uri (RFC 3986): absolute paths become file: URLs, relative
  * ones a relative reference with each segment percent-encoded (spaces, `#`, `%`, `?` …).
  */

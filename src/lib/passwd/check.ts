@@ -1,4 +1,5 @@
-import {decodeHash, type Target} from './hash.js'
+import {decodeHash} from './hash-decode.js'
+import type {Target} from './hash.js'
 import {tokens, trimBlanks, type PasswdLine} from './file.js'
 
 export type Severity = 'error' | 'warning'

@@ -1,10 +1,12 @@
-import {chmodSync, mkdtempSync, writeFileSync} from 'node:fs'
+import {execFileSync} from 'node:child_process'
+import {chmodSync, mkdirSync, mkdtempSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
 import {describe, expect, it} from 'vitest'
 
-import {checkAclFile, checkPasswordFile} from '../../../src/lib/conf/lint-files.js'
+import {checkAclFile, checkPasswordFile, checkPlugin} from '../../../src/lib/conf/lint-files.js'
+import {findMosquittoTools} from '../../helpers/mosquitto-install.js'
 import {parseConf} from '../../../src/lib/conf/parse.js'
 import type {Finding} from '../../../src/lib/output/findings.js'
 
@@ -34,5 +36,30 @@ describe('the list-file checks of config lint (password_file, acl_file)', () => 
     writeFileSync(passwd, 'user-without-hash\n')
     chmodSync(passwd, 0o600)
     expect(await findings(checkPasswordFile, 'password_file', passwd)).toEqual([['conf/password-entries', 'warning']])
+  })
+})
+
+describe('the plugin check of config lint', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'mqctl-lint-plugin-'))
+
+  it('judges a FIFO at once, a directory and a text file as no library, the real plugin as one', async () => {
+    const fifo = join(dir, 'fifo.so')
+    execFileSync('mkfifo', [fifo])
+    mkdirSync(join(dir, 'dir.so'))
+    writeFileSync(join(dir, 'text.so'), 'hello')
+    const messages = async (path: string) => {
+      const out: Finding[] = []
+      await checkPlugin(entry('plugin', path), out)
+      return out.map((f) => `${f.rule}: ${f.message}`)
+    }
+
+    expect(await messages(fifo)).toEqual([
+      `conf/not-a-library: plugin "${fifo}" is not a regular file: the broker cannot load it (2.0.11 waits on a FIFO for ever)`,
+    ])
+    expect(await messages(join(dir, 'dir.so'))).toEqual([
+      `conf/not-a-library: plugin "${join(dir, 'dir.so')}" is a directory: Unable to load auth plugin`,
+    ])
+    expect((await messages(join(dir, 'text.so')))[0]).toContain('no ELF header')
+    expect(await messages(findMosquittoTools().dynsecPlugin)).toEqual([])
   })
 })

@@ -106,6 +106,10 @@ describe('connection resolution', () => {
     expect((await resolveConnection({flags: flags({port: '8883'}), env})).tls?.useOsCerts).toBe(true)
     const u = await resolveConnection({flags: flags({url: 'mqtts://bob:pw@broker:9000/t'}), env})
     expect([u.host, u.port, u.username, u.password, Boolean(u.tls)]).toEqual(['broker', 9000, 'bob', 'pw', true])
+    // mqtts:// is --tls-use-os-certs (also with --cafile, as mosquitto_sub and 2.1 take it); port 8883 is not
+    const trust = async (f: Record<string, string>) => (await resolveConnection({flags: flags(f), env})).tls?.useOsCerts
+    expect(await trust({url: 'mqtts://broker/t', cafile: '/ca.pem'})).toBe(true)
+    expect(await trust({port: '8883', cafile: '/ca.pem'})).toBe(false)
     expect(parseBrokerUrl('mqtt://h')).toEqual({
       tls: false,
       host: 'h',

@@ -5,6 +5,7 @@ import {parseAclFile} from '../../../src/lib/acl/parse.js'
 import {evaluateDynsec} from '../../../src/lib/dynsec/evaluate.js'
 import {migrate, type MigrationTarget} from '../../../src/lib/dynsec/migrate.js'
 import {parsePasswdFile} from '../../../src/lib/passwd/file.js'
+import {rng} from '../../helpers/rng.js'
 
 const b64 = (n: number, fill: number) => Buffer.alloc(n, fill).toString('base64')
 const h7 = (salt = 12) => `$7$101$${b64(salt, 1)}$${b64(64, 2)}`
@@ -24,20 +25,10 @@ function run(acl: string, target: MigrationTarget, passwd = passwdText) {
   }
 }
 
-function mulberry(seed: number) {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = Math.imul(a ^ (a >>> 15), a | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296
-  }
-}
-
 describe('migrate decides as acl_file did (the acl evaluator agrees with the broker; see the broker proof too)', () => {
   for (const target of ['2.0', '2.1'] as const) {
     it(`on generated files, target ${target}`, () => {
-      const next = mulberry(target === '2.0' ? 20 : 21)
+      const next = rng(target === '2.0' ? 20 : 21)
       const pick = <T>(xs: readonly T[]) => xs[Math.floor(next() * xs.length)]
       let compared = 0
       let allowed = 0

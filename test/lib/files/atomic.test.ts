@@ -17,6 +17,7 @@ import {fileURLToPath, pathToFileURL} from 'node:url'
 import fc from 'fast-check'
 import {describe, expect, it} from 'vitest'
 
+import {rng} from '../../helpers/rng.js'
 import {tempDirs} from '../../helpers/temp-dirs.js'
 
 import {MqctlError} from '../../../src/lib/errors.js'
@@ -137,18 +138,6 @@ describe('writeFileAtomic', () => {
   })
 })
 
-/** Small PRNG so the kill moments are reproducible from the seed. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296
-  }
-}
-
 describe('SIGKILL during writes never leaves a partial file', () => {
   const SEED = 20_240_611
   // Two contents of different sizes (≥ 1 MiB), each byte depending on its position, so a
@@ -184,7 +173,7 @@ for (;;) {
 `,
     )
 
-    const random = mulberry32(SEED)
+    const random = rng(SEED)
     const started = Date.now()
     const seen = {A: 0, B: 0}
     let kills = 0

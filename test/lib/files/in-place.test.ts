@@ -5,6 +5,7 @@ import {fileURLToPath, pathToFileURL} from 'node:url'
 
 import {afterAll, describe, expect, it} from 'vitest'
 
+import {rng} from '../../helpers/rng.js'
 import {tempDirs} from '../../helpers/temp-dirs.js'
 
 import {writeInPlace} from '../../../src/lib/files/in-place.js'
@@ -60,18 +61,6 @@ describe('writeInPlace', () => {
   })
 })
 
-/** Small PRNG so the kill moments are reproducible from the seed. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296
-  }
-}
-
 describe('SIGKILL during in-place rewrites', () => {
   it('≥ 20 kills: the file is always the old or the new content (plus blank padding), never less', async () => {
     const dir = fresh()
@@ -96,7 +85,7 @@ for (;;) {
 `,
     )
 
-    const random = mulberry32(20_261_201)
+    const random = rng(20_261_201)
     const started = Date.now()
     let kills = 0
     const seen = {A: 0, B: 0, torn: 0}

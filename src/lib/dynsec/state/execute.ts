@@ -1,6 +1,6 @@
 import {isValidTopicFilter} from '../../topic.js'
-import {DYNSEC_COMMANDS} from '../catalog.js'
-import {ACL_TYPES, DEFAULT_ACL_TYPES, type DynsecRequest, type DynsecResponse} from '../schemas.js'
+import {ACL_TYPES, DEFAULT_ACL_TYPES, DYNSEC_COMMANDS} from '../catalog.js'
+import type {DynsecRequest, DynsecResponse} from '../schemas.js'
 import type {DynsecState, StateClient, StateGroup, StateRole} from './model.js'
 import * as J from './plugin-json.js'
 import {get, need, optional, refuse, type Json} from './plugin-json.js'

@@ -1,5 +1,5 @@
 import {MqctlError} from '../../errors.js'
-import {ACL_TYPES} from '../schemas.js'
+import {ACL_TYPES} from '../catalog.js'
 import type {DynsecState, StateAcl, StateClient, StateGroup, StateRole, StoredPassword} from './model.js'
 import {byteOrder} from './plugin-json.js'
 

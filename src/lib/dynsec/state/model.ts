@@ -94,10 +94,5 @@ export const dynsecStateSchema = z.object({
 })
 export type DynsecState = z.infer<typeof dynsecStateSchema>
 
-/** What a fresh plugin holds when the config file is absent (spec 3.5: all four false). */
-export const emptyState = (): DynsecState => ({
-  defaultACLAccess: {publishClientSend: false, publishClientReceive: false, subscribe: false, unsubscribe: false},
-  clients: [],
-  groups: [],
-  roles: [],
-})
+// Kept apart from the schemas, so that reading a file does not build them (zod costs start-up time).
+export {emptyState} from './empty.js'

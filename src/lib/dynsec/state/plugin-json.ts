@@ -1,4 +1,4 @@
-import {ACL_TYPES} from '../schemas.js'
+import {ACL_TYPES} from '../catalog.js'
 import type {StateAcl} from './model.js'
 
 /** How the plugin reads command fields (cJSON lookups, json_get_* defaults), for the handlers. */

@@ -1,6 +1,7 @@
 import {MqctlError} from '../../errors.js'
 import type {DynsecBackend} from '../backend.js'
-import {ACL_TYPES, type DynsecRequest, type DynsecResponse} from '../schemas.js'
+import {ACL_TYPES} from '../catalog.js'
+import type {DynsecRequest, DynsecResponse} from '../schemas.js'
 import type {DynsecState, StateAcl, StateClient, StateGroup, StateRole} from './model.js'
 import {byteOrder} from './plugin-json.js'
 

@@ -1,7 +1,7 @@
 import {MqctlError} from '../../errors.js'
 import {readInputFile} from '../../files/input.js'
 import {decodeDynsecFile, type DecodedDynsecFile} from './file-codec.js'
-import {emptyState} from './model.js'
+import {emptyState} from './empty.js'
 
 export interface DynsecStateFile extends DecodedDynsecFile {
   /** The path as given, for messages. */
