@@ -40,7 +40,10 @@ export function renderError(error: MqctlError, target: IO | boolean, policy: Exi
   }
 
   if (error.verbatim !== undefined) {
-    write('stderr', error.verbatim.endsWith('\n') ? error.verbatim : error.verbatim + '\n')
+    // mosquitto_ctrl's words quote what was typed (`Command 'x' not recognised.`): a control byte
+    // in it would drive the terminal (a title, a cleared screen), so it is escaped here too.
+    const text = escapeControl(error.verbatim)
+    write('stderr', text.endsWith('\n') ? text : text + '\n')
     return status
   }
 

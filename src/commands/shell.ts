@@ -61,14 +61,15 @@ Piped: commands are read line by line and each result printed in mosquitto_ctrl'
     try {
       const layout = await pickLayout(flags.layout, () => session.brokerVersion())
       const lines = stdinLines()
-      const readLine = async () => (await lines.readLine())?.toString('utf8')
+      const readLine = async () => (await lines.readLine('command line'))?.toString('utf8')
       const runner = new ShellRunner(
         session,
         {
           interactive,
           out: (line) => process.stdout.write(line + '\n'),
           fail: (error) => renderError(error, false),
-          readPassword: (prompt) => (terminal ? terminal.readPassword(prompt) : readLine()),
+          readPassword: async (prompt) =>
+            terminal ? terminal.readPassword(prompt) : (await lines.readLine())?.toString('utf8'),
         },
         {
           layout,

@@ -32,6 +32,13 @@ describe('renderError', () => {
     expect(io.stderr.text).toBe('getClient: Error: Client not found\n')
   })
 
+  it('escapes control bytes in verbatim messages too, keeping their line breaks (a typed command is quoted in them)', () => {
+    const io = new FakeIO()
+    const text = `Command 'fo\x1b]0;pwn\x07o' not recognised.\nDid you mean "getClient"?`
+    expect(renderError(new MqctlError('USAGE_UNKNOWN_COMMAND', 'x', {verbatim: text}), io)).toBe(13)
+    expect(io.stderr.text).toBe(`Command 'fo\\x1b]0;pwn\\x07o' not recognised.\nDid you mean "getClient"?\n`)
+  })
+
   it('under --json writes only the envelope, on stdout, with the status the policy chose', () => {
     const io = new FakeIO({json: true})
     const e = new MqctlError('USAGE_PASSWD', 'invalid arguments', {verbatim: 'Usage: …'})

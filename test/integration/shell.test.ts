@@ -90,6 +90,15 @@ describe('mqctl shell, piped', () => {
     ])
     expect(bad.code).not.toBe(0)
   }, 60_000)
+
+  it('a line over 65535 bytes ends the shell with exit 2, naming a command line, after the lines before it', async () => {
+    const r = await shell(`listRoles\ngetClient ${'a'.repeat(100_000)}\nlistRoles\n`)
+    expect(r.code).toBe(2)
+    expect(r.stdout).toBe('admin\n')
+    expect(r.stderr).toBe(
+      'mqctl: standard input: the command line is longer than 65535 bytes (is this the right input?)\n',
+    )
+  }, 60_000)
 })
 
 describe('broker commands against mosquitto 2.0.11 (no control API)', () => {

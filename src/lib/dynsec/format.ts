@@ -1,4 +1,5 @@
 import {MqctlError} from '../errors.js'
+import {escapeForLine} from '../output/escape.js'
 import type {OutputKind} from './catalog.js'
 import type {DynsecClient, DynsecGroup, DynsecRole} from './schemas.js'
 
@@ -151,7 +152,16 @@ type ListData = {
 /** Which mosquitto_ctrl's layout to print; they differ in getClient only (spec 2.6). */
 export type Layout = '2.0' | '2.1'
 
+/**
+ * The lines for a reply, with control bytes, tabs and newlines in names and topics escaped: a
+ * name set through another tool or a hand-edited file must not drive the operator's terminal or
+ * forge a line of the layout (mosquitto_ctrl prints them raw; --json carries them as they are).
+ */
 export function formatResponse(kind: OutputKind, command: string, data: unknown, layout: Layout = '2.0'): string[] {
+  return responseLines(kind, command, data, layout).map((line) => escapeForLine(line))
+}
+
+function responseLines(kind: OutputKind, command: string, data: unknown, layout: Layout): string[] {
   switch (kind) {
     case 'none':
       return []

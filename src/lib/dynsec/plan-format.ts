@@ -1,5 +1,6 @@
 import type {PlanStep, PlanSummary} from './plan.js'
 import {summaryLine} from './plan.js'
+import {escapeForLine} from '../output/escape.js'
 
 export interface Paint {
   '+': (s: string) => string
@@ -13,8 +14,9 @@ const plain: Paint = {'+': (s) => s, '~': (s) => s, '-': (s) => s}
 export function formatPlan(steps: readonly PlanStep[], paint: Paint = plain): string[] {
   const lines: string[] = []
   for (const s of steps) {
-    lines.push(paint[s.symbol](`${s.symbol} ${s.text}`))
-    for (const d of s.details ?? []) lines.push(paint[s.symbol](`    ${d}`))
+    // Names and topics come from the policy and the broker: escaped before colour is added.
+    lines.push(paint[s.symbol](escapeForLine(`${s.symbol} ${s.text}`)))
+    for (const d of s.details ?? []) lines.push(paint[s.symbol](escapeForLine(`    ${d}`)))
   }
 
   return lines

@@ -7,10 +7,10 @@ import {MqctlError} from '../errors.js'
  */
 export const MAX_PASSWORD_LINE_BYTES = 65_535
 
-export const passwordLineTooLong = (source: string) =>
+export const passwordLineTooLong = (source: string, what = 'password line') =>
   new MqctlError(
     'USAGE_PASSWORD_TOO_LONG',
-    `${source}: the password line is longer than ${MAX_PASSWORD_LINE_BYTES} bytes (is this the right input?)`,
+    `${source}: the ${what} is longer than ${MAX_PASSWORD_LINE_BYTES} bytes (is this the right input?)`,
   )
 
 /**
@@ -32,23 +32,23 @@ export class LineReader {
     })
   }
 
-  /** The next line without its trailing CR/LF run, or undefined at end of input. */
-  async readLine(): Promise<Buffer | undefined> {
+  /** The next line without its trailing CR/LF run, or undefined at end of input; `what` names it in the error. */
+  async readLine(what = 'password line'): Promise<Buffer | undefined> {
     for (;;) {
       const nl = this.buffered.indexOf(0x0a)
       if (nl !== -1) {
         const line = this.buffered.subarray(0, nl)
         this.buffered = this.buffered.subarray(nl + 1)
-        return checkLength(stripEol(line))
+        return checkLength(stripEol(line), what)
       }
 
       // No newline yet: more than a password line and its CRLF is already too much.
-      if (this.buffered.length > MAX_PASSWORD_LINE_BYTES + 2) throw passwordLineTooLong('standard input')
+      if (this.buffered.length > MAX_PASSWORD_LINE_BYTES + 2) throw passwordLineTooLong('standard input', what)
       if (this.ended) {
         if (this.buffered.length === 0) return undefined
         const line = this.buffered
         this.buffered = Buffer.alloc(0)
-        return checkLength(stripEol(line))
+        return checkLength(stripEol(line), what)
       }
 
       await this.fill()
@@ -90,8 +90,8 @@ export class LineReader {
   }
 }
 
-function checkLength(line: Buffer): Buffer {
-  if (line.length > MAX_PASSWORD_LINE_BYTES) throw passwordLineTooLong('standard input')
+function checkLength(line: Buffer, what: string): Buffer {
+  if (line.length > MAX_PASSWORD_LINE_BYTES) throw passwordLineTooLong('standard input', what)
   return line
 }
 

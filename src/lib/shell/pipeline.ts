@@ -118,7 +118,15 @@ export async function runPipe(
       break
     }
 
-    const line = await next()
+    let line: string | undefined
+    try {
+      line = await next()
+    } catch (error) {
+      // An unreadable line (too long, a read error) ends the shell after the lines before it.
+      await drain()
+      throw error
+    }
+
     if (line === undefined) break
     const step = await runner.prepare(line)
     if (step.kind === 'exit') break

@@ -84,4 +84,19 @@ describe('mosquitto_ctrl text layouts', () => {
   it('refuses a malformed reply', () => {
     expect(() => formatResponse('client', 'getClient', {nope: 1})).toThrow(/Invalid response from server/)
   })
+
+  it('escapes control bytes and newlines in names and topics, so a name cannot drive the terminal or forge a line', () => {
+    const role = {
+      role: {
+        rolename: 'r\u001b[2Jx',
+        acls: [{acltype: 'subscribeLiteral', topic: 'a\nUsername: admin', allow: true, priority: 1}],
+      },
+    }
+    expect(formatResponse('role', 'getRole', role)).toEqual([
+      'Rolename: r\\x1b[2Jx',
+      'ACLs:     subscribeLiteral     : allow : a\\nUsername: admin (priority: 1)',
+    ])
+    const listed = {clients: ['ok', 'tab\there', 'bell\u0007']}
+    expect(formatResponse('list', 'listClients', listed)).toEqual(['ok', 'tab\\there', 'bell\\x07'])
+  })
 })
