@@ -78,6 +78,7 @@ export async function runApply({io, json}: PolicyRun, policyPath: string, flags:
   const {applyPolicy, loadPolicy, passwordSources} = await import('../lib/dynsec/apply.js')
   const {formatPlan, planJson, planSummaryText} = await import('../lib/dynsec/plan-format.js')
   const {summaryLine} = await import('../lib/dynsec/plan.js')
+  const {delayedProgress} = await import('../lib/io.js')
   const doneLine = (s: {add: number; change: number; delete: number}) =>
     `${s.add} added, ${s.change} changed, ${s.delete} deleted`
   const {MqctlError} = await import('../lib/errors.js')
@@ -109,7 +110,8 @@ export async function runApply({io, json}: PolicyRun, policyPath: string, flags:
       admin: opened.connection?.username,
       reconnect: opened.connection ? async () => (await openTarget(f)).backend : undefined,
     }
-    const progress = fleet ? undefined : (done: number, total: number) => io.progress(`${done}/${total} commands`)
+    // The commands' one progress callback, drawn at once (a chunk is a round trip), then 10 times a second.
+    const progress = fleet ? undefined : delayedProgress(io, (done, total) => `${done}/${total} commands`, Date.now, 0)
     try {
       const result = await applyPolicy(target, policy, {
         prune: flags.prune as boolean | undefined,
