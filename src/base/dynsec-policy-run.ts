@@ -3,6 +3,7 @@ import {fleetTargets, isFleet, openTarget} from './dynsec-fleet-targets.js'
 import type {ApplyResult} from '../lib/dynsec/apply.js'
 import type {PlanStep} from '../lib/dynsec/plan.js'
 import type {IO} from '../lib/io.js'
+import {escapeForLine} from '../lib/output/escape.js'
 
 /**
  * The bodies of `dynsec plan`, `apply` and `export`, without oclif: the commands call them with
@@ -155,14 +156,15 @@ export async function runApply({io, json}: PolicyRun, policyPath: string, flags:
     return [
       ...lines,
       `Applied ${ok.length} of ${r.outcomes.length} commands (the plugin is not transactional); applied:`,
-      ...ok.map((o) => `  ${o.step.symbol} ${o.step.text}`),
+      ...ok.map((o) => escapeForLine(`  ${o.step.symbol} ${o.step.text}`)),
     ]
   }
 
   const refusals = (r: ApplyResult) =>
     r.outcomes
       .filter((o) => o.response?.error !== undefined)
-      .map((o) => `${o.step.request.command}: Error: ${o.response!.error} (${o.step.object})`)
+      // The object's name and the broker's text are escaped, as in plans and dynsec output.
+      .map((o) => escapeForLine(`${o.step.request.command}: Error: ${o.response!.error} (${o.step.object})`))
 
   if (!fleet) {
     const result = await applyOne((await fleetTargets(flags))[0])

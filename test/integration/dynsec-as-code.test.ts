@@ -199,7 +199,7 @@ describe('dynsec export / plan / apply against real brokers', () => {
     writeFileSync(join(dir, 'partial.yaml'), policy)
     const r = await ds(a, ['apply', join(dir, 'partial.yaml')])
     expect(r.code).toBe(1)
-    expect(r.stderr).toContain('createClient: Error: Username not valid UTF-8 (client bad\u0001name)')
+    expect(r.stderr).toContain('createClient: Error: Username not valid UTF-8 (client bad\\x01name)')
     expect(r.stdout).toContain('Applied 2 of 3 commands (the plugin is not transactional); applied:')
     expect(r.stdout).toMatch(/^ {2}\+ client p1$/m)
     expect(r.stdout).toMatch(/^ {2}\+ client p2$/m)
@@ -207,7 +207,7 @@ describe('dynsec export / plan / apply against real brokers', () => {
     const file = await initFile('partial.json')
     const offline = await mqctl(['-f', file, 'dynsec', 'apply', join(dir, 'partial.yaml')])
     expect(offline.code).toBe(1)
-    expect(offline.stderr).toContain('createClient: Error: Username not valid UTF-8 (client bad\u0001name)')
+    expect(offline.stderr).toContain('createClient: Error: Username not valid UTF-8 (client bad\\x01name)')
   })
 })
 
