@@ -1,5 +1,6 @@
 import {MqctlError} from '../errors.js'
 import {readInputFile} from '../files/input.js'
+import {MAX_LISTED_PER_RULE} from '../output/findings.js'
 import {parsePasswdFile} from '../passwd/file.js'
 import {lintParsedAcl} from './lint.js'
 import {parseAclFile, type AclFinding, type ParsedAcl} from './parse.js'
@@ -9,12 +10,9 @@ export interface AclReport {
   errors: number
   warnings: number
   findings: AclFinding[]
-  /** Findings not listed, per rule id, beyond the first ACL_MAX_PER_RULE of each (counted above). */
+  /** Findings not listed, per rule id, beyond the first MAX_LISTED_PER_RULE of each (counted above). */
   omitted: Record<string, number>
 }
-
-/** Findings listed per rule id; the others are counted (a million repeats need one message). */
-export const ACL_MAX_PER_RULE = 1000
 
 /**
  * The largest ACL file mqctl reads. The parse is linear, and a 20 MB file of 700,000 rules
@@ -55,7 +53,7 @@ export async function lintAclFile(
   const omitted = new Map<string, {severity: AclFinding['severity']; count: number}>()
   const findings = lintParsedAcl(acl, {
     knownUsers,
-    maxPerRule: ACL_MAX_PER_RULE,
+    maxPerRule: MAX_LISTED_PER_RULE,
     omitted,
     onProgress: options.onProgress,
   })

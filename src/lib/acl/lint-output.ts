@@ -1,5 +1,5 @@
 import type {Palette} from '../io.js'
-import {ACL_MAX_PER_RULE, lintAclFile, type AclReport} from './lint-file.js'
+import {lintAclFile, type AclReport} from './lint-file.js'
 
 /**
  * `acl lint`'s report and its lines in the chosen format: the oclif command and the fast front
@@ -27,5 +27,5 @@ export async function aclLintOutput(
   }
 
   const lines = findingsText(report.file, report.findings, options.colour)
-  return {report, lines: [...lines, ...omittedText(report.file, report.omitted, ACL_MAX_PER_RULE)]}
+  return {report, lines: [...lines, ...omittedText(report.file, report.omitted)]}
 }
