@@ -1,6 +1,7 @@
 import type {Paint} from '../lib/dynsec/plan-format.js'
 import type {MqctlError} from '../lib/errors.js'
 import type {IO} from '../lib/io.js'
+import {escapeForLine} from '../lib/output/escape.js'
 
 /** Colour for plans: the seam's stdout palette (a terminal, no NO_COLOR). */
 export function planPaint(io: IO): Paint | undefined {
@@ -43,7 +44,9 @@ export function fleetExit(outcomes: Array<FleetOutcome<unknown>>, drifted: (v: u
 
 /** Aligned summary rows: label, target, text. */
 export function fleetRows(rows: Array<[string, string, string]>): string[] {
-  const w0 = Math.max(...rows.map((r) => r[0].length))
-  const w1 = Math.max(...rows.map((r) => r[1].length))
-  return rows.map(([a, b, c]) => `${a.padEnd(w0)}  ${b.padEnd(w1)}  ${c}`)
+  // Profile names, hosts and the brokers' error texts: escaped, as in every other printer.
+  const cells = rows.map((row) => row.map((cell) => escapeForLine(cell)))
+  const w0 = Math.max(...cells.map((r) => r[0].length))
+  const w1 = Math.max(...cells.map((r) => r[1].length))
+  return cells.map(([a, b, c]) => `${a.padEnd(w0)}  ${b.padEnd(w1)}  ${c}`)
 }
