@@ -25,6 +25,7 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {rng} from '../test/helpers/rng.js'
+import {PLUGIN_ACL_TYPES} from '../test/helpers/dynsec-fixtures.js'
 
 const need = (name: string): string => {
   const v = process.env[name]
@@ -128,14 +129,7 @@ async function stopBroker(child: ChildProcess): Promise<void> {
 const USERS = ['u1', 'u2', 'u3', 'admin']
 const GROUPS = ['g1', 'g2', 'g3']
 const ROLES = ['r1', 'r2', 'r3', 'admin']
-const ACLTYPES = [
-  'publishClientSend',
-  'publishClientReceive',
-  'subscribeLiteral',
-  'subscribePattern',
-  'unsubscribeLiteral',
-  'unsubscribePattern',
-]
+const ACLTYPES = PLUGIN_ACL_TYPES
 const DEFAULT_TYPES = ['publishClientSend', 'publishClientReceive', 'subscribe', 'unsubscribe']
 const TOPICS = ['a/b', 'a/+', '#', 'x/%u/#', 'dev/%c', '$SYS/x']
 

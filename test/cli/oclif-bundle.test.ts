@@ -8,6 +8,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {startBroker, type Broker} from '../helpers/broker.js'
 import {BIN, isolatedHome, mqctl, type CliResult} from '../helpers/cli.js'
+import {PLUGIN_ACL_TYPES} from '../helpers/dynsec-fixtures.js'
 
 // dynsec plan/apply/export run without oclif from dist/bundle/policy.cjs (src/cli/policy.ts), or,
 // for what that path leaves to oclif (help, odd flags, a terminal's confirmation), oclif from
@@ -17,14 +18,6 @@ import {BIN, isolatedHome, mqctl, type CliResult} from '../helpers/cli.js'
 // run goes to one, the reference to the other, so commands that change the state can be compared.
 const PTY = fileURLToPath(new URL('../helpers/run-in-pty.py', import.meta.url))
 const ADMIN_PW = 'admin-secret'
-const ACL_TYPES = [
-  'publishClientSend',
-  'publishClientReceive',
-  'subscribeLiteral',
-  'subscribePattern',
-  'unsubscribeLiteral',
-  'unsubscribePattern',
-]
 let bundled: Broker
 let reference: Broker
 let dir: string
@@ -66,7 +59,7 @@ function policy(seed: number): string {
   const roles = Array.from({length: 1 + next(5)}, (_, i) => ({
     rolename: `r${seed}-${i}`,
     acls: Array.from({length: next(4)}, (_, j) => ({
-      acltype: ACL_TYPES[next(ACL_TYPES.length)],
+      acltype: PLUGIN_ACL_TYPES[next(PLUGIN_ACL_TYPES.length)],
       topic: ['a/#', `t/${j}`, 'x/+/y', '#'][next(4)],
       allow: next(2) === 0,
       priority: next(3),

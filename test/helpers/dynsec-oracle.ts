@@ -25,6 +25,7 @@ import {encodeDynsecFile} from '../../src/lib/dynsec/state/file-codec.js'
 import type {AclType, DynsecState, StateAcl, StateClient} from '../../src/lib/dynsec/state/model.js'
 import {startBroker} from './broker.js'
 import {rng} from './rng.js'
+import {PLUGIN_ACL_TYPES} from './dynsec-fixtures.js'
 
 export const PASSWORD = 'pw'
 const PUBLISHER = 'zz-oracle-pub'
@@ -52,14 +53,7 @@ export function storedPassword(password: string) {
   return {password: key.toString('base64'), salt: salt.toString('base64'), iterations: 101}
 }
 
-const ACL_TYPES: AclType[] = [
-  'publishClientSend',
-  'publishClientReceive',
-  'subscribeLiteral',
-  'subscribePattern',
-  'unsubscribeLiteral',
-  'unsubscribePattern',
-]
+const ACL_TYPES: readonly AclType[] = PLUGIN_ACL_TYPES
 
 export function randomState(next: () => number, queriesPerIdentity = 12): Generated {
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(next() * xs.length)]

@@ -8,6 +8,7 @@ import {startBroker, type Broker} from '../helpers/broker.js'
 import {mqctl, run} from '../helpers/cli.js'
 import {codesOf, connect} from '../helpers/dynsec-oracle.js'
 import {findMosquittoTools} from '../helpers/mosquitto-install.js'
+import {INIT_ADMIN_ROLE_YAML} from '../helpers/dynsec-fixtures.js'
 
 // The plugin checks a role's publish and pattern ACLs of equal priority in list order, first
 // match wins (acl.c), and puts a new ACL after its ties (roles.c): the order is access.
@@ -22,18 +23,6 @@ const ds = (args: string[], env?: Record<string, string>) =>
 const ctrl = (args: string[]) =>
   run(tools.ctrl, ['-h', '127.0.0.1', '-p', String(broker.port), '-u', 'admin', '-P', ADMIN_PW, 'dynsec', ...args])
 
-const ADMIN_ROLE = `
-  - rolename: admin
-    acls:
-      - {acltype: publishClientSend, topic: $CONTROL/dynamic-security/#, allow: true}
-      - {acltype: publishClientReceive, topic: $CONTROL/dynamic-security/#, allow: true}
-      - {acltype: publishClientReceive, topic: $SYS/#, allow: true}
-      - {acltype: publishClientReceive, topic: "#", allow: true}
-      - {acltype: subscribePattern, topic: $CONTROL/dynamic-security/#, allow: true}
-      - {acltype: subscribePattern, topic: $SYS/#, allow: true}
-      - {acltype: subscribePattern, topic: "#", allow: true}
-      - {acltype: unsubscribePattern, topic: "#", allow: true}`
-
 // The ties in an order that is neither the topics' order nor the order of insertion below.
 const TIES = [
   {acltype: 'publishClientSend', topic: 'z/#', allow: true, priority: 1},
@@ -45,7 +34,7 @@ const TIES = [
   {acltype: 'subscribePattern', topic: 'dev/#', allow: true, priority: 2},
 ]
 const POLICY = `version: 1
-roles:${ADMIN_ROLE}
+roles:${INIT_ADMIN_ROLE_YAML}
   - rolename: ties
     acls:
 ${TIES.map((a) => `      - ${JSON.stringify(a)}`).join('\n')}

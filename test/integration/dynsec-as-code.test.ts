@@ -8,6 +8,7 @@ import {parse} from 'yaml'
 import {startBroker, type Broker} from '../helpers/broker.js'
 import {mqctl, run} from '../helpers/cli.js'
 import {findMosquittoTools} from '../helpers/mosquitto-install.js'
+import {INIT_ADMIN_ROLE_YAML, PLUGIN_ACL_TYPES} from '../helpers/dynsec-fixtures.js'
 
 const tools = findMosquittoTools()
 const ADMIN_PW = 'admin-secret'
@@ -29,24 +30,11 @@ const ctrl = (x: Broker, args: string[]) =>
 const login = (x: Broker, user: string, pw: string, id: string) =>
   run(tools.pub, ['-h', '127.0.0.1', '-p', String(x.port), '-u', user, '-P', pw, '-i', id, '-t', 'dev/x', '-m', '1'])
 
-// The admin as `dynsec init` makes it, so that --prune keeps it and the guard is satisfied.
-const ADMIN_ROLE = `
-  - rolename: admin
-    acls:
-      - {acltype: publishClientSend, topic: $CONTROL/dynamic-security/#, allow: true}
-      - {acltype: publishClientReceive, topic: $CONTROL/dynamic-security/#, allow: true}
-      - {acltype: publishClientReceive, topic: $SYS/#, allow: true}
-      - {acltype: publishClientReceive, topic: "#", allow: true}
-      - {acltype: subscribePattern, topic: $CONTROL/dynamic-security/#, allow: true}
-      - {acltype: subscribePattern, topic: $SYS/#, allow: true}
-      - {acltype: subscribePattern, topic: "#", allow: true}
-      - {acltype: unsubscribePattern, topic: "#", allow: true}`
-
 const RICH = `# yaml-language-server: $schema=../docs/json/dynsec-policy.schema.json
 version: 1
 defaultACLAccess: {publishClientSend: true, publishClientReceive: false, subscribe: true, unsubscribe: false}
 anonymousGroup: guests
-roles:${ADMIN_ROLE}
+roles:${INIT_ADMIN_ROLE_YAML}
   - rolename: devices
     textname: Device role
     textdescription: what sensors may do
@@ -216,14 +204,7 @@ type Obj = Record<string, any>
 
 /** What export makes of the hand-written policy: defaults filled, lists sorted, empty lists present. */
 function normalize(p: Obj) {
-  const types = [
-    'publishClientSend',
-    'publishClientReceive',
-    'subscribeLiteral',
-    'subscribePattern',
-    'unsubscribeLiteral',
-    'unsubscribePattern',
-  ]
+  const types: readonly string[] = PLUGIN_ACL_TYPES
   const byName = (k: string) => (x: Obj, y: Obj) => (x[k] < y[k] ? -1 : x[k] > y[k] ? 1 : 0)
   return {
     version: 1,
